@@ -1,0 +1,129 @@
+"""Streetlights: the walk-through's first network, step by step.
+
+Three streetlights (inputs) tell whether it is safe to walk (one output).  The
+layers are created output first, each drawing the weights to its target as it
+is created, after ``np.random.seed(seed)``; then, for every sample: set the
+inputs, ``train()`` every layer forward, ``calc_delta`` on the output, ``learn()``
+every layer backward.  Run ``python scenarios/streetlights.py --help`` for options.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+from simnet import History, Network, SimpleLayer
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seed", type=int, default=0, help="seed of numpy's global random state (default 0)")
+    p.add_argument("--hidden", type=hidden_sizes, default=[4],
+                   help="hidden layer sizes, comma separated: 4 (default) or 4,2")
+    p.add_argument("--alpha", type=float, default=0.2, help="learning rate (default 0.2)")
+    p.add_argument("--epsilon", type=float, default=0.001, help="stop when the error is at most this (0.001)")
+    p.add_argument("--max-iter", type=int, default=1000, help="at most this many iterations (1000)")
+    p.add_argument("--plots", default=os.path.join("plots", "streetlights"),
+                   help="folder for the figures and history.npz (default plots/streetlights)")
+    p.add_argument("--no-plots", action="store_true", help="write no figures")
+    p.add_argument("--show", action="store_true", help="also open the figures in a window")
+    args = p.parse_args(argv)
+    if not (np.isfinite(args.alpha) and args.alpha > 0):
+        p.error(f"--alpha must be a positive finite number, got {args.alpha}")
+    if not (np.isfinite(args.epsilon) and args.epsilon >= 0):
+        p.error(f"--epsilon must be a finite number >= 0, got {args.epsilon}")
+    if args.max_iter < 1:
+        p.error(f"--max-iter must be at least 1, got {args.max_iter}")
+    return args
+
+
+def hidden_sizes(text):
+    try:
+        sizes = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be integers like 4 or 4,2, got {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {text!r}")
+    return sizes
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    # The data: which lights are on, and whether it was safe to walk.
+    streetlights = np.array([[1, 0, 1],
+                             [0, 1, 1],
+                             [0, 0, 1],
+                             [1, 1, 1]], dtype=float)
+    walk_vs_stop = np.array([[1], [1], [0], [0]], dtype=float)
+
+    # The layers, output first: a layer given a target draws its weights right away.
+    np.random.seed(args.seed)
+    output_layer = SimpleLayer("output", 1)  # linear: no activation
+    layers = [output_layer]
+    names = ["hidden"] if len(args.hidden) == 1 else [f"hidden{i + 1}" for i in range(len(args.hidden))]
+    for name, size in reversed(list(zip(names, args.hidden))):
+        layers.insert(0, SimpleLayer(name, size, target=layers[0], activation="relu"))
+    input_layer = SimpleLayer("input", 3, target=layers[0])
+    layers.insert(0, input_layer)
+
+    # Declare what to record: every neuron, weight and delta of every layer.
+    network = Network(layers)
+    network.record_all()
+    sample_errors = History((len(streetlights),), name="error/samples")
+    average_error = History((), name="error/average")
+    network.histories.update({"error/samples": sample_errors, "error/average": average_error})
+
+    for layer in layers:
+        print(layer)
+    print()
+
+    # Train, one sample at a time: forward through every layer, then backward.
+    errors = np.zeros(len(streetlights))
+    converged = False
+    for iteration in range(args.max_iter):
+        for i in range(len(streetlights)):
+            input_layer.set_neurons(streetlights[i])
+            for layer in layers:
+                layer.train()
+            delta = output_layer.calc_delta(walk_vs_stop[i])
+            errors[i] = np.sum(delta ** 2)
+            for layer in reversed(layers):
+                layer.learn(args.alpha)
+        error = errors.mean()
+        sample_errors.offer(iteration, errors)
+        average_error.offer(iteration, error)
+        if iteration % 10 == 0:
+            print(f"{iteration} Error = {error:.5f}")
+        if error <= args.epsilon:
+            converged = True
+            break
+    network.close_histories(iteration, errors, error)
+    iterations = iteration + 1
+
+    print()
+    if converged:
+        print(f"converged after {iterations} iterations: error {error:.5f} <= epsilon {args.epsilon}")
+    else:
+        print(f"did NOT converge: error {error:.5f} > epsilon {args.epsilon} after {iterations} iterations "
+              f"(seed {args.seed}; try another seed, a different alpha or more iterations)")
+
+    # Evaluate each sample with the trained weights.
+    predictions = network.predict(streetlights)
+    for x, prediction, goal in zip(streetlights, predictions, walk_vs_stop):
+        accuracy = max(0.0, 1 - abs(goal[0] - prediction[0]))
+        print(f"input {x.astype(int)}  prediction {prediction[0]:.3f}  goal {goal[0]:.0f}  accuracy {accuracy:.1%}")
+
+    if not args.no_plots:
+        from simnet.plotting import plot_run  # plotting is only imported to draw
+
+        info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights]}
+        network.save_history(os.path.join(args.plots, "history.npz"), info)
+        paths = plot_run(network.all_histories(),
+                         {"network": network.describe(), **info}, args.plots, show=args.show)
+        print(f"\nwrote {len(paths)} figures and history.npz to {args.plots}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

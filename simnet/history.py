@@ -1,0 +1,264 @@
+"""History buffers: declared, preallocated, bounded.
+
+A ``History`` keeps snapshots of one array in a preallocated numpy buffer of
+``capacity`` rows (plus one row for the final snapshot).  When it is full it
+drops every other snapshot and doubles its stride, so it always holds the
+first snapshot, evenly thinned snapshots across the whole run, and (after
+``close``) the last one: memory is bounded by construction, whatever the run's
+length.
+
+A ``Monitor`` declares what to record, in the manner of Brian2's
+``StateMonitor``: which variable of which layer (``'neurons'``, ``'weights'``,
+``'delta'``, ``'bias'``), which entries (``select``), how often (``every``) and
+whether full values or a summary (``summary=True``: mean, std, min, percentiles,
+max, and for neurons the fraction that are inactive).  The layer calls the
+monitor when that variable changes; the training loop contains no recording code.
+
+``save_histories`` / ``load_histories`` write and read ``.npz`` files with a JSON
+header, never pickle.
+"""
+import json
+import os
+import tempfile
+
+import numpy as np
+
+FORMAT_VERSION = 1
+VARIABLES = ("neurons", "weights", "delta", "bias")
+STAT_NAMES = ("mean", "std", "min", "p5", "p25", "p50", "p75", "p95", "max")
+_PERCENTILES = (5, 25, 50, 75, 95)
+
+
+class History:
+    """Bounded snapshots of an array of fixed ``shape``.
+
+    ``steps`` and ``values`` are the recorded step numbers and snapshots, oldest
+    first (``values[k]`` was taken at ``steps[k]``).
+    """
+
+    def __init__(self, shape, capacity=1000, every=1, dtype=np.float64, name=""):
+        if int(capacity) < 2:
+            raise ValueError(f"history {name!r}: capacity must be at least 2, got {capacity!r}")
+        if int(every) < 1:
+            raise ValueError(f"history {name!r}: every must be at least 1, got {every!r}")
+        self.name = name
+        self.shape = tuple(int(s) for s in shape)
+        self.capacity = int(capacity)
+        self.every = int(every)
+        self.stride = self.every  # record steps that are multiples of the stride
+        self._values = np.zeros((self.capacity + 1, *self.shape), dtype=dtype)
+        self._steps = np.zeros(self.capacity + 1, dtype=np.int64)
+        self.count = 0  # thinned snapshots held in rows [0, count)
+        self._has_final = False  # row `count` holds a final snapshot off the stride
+        self.about = {}  # for a monitor's history: its layer, variable and selection
+
+    @property
+    def steps(self):
+        return self._steps[: self.count + self._has_final]
+
+    @property
+    def values(self):
+        return self._values[: self.count + self._has_final]
+
+    @property
+    def nbytes(self):
+        return self._values.nbytes + self._steps.nbytes
+
+    def wants(self, step):
+        """True when a snapshot at ``step`` would be kept (lets callers skip computing it)."""
+        return step % self.stride == 0
+
+    def offer(self, step, value):
+        """Record ``value`` at ``step`` if the step is on the stride; returns whether it was kept."""
+        if step % self.stride:
+            return False
+        if self.count == self.capacity:
+            self._thin()
+            if step % self.stride:
+                return False
+        self._values[self.count] = value
+        self._steps[self.count] = step
+        self.count += 1
+        self._has_final = False
+        return True
+
+    def close(self, step, value):
+        """Keep ``value`` as the last snapshot (if ``step`` is not already the last one held)."""
+        if self.count and self._steps[self.count - 1] == step:
+            self._has_final = False
+            return
+        self._values[self.count] = value
+        self._steps[self.count] = step
+        self._has_final = True
+
+    def _thin(self):
+        keep = np.arange(0, self.count, 2)
+        n = len(keep)
+        self._values[:n] = self._values[keep]
+        self._steps[:n] = self._steps[keep]
+        self.count = n
+        self.stride *= 2
+
+    def meta(self):
+        return {"name": self.name, "shape": list(self.shape), "capacity": self.capacity,
+                "every": self.every, "stride": self.stride, "dtype": str(self._values.dtype),
+                "about": self.about}
+
+    @classmethod
+    def from_arrays(cls, meta, steps, values):
+        h = cls(meta["shape"], meta["capacity"], meta["every"], meta["dtype"], meta["name"])
+        n = len(steps)
+        if n > h.capacity + 1 or values.shape[1:] != h.shape or len(values) != n:
+            raise ValueError(f"history {meta['name']!r}: stored arrays do not fit its header")
+        h.stride = int(meta["stride"])
+        h.about = meta.get("about", {})
+        h._steps[:n] = steps
+        h._values[:n] = values
+        # a last row off the stride is the final snapshot
+        h._has_final = bool(n and steps[-1] % h.stride)
+        h.count = n - h._has_final
+        return h
+
+    def __len__(self):
+        return self.count + self._has_final
+
+    def __repr__(self):
+        return (f"History({self.name!r}, shape={self.shape}, {len(self)}/{self.capacity} snapshots, "
+                f"stride={self.stride})")
+
+
+def summarize(values, inactive=False):
+    """Mean, std, min, 5/25/50/75/95th percentiles, max (and fraction <= 0) of ``values``."""
+    flat = values.reshape(-1)
+    stats = [flat.mean(), flat.std(), flat.min(), *np.percentile(flat, _PERCENTILES), flat.max()]
+    if inactive:
+        stats.append(np.count_nonzero(flat <= 0) / flat.size)
+    return np.array(stats, dtype=np.float64)
+
+
+class Monitor:
+    """Declared recording of one variable of one layer.
+
+    ``select`` picks entries: None for all, a list of neuron indices for
+    ``'neurons'``/``'delta'``/``'bias'``, a list of ``(i, j)`` pairs for
+    ``'weights'``.  With a batch of several samples, neurons and deltas are
+    recorded as their mean over the batch.
+    """
+
+    def __init__(self, layer, variable, select=None, every=1, capacity=1000, summary=False,
+                 dtype=np.float64):
+        if variable not in VARIABLES:
+            raise ValueError(f"layer {layer.name!r}: cannot record {variable!r}; choose one of {VARIABLES}")
+        self.layer, self.variable, self.summary = layer, variable, bool(summary)
+        full = layer.variable_shape(variable)
+        self.select = self._index(select, full)
+        self.inactive = summary and variable == "neurons"
+        if summary:
+            shape = (len(STAT_NAMES) + self.inactive,)
+        elif self.select is None:
+            shape = full
+        else:
+            shape = (len(self.select[0]),)
+        self.key = f"{layer.name}/{variable}" + ("_stats" if summary else "")
+        self.history = History(shape, capacity, every, dtype, name=self.key)
+        sel = None if self.select is None else np.stack(self.select, axis=-1).tolist()
+        self.history.about = {"layer": layer.name, "variable": variable, "summary": self.summary,
+                              "select": sel}
+        self.calls = 0
+        if variable in ("weights", "bias"):
+            self.record()  # step 0: the initial values, before any learning
+
+    def _index(self, select, full):
+        if select is None:
+            return None
+        sel = np.asarray(select, dtype=np.int64)
+        if len(full) == 1:
+            sel = sel.reshape(-1)
+            if sel.size == 0 or sel.min() < 0 or sel.max() >= full[0]:
+                raise ValueError(f"layer {self.layer.name!r}: {self.variable} select {select!r} "
+                                 f"out of range for {full[0]} entries")
+            return (sel,)
+        if sel.ndim != 2 or sel.shape[1] != 2:
+            raise ValueError(f"layer {self.layer.name!r}: weights select must be (i, j) pairs, got {select!r}")
+        if sel.min() < 0 or (sel >= np.array(full)).any():
+            raise ValueError(f"layer {self.layer.name!r}: weight select {select!r} out of range for {full}")
+        return (sel[:, 0], sel[:, 1])
+
+    def _value(self):
+        a = self.layer.variable_value(self.variable)
+        if self.summary:
+            return summarize(a, self.inactive)
+        if self.variable in ("neurons", "delta"):
+            a = a[0] if a.shape[0] == 1 else a.mean(axis=0)
+        return a if self.select is None else a[self.select]
+
+    def record(self):
+        """Called by the layer each time the variable changes."""
+        step = self.calls
+        self.calls += 1
+        if self.history.wants(step) and (self.history.count < self.history.capacity
+                                         or step % (2 * self.history.stride) == 0):
+            self.history.offer(step, self._value())
+
+    def close(self):
+        """Keep the current value as the final snapshot."""
+        if self.calls:
+            self.history.close(self.calls - 1, self._value())
+
+    @property
+    def steps(self):
+        return self.history.steps
+
+    @property
+    def values(self):
+        return self.history.values
+
+    def __repr__(self):
+        return f"Monitor({self.key!r}, every={self.history.every}, {len(self.history)} snapshots)"
+
+
+def _atomic_savez(path, arrays):
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp.npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def save_histories(path, histories, info=None):
+    """Write ``{key: History}`` and a JSON-able ``info`` dict to an ``.npz`` file (atomically)."""
+    arrays, metas = {}, {}
+    for i, (key, h) in enumerate(histories.items()):
+        arrays[f"h{i}_steps"], arrays[f"h{i}_values"] = h.steps, h.values
+        metas[key] = {"index": i, **h.meta()}
+    header = {"format": "simnet-history", "version": FORMAT_VERSION, "histories": metas, "info": info or {}}
+    arrays["header"] = np.array(json.dumps(header))
+    _atomic_savez(path, arrays)
+
+
+def load_histories(path):
+    """Read a file written by ``save_histories``: returns ``(histories, info)``."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            header = json.loads(str(f["header"]))
+            if header.get("format") != "simnet-history":
+                raise ValueError(f"{path}: not a simnet history file")
+            if header.get("version", 0) > FORMAT_VERSION:
+                raise ValueError(f"{path}: history format version {header['version']} is newer than "
+                                 f"this simnet reads ({FORMAT_VERSION}); upgrade simnet")
+            histories = {}
+            for key, meta in header["histories"].items():
+                i = meta["index"]
+                histories[key] = History.from_arrays(meta, f[f"h{i}_steps"], f[f"h{i}_values"])
+    except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+        if isinstance(e, ValueError) and str(path) in str(e):
+            raise
+        raise ValueError(f"{path}: cannot read simnet history ({type(e).__name__}: {e})") from e
+    return histories, header["info"]

@@ -1,0 +1,90 @@
+"""Losses, each written in the walk-through's delta form.
+
+``delta(goal, prediction, activation)`` returns the output layer's delta: the
+direction that moves the output towards the goal, ``goal - prediction`` where the
+loss and the output activation pair up (squared error with a linear output,
+cross-entropy with softmax or sigmoid).  For a batch of B samples the delta is
+divided by B, so that a batch step moves the weights by the *mean* sample step
+and B = 1 is exactly the walk-through's per-sample step.
+
+``sample_errors(goal, prediction)`` returns one error per sample.
+"""
+import numpy as np
+
+from .activations import Linear, Sigmoid, Softmax
+
+
+class Loss:
+    name = "loss"
+
+    def sample_errors(self, goal, prediction):
+        raise NotImplementedError
+
+    def delta(self, goal, prediction, activation, out=None):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return self.name
+
+
+class SquaredError(Loss):
+    """The walk-through's error: ``sum((goal - prediction) ** 2)`` per sample."""
+
+    name = "squared_error"
+
+    def sample_errors(self, goal, prediction):
+        d = goal - prediction
+        return np.sum(d * d, axis=-1)
+
+    def delta(self, goal, prediction, activation, out=None):
+        out = np.subtract(goal, prediction, out=out)
+        if not isinstance(activation, Linear):
+            out = activation.backprop(out, prediction, out=out)
+        if out.shape[0] > 1:
+            out /= out.shape[0]
+        return out
+
+
+class CrossEntropy(Loss):
+    """``-sum(goal * log(prediction))`` per sample, for a softmax (or sigmoid) output.
+
+    With softmax the delta with respect to the logits is exactly ``goal - prediction``.
+    Predictions are clipped at the dtype's smallest normal number, so a saturated
+    softmax gives a large finite error, never ``log(0)``.
+    """
+
+    name = "cross_entropy"
+
+    def sample_errors(self, goal, prediction):
+        tiny = np.finfo(prediction.dtype).tiny
+        p = np.maximum(prediction, tiny)
+        if prediction.shape[-1] == 1:  # one sigmoid output: binary cross-entropy
+            q = np.maximum(1 - prediction, tiny)
+            return -np.sum(goal * np.log(p) + (1 - goal) * np.log(q), axis=-1)
+        return -np.sum(goal * np.log(p), axis=-1)
+
+    def delta(self, goal, prediction, activation, out=None):
+        if not isinstance(activation, (Softmax, Sigmoid)):
+            raise ValueError(
+                f"cross-entropy needs a softmax or sigmoid output layer, not {activation}"
+            )
+        out = np.subtract(goal, prediction, out=out)
+        if out.shape[0] > 1:
+            out /= out.shape[0]
+        return out
+
+
+LOSSES = {"squared_error": SquaredError, "cross_entropy": CrossEntropy}
+
+
+def get_loss(loss):
+    if loss is None:
+        return SquaredError()
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, str):
+        try:
+            return LOSSES[loss]()
+        except KeyError:
+            raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}") from None
+    raise TypeError(f"loss must be a name or a Loss, got {type(loss).__name__}")

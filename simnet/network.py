@@ -1,0 +1,226 @@
+"""``Network``: the explicit per-layer loops, wrapped.
+
+A network is just its list of linked layers, input first.  ``forward`` is
+``set_neurons`` then ``train()`` on every layer from input to output;
+``backward`` is ``calc_delta`` then ``learn()`` from output to input; ``fit``
+repeats them over the samples until the error is at most epsilon.  The scenario
+scripts spell these loops out; this class is for when you do not need to see them.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .history import History, save_histories
+from .layer import SimpleLayer
+from .losses import get_loss
+from .optimizers import Optimizer, check_rate
+
+
+@dataclass
+class FitResult:
+    converged: bool
+    iterations: int  # iterations run (the one that reached epsilon included)
+    error: float  # mean sample error of the last iteration
+
+
+def check_data(layer, values, what):
+    """Return ``values`` as a finite ``(samples, layer.num_neurons)`` array of the layer's dtype."""
+    a = np.asarray(values, dtype=layer.dtype)
+    if a.ndim != 2 or a.shape[1] != layer.num_neurons or a.shape[0] == 0:
+        raise ValueError(f"{what} must have shape (samples, {layer.num_neurons}) for layer {layer.name!r}; "
+                         f"got {np.shape(values)}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{what} for layer {layer.name!r} has NaN or infinite values")
+    return a
+
+
+class Network:
+    """A chain of linked layers, input first."""
+
+    def __init__(self, layers, loss=None):
+        layers = list(layers)
+        if not layers:
+            raise ValueError("a network needs at least one layer")
+        for a, b in zip(layers, layers[1:]):
+            if a.target is not b or b.source is not a:
+                raise ValueError(f"layers {a.name!r} and {b.name!r} are not linked source -> target")
+        names = [layer.name for layer in layers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"layer names must be unique, got {names}")
+        self.layers = layers
+        self.output.loss = get_loss(loss) if loss is not None else self.output.loss
+        self.histories = {}  # run-level histories (errors), beside the layers' monitors
+
+    @classmethod
+    def build(cls, sizes, activations=None, names=None, bias=False, init="uniform", seed=None,
+              dtype=np.float64, loss=None):
+        """Create layers of ``sizes`` (input first), output first as the walk-through does.
+
+        ``activations`` gives one per layer after the input (default relu for
+        hidden layers, linear output).  Weights are drawn from a generator seeded
+        with ``seed`` that the network keeps as ``self.rng``.
+        """
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"a network needs at least an input and an output layer, got sizes {sizes}")
+        if activations is None:
+            activations = ["relu"] * (len(sizes) - 2) + ["linear"]
+        activations = list(activations)
+        if len(activations) != len(sizes) - 1:
+            raise ValueError(f"need {len(sizes) - 1} activations (one per layer after the input), got {activations}")
+        if names is None:
+            names = ["input"] + [f"hidden{i}" if len(sizes) > 3 else "hidden"
+                                 for i in range(1, len(sizes) - 1)] + ["output"]
+        rng = np.random.default_rng(seed)
+        biases = [bias] * len(sizes) if isinstance(bias, bool) else list(bias)
+        layer = None
+        layers = []
+        for i in range(len(sizes) - 1, -1, -1):
+            act = activations[i - 1] if i > 0 else None
+            layer = SimpleLayer(names[i], sizes[i], target=layer, activation=act,
+                                bias=biases[i] and i > 0, init=init, rng=rng, dtype=dtype)
+            layers.append(layer)
+        net = cls(layers[::-1], loss=loss)
+        net.rng = rng
+        return net
+
+    @property
+    def input(self):
+        return self.layers[0]
+
+    @property
+    def output(self):
+        return self.layers[-1]
+
+    def layer(self, name):
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(f"no layer named {name!r}; layers are {[la.name for la in self.layers]}")
+
+    # ---- the loops ---------------------------------------------------------
+    def forward(self, inputs):
+        """Set the inputs and run ``train()`` on every layer; returns the output neurons."""
+        self.input.set_neurons(inputs)
+        return self._forward()
+
+    def _forward(self):
+        for layer in self.layers:
+            layer.train()
+        return self.output.neuron_row_array
+
+    def backward(self, goal, alpha):
+        """``calc_delta(goal)`` on the output, then ``learn(alpha)`` from output to input."""
+        if not isinstance(alpha, Optimizer):
+            check_rate(alpha)
+        delta = self.output.calc_delta(goal)
+        self._learn(alpha)
+        return delta
+
+    def _learn(self, alpha):
+        for layer in reversed(self.layers):
+            layer.learn(alpha)
+
+    def predict(self, inputs, batch_size=1024):
+        """Outputs for ``inputs`` (samples, n_in), in batches; touches no history."""
+        x = check_data(self.input, inputs, "inputs")
+        saved = [(la._watch, la.neuron_row_array) for la in self.layers]
+        quiet = {k: [] for k in self.layers[0]._watch}
+        out = []
+        try:
+            for la in self.layers:
+                la._watch = quiet
+                la.neuron_row_array = la.neuron_row_array.copy()  # leave the live buffers untouched
+            for i in range(0, len(x), batch_size):
+                self.input._load(x[i:i + batch_size])
+                out.append(self._forward().copy())
+        finally:
+            for la, (watch, neurons) in zip(self.layers, saved):
+                la._watch = watch
+                la.neuron_row_array = neurons
+        return np.concatenate(out)
+
+    def fit(self, inputs, goals, alpha, epsilon=0.001, max_iter=1000, report=None, report_every=10,
+            capacity=1000):
+        """Train per sample, the walk-through's way, until the mean error is at most ``epsilon``.
+
+        One iteration is one pass over the samples in order.  Records the error of
+        every sample and their mean per iteration in ``self.histories``; calls
+        ``report(iteration, error)`` every ``report_every`` iterations.
+        """
+        x = check_data(self.input, inputs, "inputs")
+        y = check_data(self.output, goals, "goals")
+        if len(x) != len(y):
+            raise ValueError(f"inputs have {len(x)} samples but goals have {len(y)}")
+        if not isinstance(alpha, Optimizer):
+            alpha = check_rate(alpha)
+        if int(max_iter) < 1:
+            raise ValueError(f"max_iter must be at least 1, got {max_iter!r}")
+        n = len(x)
+        per_sample = self.histories.setdefault(
+            "error/samples", History((n,), capacity, name="error/samples"))
+        average = self.histories.setdefault("error/average", History((), capacity, name="error/average"))
+        errors = np.empty(n)
+        start = per_sample.steps[-1] + 1 if len(per_sample) else 0
+        error = float("nan")
+        for it in range(int(max_iter)):
+            for i in range(n):
+                self.input._load(x[i:i + 1])
+                self._forward()
+                self.output._calc_delta(y[i:i + 1])
+                errors[i] = self.output.sample_errors[0]
+                self._learn(alpha)
+            error = errors.mean()
+            per_sample.offer(start + it, errors)
+            average.offer(start + it, error)
+            if report is not None and it % report_every == 0:
+                report(it, error)
+            if error <= epsilon:
+                self.close_histories(start + it, errors, error)
+                return FitResult(True, it + 1, float(error))
+        self.close_histories(start + it, errors, error)
+        return FitResult(False, int(max_iter), float(error))
+
+    # ---- history -----------------------------------------------------------
+    def record_all(self, capacity=1000, every=1):
+        """Record every layer's neurons, deltas, weights and biases in full."""
+        for layer in self.layers:
+            for var in ("neurons", "delta", "weights", "bias"):
+                if var == "delta" and layer.source is None:
+                    continue  # the input layer has no delta
+                if var == "weights" and layer.target is None or var == "bias" and layer.bias is None:
+                    continue
+                if var not in layer.monitors:
+                    layer.record(var, every=every, capacity=capacity)
+
+    def monitors(self):
+        """Every layer's monitors, keyed ``'<layer>/<variable>'``."""
+        return {m.key: m for layer in self.layers for m in layer.monitors.values()}
+
+    def all_histories(self):
+        """Run-level histories and every monitor's history, keyed by name."""
+        return {**self.histories, **{k: m.history for k, m in self.monitors().items()}}
+
+    def close_histories(self, step=None, errors=None, error=None):
+        """Keep the current state as every history's final snapshot."""
+        for m in self.monitors().values():
+            m.close()
+        if step is not None and "error/samples" in self.histories:
+            self.histories["error/samples"].close(step, errors)
+            self.histories["error/average"].close(step, error)
+
+    def describe(self):
+        """The structure as plain data (for history files and plots)."""
+        return {"layers": [{"name": la.name, "num_neurons": la.num_neurons, "activation": str(la.activation),
+                            "bias": la.bias is not None} for la in self.layers],
+                "loss": str(self.output.loss)}
+
+    def save_history(self, path, info=None):
+        """Write every recorded history and the network's structure to ``path`` (.npz)."""
+        save_histories(path, self.all_histories(), {"network": self.describe(), **(info or {})})
+
+    def __repr__(self):
+        return "Network(" + " -> ".join(f"{la.name}[{la.num_neurons}]" for la in self.layers) + ")"
+
+    def __str__(self):
+        return "\n".join(str(la) for la in self.layers)

@@ -1,0 +1,115 @@
+"""Optimizers: how a gradient becomes a weight change.
+
+simnet's gradients point the walk-through's way, *towards* the goal
+(``source.neuron_col_array @ delta`` with ``delta = goal - prediction``), so every
+optimizer *adds* its step.  An optimizer keeps no per-weight state itself: its
+state (velocity, moments) lives in a dict beside the weights it updates, on the
+layer that owns them.  All updates are in place.
+"""
+import math
+
+import numpy as np
+
+
+def check_rate(value, name="alpha"):
+    """A learning rate must be a positive finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    name = "optimizer"
+
+    def __init__(self, alpha):
+        self.alpha = check_rate(alpha)
+
+    def update(self, param, grad, state):
+        """Change ``param`` in place by ``grad`` (which it may overwrite); ``state`` is param's own dict."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}(alpha={self.alpha:g})"
+
+
+class SGD(Optimizer):
+    """The walk-through's update: ``weights += alpha * gradient``."""
+
+    name = "sgd"
+
+    def update(self, param, grad, state):
+        np.multiply(grad, self.alpha, out=grad)
+        param += grad
+
+
+class Momentum(Optimizer):
+    """``velocity = beta * velocity + gradient; weights += alpha * velocity``."""
+
+    name = "momentum"
+
+    def __init__(self, alpha, beta=0.9):
+        super().__init__(alpha)
+        if not 0 <= beta < 1:
+            raise ValueError(f"momentum beta must be in [0, 1), got {beta!r}")
+        self.beta = beta
+
+    def update(self, param, grad, state):
+        v = state.get("velocity")
+        if v is None:
+            v = state["velocity"] = np.zeros_like(param)
+        v *= self.beta
+        v += grad
+        np.multiply(v, self.alpha, out=grad)
+        param += grad
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba): moment estimates with bias correction."""
+
+    name = "adam"
+
+    def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(alpha)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def update(self, param, grad, state):
+        m = state.get("m")
+        if m is None:
+            m = state["m"] = np.zeros_like(param)
+            state["v"] = np.zeros_like(param)
+            state["t"] = 0
+        v = state["v"]
+        state["t"] += 1
+        t = state["t"]
+        m *= self.beta1
+        m += (1 - self.beta1) * grad
+        v *= self.beta2
+        np.multiply(grad, grad, out=grad)
+        grad *= 1 - self.beta2
+        v += grad
+        # step = alpha_t * m / (sqrt(v) + eps_t), in place in grad
+        alpha_t = self.alpha * math.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
+        eps_t = self.eps * math.sqrt(1 - self.beta2**t)
+        np.sqrt(v, out=grad)
+        grad += eps_t
+        np.divide(m, grad, out=grad)
+        grad *= alpha_t
+        param += grad
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+
+def get_optimizer(optimizer, alpha=None):
+    """An optimizer from an instance, a name (with ``alpha``) or a plain number (SGD)."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        try:
+            cls = OPTIMIZERS[optimizer]
+        except KeyError:
+            raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {sorted(OPTIMIZERS)}") from None
+        return cls(alpha) if alpha is not None else cls(0.001 if cls is Adam else 0.01)
+    return SGD(optimizer)

@@ -1,0 +1,77 @@
+"""Every activation's derivative and every loss's delta against finite differences."""
+import numpy as np
+import pytest
+
+from simnet.activations import ACTIVATIONS, get_activation
+from simnet.losses import CrossEntropy, SquaredError
+
+EPS = 1e-6
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_backprop_matches_finite_differences(name):
+    rng = np.random.default_rng(1)
+    act = get_activation(name)
+    x = rng.normal(size=(3, 5))
+    x[np.abs(x) < 1e-3] = 0.5  # keep away from relu's kink
+    delta = rng.normal(size=(3, 5))
+    y = act.forward(x.copy())
+    numeric = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):  # d(sum(delta * f(x))) / dx
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += EPS
+        xm[idx] -= EPS
+        numeric[idx] = (np.sum(delta * act.forward(xp)) - np.sum(delta * act.forward(xm))) / (2 * EPS)
+    np.testing.assert_allclose(act.backprop(delta, y), numeric, rtol=1e-5, atol=1e-8)
+    if name != "softmax":  # element-wise: the derivative itself
+        np.testing.assert_allclose(delta * act.derivative(y), numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_forward_in_place_equals_forward(name):
+    act = get_activation(name)
+    x = np.linspace(-3, 3, 12).reshape(2, 6)
+    expected = act.forward(x.copy())
+    buf = x.copy()
+    assert act.forward(buf, out=buf) is buf
+    np.testing.assert_array_equal(buf, expected)
+
+
+def test_softmax_and_cross_entropy_are_stable_for_large_logits():
+    act = get_activation("softmax")
+    z = np.array([[1000.0, 0.0, -1000.0], [-1e4, 1e4, 0.0]])
+    p = act.forward(z.copy())
+    assert np.isfinite(p).all()
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    goal = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    errors = CrossEntropy().sample_errors(goal, p)
+    assert np.isfinite(errors).all() and (errors > 100).all()
+    assert np.isfinite(get_activation("sigmoid").forward(np.array([[-1e4, 1e4]]))).all()
+
+
+@pytest.mark.parametrize("loss, act", [(SquaredError(), "linear"), (SquaredError(), "sigmoid"),
+                                       (SquaredError(), "tanh"), (CrossEntropy(), "softmax")])
+def test_loss_delta_is_the_negative_gradient(loss, act):
+    """delta = -c * d(mean error)/dz with c = 1/2 for squared error, 1 for cross-entropy."""
+    rng = np.random.default_rng(2)
+    act = get_activation(act)
+    z = rng.normal(size=(4, 3))
+    goal = np.eye(3)[[0, 2, 1, 1]]
+    c = 0.5 if isinstance(loss, SquaredError) else 1.0
+
+    def mean_error(z):
+        return loss.sample_errors(goal, act.forward(z.copy())).mean()
+
+    numeric = np.zeros_like(z)
+    for idx in np.ndindex(z.shape):
+        zp, zm = z.copy(), z.copy()
+        zp[idx] += EPS
+        zm[idx] -= EPS
+        numeric[idx] = (mean_error(zp) - mean_error(zm)) / (2 * EPS)
+    delta = loss.delta(goal, act.forward(z.copy()), act)
+    np.testing.assert_allclose(delta, -c * numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_unknown_activation_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown activation 'relux'"):
+        get_activation("relux")

