@@ -120,8 +120,8 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, x, out=None):
-        shifted = x - x.max(axis=-1, keepdims=True)
-        out = np.exp(shifted, out=out)
+        out = np.subtract(x, x.max(axis=-1, keepdims=True), out=out)
+        np.exp(out, out=out)
         out /= out.sum(axis=-1, keepdims=True)
         return out
 

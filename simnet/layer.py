@@ -22,7 +22,7 @@ import numpy as np
 from .activations import get_activation
 from .history import VARIABLES, Monitor
 from .losses import get_loss
-from .optimizers import Optimizer, check_rate
+from .optimizers import SGD, Optimizer, check_rate
 
 INITS = ("uniform", "he", "glorot")
 DTYPES = (np.float32, np.float64)
@@ -241,22 +241,33 @@ class SimpleLayer:
             for m in src._watch["delta"]:
                 m.record()
         grad = src._grad
-        np.matmul(src.neuron_row_array.T, d, out=grad)
+        x = src.neuron_row_array
+        if isinstance(alpha, SGD):
+            alpha = alpha.alpha
         if isinstance(alpha, Optimizer):
+            self._outer(x, d, grad)
             alpha.update(src._weights, grad, src.weight_state)
-        else:
-            grad *= alpha
+        else:  # plain SGD, the walk-through's: scale the (small) delta, not the (large) gradient
+            scaled = d * alpha
+            self._outer(x, scaled, grad)
             src._weights += grad
         for m in src._watch["weights"]:
             m.record()
         if self.bias is not None:
-            gb = d.sum(axis=0)
             if isinstance(alpha, Optimizer):
-                alpha.update(self.bias, gb, self.bias_state)
+                alpha.update(self.bias, d.sum(axis=0), self.bias_state)
             else:
-                self.bias += alpha * gb
+                self.bias += scaled.sum(axis=0)
             for m in self._watch["bias"]:
                 m.record()
+
+    @staticmethod
+    def _outer(x, d, out):
+        """``out = x.T @ d``; for one sample an element-wise outer product, which is faster."""
+        if x.shape[0] == 1:
+            np.multiply(x.T, d, out=out)
+        else:
+            np.matmul(x.T, d, out=out)
 
     # ---- history ---------------------------------------------------------
     def variable_shape(self, variable):
@@ -279,15 +290,18 @@ class SimpleLayer:
             return np.zeros_like(self.neuron_row_array)
         return self.delta
 
-    def record(self, variable, select=None, every=1, capacity=1000, summary=False):
+    def record(self, variable, select=None, every=1, capacity=1000, summary=False, key=None,
+               dtype=np.float64):
         """Declare a history of ``variable`` ('neurons', 'weights', 'delta', 'bias'); returns its Monitor.
 
-        It is kept in ``self.monitors`` under ``'<variable>'`` (``'<variable>_stats'`` with summary).
+        It is kept in ``self.monitors`` under ``key``, by default ``'<variable>'``
+        (``'<variable>_stats'`` with summary).
         """
-        m = Monitor(self, variable, select=select, every=every, capacity=capacity, summary=summary)
-        key = m.key.split("/", 1)[1]
+        key = key or variable + ("_stats" if summary else "")
         if key in self.monitors:
             raise ValueError(f"layer {self.name!r} already records {key!r}")
+        m = Monitor(self, variable, select=select, every=every, capacity=capacity, summary=summary,
+                    dtype=dtype, key=key)
         self.monitors[key] = m
         self._watch[variable].append(m)
         return m
@@ -301,6 +315,18 @@ class SimpleLayer:
                            f"Declare it with layer.record({key.split('_stats')[0]!r}) before training") from None
 
     # ---- description -----------------------------------------------------
+    def config(self):
+        """The constructor arguments that rebuild this layer (its weights aside)."""
+        return {"name": self.name, "num_neurons": self.num_neurons, "bias": self.bias is not None,
+                "dtype": str(self.dtype)}
+
+    @classmethod
+    def from_config(cls, config, target=None):
+        """A new layer from ``config()`` (plus an ``activation``), linked to ``target``."""
+        return cls(config["name"], config["num_neurons"], target=target, activation=config.get("activation"),
+                   bias=config.get("bias", False), dtype=config.get("dtype", "float64"),
+                   rng=np.random.default_rng(0))
+
     def __repr__(self):
         src = self.source.name if self.source else None
         tgt = self.target.name if self.target else None

@@ -61,7 +61,9 @@ class CrossEntropy(Loss):
         if prediction.shape[-1] == 1:  # one sigmoid output: binary cross-entropy
             q = np.maximum(1 - prediction, tiny)
             return -np.sum(goal * np.log(p) + (1 - goal) * np.log(q), axis=-1)
-        return -np.sum(goal * np.log(p), axis=-1)
+        np.log(p, out=p)
+        p *= goal
+        return -p.sum(axis=-1)
 
     def delta(self, goal, prediction, activation, out=None):
         if not isinstance(activation, (Softmax, Sigmoid)):

@@ -37,7 +37,7 @@ def check_data(layer, values, what):
 class Network:
     """A chain of linked layers, input first."""
 
-    def __init__(self, layers, loss=None):
+    def __init__(self, layers, loss=None, rng=None):
         layers = list(layers)
         if not layers:
             raise ValueError("a network needs at least one layer")
@@ -50,6 +50,7 @@ class Network:
         self.layers = layers
         self.output.loss = get_loss(loss) if loss is not None else self.output.loss
         self.histories = {}  # run-level histories (errors), beside the layers' monitors
+        self.rng = rng if rng is not None else np.random.default_rng()  # shuffling, subsets
 
     @classmethod
     def build(cls, sizes, activations=None, names=None, bias=False, init="uniform", seed=None,
@@ -80,9 +81,7 @@ class Network:
             layer = SimpleLayer(names[i], sizes[i], target=layer, activation=act,
                                 bias=biases[i] and i > 0, init=init, rng=rng, dtype=dtype)
             layers.append(layer)
-        net = cls(layers[::-1], loss=loss)
-        net.rng = rng
-        return net
+        return cls(layers[::-1], loss=loss, rng=rng)
 
     @property
     def input(self):
@@ -120,6 +119,52 @@ class Network:
     def _learn(self, alpha):
         for layer in reversed(self.layers):
             layer.learn(alpha)
+
+    def train_batch(self, inputs, goals, alpha):
+        """One training step on a batch of checked arrays: forward, ``calc_delta``, backward.
+
+        ``inputs`` (B, n_in) and ``goals`` (B, n_out) must already be valid (see
+        ``check_data``): this is the hot loop's step, so it checks nothing itself.
+        Returns the output layer's per-sample errors.
+        """
+        self.input._load(inputs)
+        for layer in self.layers:
+            layer.train()
+        self.output._calc_delta(goals)
+        for layer in reversed(self.layers):
+            layer.learn(alpha)
+        return self.output.sample_errors
+
+    def train_epoch(self, inputs, goals, alpha, batch_size=32, rng=None, progress=None):
+        """One pass over checked ``inputs``/``goals`` in shuffled mini-batches.
+
+        ``rng`` (a ``numpy.random.Generator``, default ``self.rng``) shuffles the
+        order; ``progress(batch_index, mean_loss_so_far, accuracy_so_far)`` is
+        called after every batch.  Returns ``(mean loss, accuracy)`` over the epoch,
+        accuracy counting samples whose largest output is the goal's largest entry.
+        """
+        rng = rng if rng is not None else self.rng
+        n = len(inputs)
+        order = rng.permutation(n)
+        loss_sum, correct, seen = 0.0, 0, 0
+        for b, start in enumerate(range(0, n, batch_size)):
+            idx = order[start:start + batch_size]
+            y = goals[idx]
+            errors = self.train_batch(inputs[idx], y, alpha)
+            loss_sum += float(errors.sum())
+            correct += int(np.count_nonzero(self.output.neuron_row_array.argmax(axis=1) == y.argmax(axis=1)))
+            seen += len(idx)
+            if progress is not None:
+                progress(b, loss_sum / seen, correct / seen)
+        return loss_sum / seen, correct / seen
+
+    def evaluate(self, inputs, goals, batch_size=1024):
+        """``(mean loss, accuracy, predictions)`` on ``inputs``/``goals`` without training or recording."""
+        outputs = self.predict(inputs, batch_size)
+        goals = np.asarray(goals, dtype=outputs.dtype)
+        loss = float(self.output.loss.sample_errors(goals, outputs).mean())
+        predicted = outputs.argmax(axis=1)
+        return loss, float(np.mean(predicted == goals.argmax(axis=1))), predicted
 
     def predict(self, inputs, batch_size=1024):
         """Outputs for ``inputs`` (samples, n_in), in batches; touches no history."""
@@ -192,6 +237,35 @@ class Network:
                     continue
                 if var not in layer.monitors:
                     layer.record(var, every=every, capacity=capacity)
+
+    def record_summaries(self, every=100, capacity=1024, subset=16, snapshots=8):
+        """The default history for large networks: bounded whatever the run's length.
+
+        Every ``every`` steps: summaries (mean, std, min, percentiles, max) of each
+        layer's weights, deltas and neurons (with the fraction of inactive neurons),
+        the full biases, and full values of ``subset`` chosen weights per
+        connection and ``subset`` neurons per layer; plus ``snapshots`` full
+        snapshots of every weight matrix spread evenly over the run.  Returns the
+        bound on the history's memory in bytes.
+        """
+        for layer in self.layers:
+            if layer.source is not None:
+                layer.record("neurons", every=every, capacity=capacity, summary=True)
+                layer.record("delta", every=every, capacity=capacity, summary=True)
+                k = min(subset, layer.num_neurons)
+                pick = np.sort(self.rng.choice(layer.num_neurons, k, replace=False))
+                layer.record("neurons", select=pick, every=every, capacity=capacity, key="neurons_subset")
+                if layer.bias is not None:
+                    layer.record("bias", every=every, capacity=capacity)
+            if layer.target is not None:
+                layer.record("weights", every=every, capacity=capacity, summary=True)
+                n_s, n_t = layer.weight_row_mat.shape
+                k = min(subset, n_s * n_t)
+                flat = np.sort(self.rng.choice(n_s * n_t, k, replace=False))
+                pairs = np.stack(np.unravel_index(flat, (n_s, n_t)), axis=1)
+                layer.record("weights", select=pairs, every=every, capacity=capacity, key="weights_subset")
+                layer.record("weights", every=1, capacity=snapshots, dtype=layer.dtype)
+        return sum(m.history.nbytes for m in self.monitors().values())
 
     def monitors(self):
         """Every layer's monitors, keyed ``'<layer>/<variable>'``."""

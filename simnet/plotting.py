@@ -91,21 +91,27 @@ def plot_neurons(steps, values, name, path=None, select=None):
     return _save(fig, path)
 
 
-def network_graph(layers, weights, neurons=None, biases=None, max_neurons=12):
+def network_graph(layers, weights, neurons=None, biases=None, max_neurons=12, subsets=None):
     """The network as a ``networkx.DiGraph``: a node per neuron, an edge per weight.
 
     ``layers`` is a list of ``{"name", "num_neurons"}``; ``weights[k]`` the
     ``(n_k, n_k+1)`` weight matrix from layer k to k+1; ``neurons[k]`` and
     ``biases[k]`` (optional, None entries allowed) the values shown on the nodes.
-    A layer with more than ``max_neurons`` neurons shows its first
-    ``max_neurons - 1`` and one node labelled ``+N more`` for the rest.
+    A layer with more than ``max_neurons`` neurons shows ``max_neurons - 1`` of
+    them (``subsets[k]`` if given, else its first ones) and one node labelled
+    ``+N more`` for the rest.
     Nodes are ``(layer_index, neuron_index)``; the ``+N`` node is ``(k, "more")``.
     """
     g = nx.DiGraph()
     shown = []
     for k, spec in enumerate(layers):
         n = spec["num_neurons"]
-        keep = list(range(n)) if n <= max_neurons else list(range(max_neurons - 1))
+        if n <= max_neurons:
+            keep = list(range(n))
+        elif subsets is not None and subsets[k] is not None:
+            keep = sorted(int(i) for i in subsets[k])[: max_neurons - 1]
+        else:
+            keep = list(range(max_neurons - 1))
         shown.append(keep)
         for i in keep:
             value = None if neurons is None or neurons[k] is None else float(np.ravel(neurons[k])[i])
@@ -122,9 +128,15 @@ def network_graph(layers, weights, neurons=None, biases=None, max_neurons=12):
     return g
 
 
-def draw_network(layers, weights, neurons=None, biases=None, max_neurons=12, title=None, path=None):
+def strongest(weights, k):
+    """Indices of the ``k`` rows of ``weights`` with the largest norms: the neurons worth drawing."""
+    return np.sort(np.argsort(-np.linalg.norm(weights, axis=1), kind="stable")[:k])
+
+
+def draw_network(layers, weights, neurons=None, biases=None, max_neurons=12, title=None, path=None,
+                 subsets=None):
     """Draw ``network_graph``: layered columns, weight sign as colour, magnitude as width."""
-    g = network_graph(layers, weights, neurons, biases, max_neurons)
+    g = network_graph(layers, weights, neurons, biases, max_neurons, subsets)
     pos = {}
     for k in range(len(layers)):
         nodes = [n for n in g.nodes if n[0] == k]
@@ -154,8 +166,8 @@ def draw_network(layers, weights, neurons=None, biases=None, max_neurons=12, tit
     nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=8)
     for node, d in g.nodes(data=True):
         if d["bias"] is not None:
-            ax.annotate(f"b={d['bias']:.2f}", pos[node], xytext=(0, -22), textcoords="offset points",
-                        ha="center", fontsize=7)
+            ax.annotate(f"b={d['bias']:.2f}", pos[node], xytext=(17, -10), textcoords="offset points",
+                        ha="left", fontsize=6)
     for k, spec in enumerate(layers):
         ax.text(k, -(tallest - 1) / 2 - 0.8, f"{spec['name']} ({spec['num_neurons']})", ha="center",
                 va="top", fontsize=9)
