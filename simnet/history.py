@@ -20,6 +20,7 @@ header, never pickle.
 import json
 import os
 import tempfile
+import zipfile
 
 import numpy as np
 
@@ -268,7 +269,7 @@ def load_histories(path):
             for key, meta in header["histories"].items():
                 i = meta["index"]
                 histories[key] = History.from_arrays(meta, f[f"h{i}_steps"], f[f"h{i}_values"])
-    except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as e:
         if isinstance(e, ValueError) and str(path) in str(e):
             raise
         raise ValueError(f"{path}: cannot read simnet history ({type(e).__name__}: {e})") from e

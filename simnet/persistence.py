@@ -17,6 +17,7 @@ the shuffling generator, are restored).
 import json
 import os
 import tempfile
+import zipfile
 
 import numpy as np
 
@@ -139,7 +140,7 @@ def load_network(folder):
             arrays = {k: f[k] for k in f.files}
     except FileNotFoundError:
         raise FileNotFoundError(f"{folder}: missing weights.npz beside network.json") from None
-    except (OSError, ValueError, EOFError) as e:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
         raise ValueError(f"{npz_path}: cannot read the saved weights ({type(e).__name__}: {e})") from None
     try:
         network = _build(header, arrays)

@@ -1,0 +1,83 @@
+"""The image scenarios end to end on real data, and the figures they draw."""
+import os
+
+import numpy as np
+import pytest
+
+import mnist
+from simnet.datasets import DatasetNotFoundError, load_dataset
+from simnet.image_plots import confusion_matrix, plot_confusion, plot_curves, plot_predictions, plot_weight_tiles
+
+
+def have(name, split):
+    try:
+        load_dataset(name, split, download=False)
+    except DatasetNotFoundError:
+        return False
+    return True
+
+
+needs_mnist_test = pytest.mark.skipif(not have("mnist", "test"),
+                                      reason="MNIST test set not found (see ../shared/datasets/README.md)")
+
+
+@needs_mnist_test
+def test_mnist_scenario_trains_saves_and_loads(tmp_path, capsys):
+    """2 epochs on 8,000 MNIST test-set images reach at least 0.90 on the other 2,000."""
+    model, plots = str(tmp_path / "model"), str(tmp_path / "plots")
+    args = ["--epochs", "2", "--no-download", "--save", model, "--plots", plots]
+    if have("mnist", "train"):
+        args += ["--train-size", "8000"]
+    assert mnist.main(args) == 0
+    out = capsys.readouterr().out
+    if not have("mnist", "train"):
+        assert "NOTE: MNIST training set not available" in out and "8,000 training and 2,000 test" in out
+    assert "epoch 1: loss" in out and "epoch 2: loss" in out
+    line = next(li for li in out.splitlines() if li.startswith("test accuracy"))
+    accuracy = float(line.split()[2])
+    assert accuracy >= 0.90
+    expected = {"curves.png", "confusion.png", "predictions.png", "weight_tiles.png", "summaries.png",
+                "network_initial.png", "network_final.png", "input_to_hidden_weights.png", "hidden_neurons.png"}
+    assert expected <= set(os.listdir(plots))
+    assert {"network.json", "weights.npz", "history.npz"} <= set(os.listdir(model))
+    # evaluate the saved network: the same accuracy, to every printed digit
+    assert mnist.main(["--load", model, "--epochs", "0", "--no-download", "--no-plots"]) == 0
+    again = capsys.readouterr().out
+    assert f"test accuracy {accuracy:.4f}" in again and "trained 2 epochs" in again
+
+
+def test_scenario_refuses_bad_options(capsys):
+    for argv in (["--lr", "0"], ["--lr", "inf"], ["--batch-size", "0"], ["--epochs", "-1"], ["--hidden", "12,a"]):
+        with pytest.raises(SystemExit) as e:
+            mnist.main(argv)
+        assert e.value.code == 2
+
+
+def test_image_figures_show_what_they_say():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 200)
+    predicted = np.where(rng.random(200) < 0.8, labels, (labels + 1) % 10)
+    m = confusion_matrix(labels, predicted)
+    assert m.sum() == 200 and np.trace(m) == np.sum(labels == predicted)
+    fig = plot_confusion(labels, predicted, [f"c{i}" for i in range(10)])
+    assert (fig.matrix == m).all()
+    assert f"accuracy {np.mean(labels == predicted):.4f}" in fig.axes[0].get_title()
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [f"c{i}" for i in range(10)]
+
+    images = rng.integers(0, 255, (9, 28, 28)).astype(np.uint8)
+    fig = plot_predictions(images, labels[:9], predicted[:9], n=9)
+    titles = [(ax.get_title(), ax.title.get_color()) for ax in fig.axes if ax.images]
+    assert len(titles) == 9
+    for (title, colour), y, p in zip(titles, labels[:9], predicted[:9]):
+        assert (colour == "red") == (y != p)
+        assert title == (f"{p} ({y})" if y != p else f"{p}")
+
+    w0, w1 = rng.normal(size=(784, 20)), rng.normal(size=(784, 20))
+    fig = plot_weight_tiles(w0, w1, max_tiles=16)
+    tiles = [ax for ax in fig.axes if ax.images]
+    assert len(tiles) == 32  # 16 initial and 16 final
+    np.testing.assert_array_equal(tiles[16].images[0].get_array(), w1[:, 0].reshape(28, 28))
+
+    fig = plot_curves([1, 2, 3], [0.9, 0.5, 0.4], [0.7, 0.8, 0.85], [1.0, 0.6, 0.5], [0.65, 0.75, 0.8])
+    assert [len(ax.get_lines()) for ax in fig.axes] == [2, 2]
+    assert fig.axes[1].get_lines()[1].get_ydata().tolist() == [0.65, 0.75, 0.8]
