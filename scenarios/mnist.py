@@ -14,9 +14,10 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from simnet import History, Network
+from simnet import DivergenceError, History, Network, StopOnInterrupt
 from simnet.datasets import DATASETS, DatasetNotFoundError, load_train_test, one_hot, to_inputs
 from simnet.optimizers import get_optimizer
+from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.persistence import load_network, save_network
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
@@ -44,6 +45,8 @@ def parse_args(argv=None, dataset="mnist"):
     p.add_argument("--no-plots", action="store_true", help="write no figures")
     p.add_argument("--save", help="folder to save the trained network and its history into")
     p.add_argument("--load", help="folder of a saved network: evaluate it (--epochs 0) or train it further")
+    p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
+                   help="when the loss becomes NaN or infinite: stop and keep the history (default), or raise")
     args = p.parse_args(argv)
     for name in ("lr", "lr_decay"):
         value = getattr(args, name)
@@ -105,37 +108,55 @@ def main(argv=None, dataset="mnist"):
               for name in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}
 
     # Train: every epoch is one shuffled pass in mini-batches, then a test.
+    # Ctrl-C stops after the current batch; a NaN or infinite loss stops the run.
     batches = -(-len(x_train) // args.batch_size)
     started = time.perf_counter()
-    for epoch in range(first_epoch, first_epoch + args.epochs):
-        optimizer.alpha = args.lr * args.lr_decay ** epoch
-        bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
+    epochs_done, diverged = first_epoch, None
+    with StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(first_epoch, first_epoch + args.epochs):
+            optimizer.alpha = args.lr * args.lr_decay ** epoch
+            bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
 
-        def progress(b, loss, accuracy):
-            if b % 50 == 49 or b == batches - 1:
-                bar.update(b + 1 - bar.n)
-                bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", refresh=False)
+            def progress(b, loss, accuracy):
+                if b % 50 == 49 or b == batches - 1:
+                    bar.update(b + 1 - bar.n)
+                    bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", refresh=False)
 
-        t0 = time.perf_counter()
-        train_loss, train_accuracy = network.train_epoch(x_train, y_train, optimizer, args.batch_size,
-                                                         progress=progress)
-        bar.close()
-        seconds = time.perf_counter() - t0
-        test_loss, test_accuracy, _ = network.evaluate(x_test, y_test)
-        for name, value in (("train_loss", train_loss), ("train_accuracy", train_accuracy),
-                            ("test_loss", test_loss), ("test_accuracy", test_accuracy)):
-            curves[name].offer(epoch + 1, value)
-        print(f"epoch {epoch + 1}: loss {train_loss:.4f} accuracy {train_accuracy:.4f} | "
-              f"test loss {test_loss:.4f} accuracy {test_accuracy:.4f} | {seconds:.1f}s")
+            t0 = time.perf_counter()
+            try:
+                train_loss, train_accuracy = network.train_epoch(x_train, y_train, optimizer, args.batch_size,
+                                                                 progress=progress, stop=stop)
+            except DivergenceError as e:
+                if args.on_divergence == "raise":
+                    raise
+                diverged = e
+                break
+            finally:
+                bar.close()
+            if stop.requested:
+                break  # a partial epoch is not an epoch: its figures are not recorded
+            seconds = time.perf_counter() - t0
+            test_loss, test_accuracy, _ = network.evaluate(x_test, y_test)
+            for name, value in (("train_loss", train_loss), ("train_accuracy", train_accuracy),
+                                ("test_loss", test_loss), ("test_accuracy", test_accuracy)):
+                curves[name].offer(epoch + 1, value)
+            epochs_done = epoch + 1
+            print(f"epoch {epoch + 1}: loss {train_loss:.4f} accuracy {train_accuracy:.4f} | "
+                  f"test loss {test_loss:.4f} accuracy {test_accuracy:.4f} | {seconds:.1f}s")
     training_seconds = time.perf_counter() - started
-    network.close_histories()
-    epochs_done = first_epoch + args.epochs
+    if diverged is None:
+        network.close_histories()
+    if stop.requested:
+        print(f"interrupted (Ctrl-C) during epoch {epochs_done + 1}; keeping {epochs_done} finished epochs")
+    if diverged is not None:
+        print(f"DIVERGED in epoch {epochs_done + 1}: {diverged}; the history up to the last finite step is kept")
 
     test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
     print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) on {len(x_test):,} {spec.title} test images "
           f"after {epochs_done} epochs; training took {training_seconds:.1f}s")
 
     info = {"dataset": args.dataset, "epochs": epochs_done, "test_accuracy": test_accuracy,
+            "stopped": "interrupted" if stop.requested else "diverged" if diverged else None,
             "note": data.info["note"], "class_names": list(spec.class_names)}
     if args.save:
         save_network(args.save, network, optimizer, info)
@@ -146,7 +167,9 @@ def main(argv=None, dataset="mnist"):
         paths = plot_image_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                                args.plots)
         print(f"wrote {len(paths)} figures to {args.plots}/")
-    return 0
+    if stop.requested:
+        return EXIT_INTERRUPTED
+    return 3 if diverged is not None else 0
 
 
 if __name__ == "__main__":

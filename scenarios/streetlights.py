@@ -12,7 +12,8 @@ import sys
 
 import numpy as np
 
-from simnet import History, Network, SimpleLayer
+from simnet import DivergenceError, History, Network, SimpleLayer, StopOnInterrupt
+from simnet.interrupt import EXIT_INTERRUPTED
 
 
 def parse_args(argv=None):
@@ -27,6 +28,8 @@ def parse_args(argv=None):
                    help="folder for the figures and history.npz (default plots/streetlights)")
     p.add_argument("--no-plots", action="store_true", help="write no figures")
     p.add_argument("--show", action="store_true", help="also open the figures in a window")
+    p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
+                   help="when the error becomes NaN or infinite: stop and keep the history (default), or raise")
     args = p.parse_args(argv)
     if not (np.isfinite(args.alpha) and args.alpha > 0):
         p.error(f"--alpha must be a positive finite number, got {args.alpha}")
@@ -79,30 +82,48 @@ def main(argv=None):
     print()
 
     # Train, one sample at a time: forward through every layer, then backward.
+    # Ctrl-C stops at the end of the current sample; NaN or inf errors stop the run.
     errors = np.zeros(len(streetlights))
-    converged = False
-    for iteration in range(args.max_iter):
-        for i in range(len(streetlights)):
-            input_layer.set_neurons(streetlights[i])
-            for layer in layers:
-                layer.train()
-            delta = output_layer.calc_delta(walk_vs_stop[i])
-            errors[i] = np.sum(delta ** 2)
-            for layer in reversed(layers):
-                layer.learn(args.alpha)
-        error = errors.mean()
-        sample_errors.offer(iteration, errors)
-        average_error.offer(iteration, error)
-        if iteration % 10 == 0:
-            print(f"{iteration} Error = {error:.5f}")
-        if error <= args.epsilon:
-            converged = True
-            break
-    network.close_histories(iteration, errors, error)
+    converged, diverged = False, None
+    with StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
+        for iteration in range(args.max_iter):
+            for i in range(len(streetlights)):
+                input_layer.set_neurons(streetlights[i])
+                for layer in layers:
+                    layer.train()
+                delta = output_layer.calc_delta(walk_vs_stop[i])
+                errors[i] = np.sum(delta ** 2)
+                for layer in reversed(layers):
+                    layer.learn(args.alpha)
+                if stop.requested:
+                    break
+            if stop.requested:
+                break
+            error = errors.mean()
+            try:
+                network.check_divergence(error, iteration)
+            except DivergenceError as e:
+                if args.on_divergence == "raise":
+                    raise
+                diverged = e
+                break
+            sample_errors.offer(iteration, errors)
+            average_error.offer(iteration, error)
+            if iteration % 10 == 0:
+                print(f"{iteration} Error = {error:.5f}")
+            if error <= args.epsilon:
+                converged = True
+                break
+    if diverged is None and len(average_error):
+        network.close_histories(average_error.steps[-1], sample_errors.values[-1], average_error.values[-1])
     iterations = iteration + 1
 
     print()
-    if converged:
+    if stop.requested:
+        print(f"interrupted (Ctrl-C) during iteration {iteration}, after sample {i}")
+    elif diverged is not None:
+        print(f"DIVERGED: {diverged}; the history up to the last finite step is kept")
+    elif converged:
         print(f"converged after {iterations} iterations: error {error:.5f} <= epsilon {args.epsilon}")
     else:
         print(f"did NOT converge: error {error:.5f} > epsilon {args.epsilon} after {iterations} iterations "
@@ -122,7 +143,9 @@ def main(argv=None):
         paths = plot_run(network.all_histories(),
                          {"network": network.describe(), **info}, args.plots, show=args.show)
         print(f"\nwrote {len(paths)} figures and history.npz to {args.plots}/")
-    return 0
+    if stop.requested:
+        return EXIT_INTERRUPTED
+    return 3 if diverged is not None else 0
 
 
 if __name__ == "__main__":

@@ -3,9 +3,10 @@ from .activations import get_activation
 from .history import History, Monitor, load_histories, save_histories
 from .layer import SimpleLayer
 from .losses import CrossEntropy, SquaredError
-from .network import FitResult, Network
+from .interrupt import StopOnInterrupt
+from .network import DivergenceError, FitResult, Network
 from .optimizers import SGD, Adam, Momentum
 
-__all__ = ["SimpleLayer", "Network", "FitResult", "History", "Monitor", "save_histories",
+__all__ = ["SimpleLayer", "Network", "FitResult", "DivergenceError", "StopOnInterrupt", "History", "Monitor", "save_histories",
            "load_histories", "get_activation", "SquaredError", "CrossEntropy", "SGD", "Momentum", "Adam"]
 __version__ = "0.1.0"

@@ -92,6 +92,16 @@ class History:
         self._steps[self.count] = step
         self._has_final = True
 
+    def drop_nonfinite_tail(self):
+        """Forget the latest snapshots back to the last one that is all finite (after a divergence)."""
+        n = len(self)
+        while n and not np.isfinite(self._values[n - 1]).all():
+            n -= 1
+        if n < len(self):
+            self._has_final = False
+            self.count = n
+        return n
+
     def _thin(self):
         keep = np.arange(0, self.count, 2)
         n = len(keep)

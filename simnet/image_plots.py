@@ -190,7 +190,8 @@ def plot_image_run(network, test_images, test_labels, predicted, class_names, fo
     if all(m is not None and len(m.history) for m in snaps):
         spec = [{"name": la.name, "num_neurons": la.num_neurons} for la in layers]
         # the same neurons in both diagrams: those whose outgoing weights changed most in training
-        subsets = [strongest(m.values[-1] - m.values[0], 11) for m in snaps] + [None]
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged run may hold huge weights
+            subsets = [strongest(m.values[-1] - m.values[0], 11) for m in snaps] + [None]
         for when, i in (("initial", 0), ("final", -1)):
             biases = [None] + [la.bias if when == "final" else None for la in layers[1:]]
             figs.append(draw_network(spec, [m.values[i] for m in snaps], biases=biases, subsets=subsets,

@@ -6,6 +6,7 @@ A network is just its list of linked layers, input first.  ``forward`` is
 repeats them over the samples until the error is at most epsilon.  The scenario
 scripts spell these loops out; this class is for when you do not need to see them.
 """
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,15 @@ class FitResult:
     converged: bool
     iterations: int  # iterations run (the one that reached epsilon included)
     error: float  # mean sample error of the last iteration
+
+
+class DivergenceError(RuntimeError):
+    """Training produced NaN or infinite values; ``layer`` and ``iteration`` say where and when."""
+
+    def __init__(self, layer, what, iteration, unit="iteration"):
+        self.layer, self.what, self.iteration = layer, what, iteration
+        super().__init__(f"training diverged at {unit} {iteration}: layer {layer!r} has non-finite {what} "
+                         f"(try a smaller learning rate)")
 
 
 def check_data(layer, values, what):
@@ -135,13 +145,16 @@ class Network:
             layer.learn(alpha)
         return self.output.sample_errors
 
-    def train_epoch(self, inputs, goals, alpha, batch_size=32, rng=None, progress=None):
+    def train_epoch(self, inputs, goals, alpha, batch_size=32, rng=None, progress=None, stop=None):
         """One pass over checked ``inputs``/``goals`` in shuffled mini-batches.
 
         ``rng`` (a ``numpy.random.Generator``, default ``self.rng``) shuffles the
         order; ``progress(batch_index, mean_loss_so_far, accuracy_so_far)`` is
         called after every batch.  Returns ``(mean loss, accuracy)`` over the epoch,
         accuracy counting samples whose largest output is the goal's largest entry.
+        With a ``stop`` (``StopOnInterrupt``) it ends after the batch in which a stop
+        was requested, returning the figures of the batches it ran.  Raises
+        ``DivergenceError`` at the first batch whose loss is not finite.
         """
         rng = rng if rng is not None else self.rng
         n = len(inputs)
@@ -151,11 +164,15 @@ class Network:
             idx = order[start:start + batch_size]
             y = goals[idx]
             errors = self.train_batch(inputs[idx], y, alpha)
-            loss_sum += float(errors.sum())
+            batch_loss = float(errors.sum())
+            self.check_divergence(batch_loss, b, unit="batch")
+            loss_sum += batch_loss
             correct += int(np.count_nonzero(self.output.neuron_row_array.argmax(axis=1) == y.argmax(axis=1)))
             seen += len(idx)
             if progress is not None:
                 progress(b, loss_sum / seen, correct / seen)
+            if stop is not None and stop.requested:
+                break
         return loss_sum / seen, correct / seen
 
     def evaluate(self, inputs, goals, batch_size=1024):
@@ -165,6 +182,24 @@ class Network:
         loss = float(self.output.loss.sample_errors(goals, outputs).mean())
         predicted = outputs.argmax(axis=1)
         return loss, float(np.mean(predicted == goals.argmax(axis=1))), predicted
+
+    def first_nonfinite(self):
+        """``(layer name, what)`` of the first layer, input first, holding NaN or infinite values."""
+        for layer in self.layers:
+            for what, value in (("neurons", layer.neuron_row_array), ("weights", layer.weight_row_mat),
+                                ("bias", layer.bias), ("delta", layer.delta)):
+                if value is not None and not np.isfinite(value).all():
+                    return layer.name, what
+        return self.output.name, "error"
+
+    def check_divergence(self, error, iteration, unit="iteration"):
+        """Raise ``DivergenceError`` if ``error`` is not finite, keeping the history up to the last finite step."""
+        if math.isfinite(error):
+            return
+        name, what = self.first_nonfinite()
+        for h in self.all_histories().values():
+            h.drop_nonfinite_tail()
+        raise DivergenceError(name, what, iteration, unit)
 
     def predict(self, inputs, batch_size=1024):
         """Outputs for ``inputs`` (samples, n_in), in batches; touches no history."""
@@ -216,6 +251,7 @@ class Network:
                 errors[i] = self.output.sample_errors[0]
                 self._learn(alpha)
             error = errors.mean()
+            self.check_divergence(error, start + it)
             per_sample.offer(start + it, errors)
             average.offer(start + it, error)
             if report is not None and it % report_every == 0:
