@@ -17,6 +17,7 @@ from tqdm import tqdm
 from simnet import DivergenceError, History, Network, StopOnInterrupt
 from simnet.datasets import DATASETS, DatasetNotFoundError, load_train_test, one_hot, to_inputs
 from simnet.optimizers import get_optimizer
+from simnet.cli import layer_sizes
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.persistence import load_network, save_network
 
@@ -28,7 +29,7 @@ def parse_args(argv=None, dataset="mnist"):
     p.add_argument("--dataset", default=dataset, choices=sorted(DATASETS), help=f"data set (default {dataset})")
     p.add_argument("--data", help="folder holding the IDX .gz files (searched first)")
     p.add_argument("--no-download", action="store_true", help="never download; use local files only")
-    p.add_argument("--hidden", type=sizes, default=[128], help="hidden layer sizes, comma separated (128)")
+    p.add_argument("--hidden", type=layer_sizes, default=[128], help="hidden layer sizes, comma separated (128)")
     p.add_argument("--activation", default="relu", choices=["relu", "leaky_relu", "sigmoid", "tanh"],
                    help="activation of the hidden layers (relu)")
     p.add_argument("--optimizer", default=DEFAULTS["optimizer"], choices=["sgd", "momentum", "adam"])
@@ -58,16 +59,6 @@ def parse_args(argv=None, dataset="mnist"):
         p.error(f"--epochs must be 0 or more, got {args.epochs}")
     args.plots = args.plots or os.path.join("plots", args.dataset.replace("-", "_"))
     return args
-
-
-def sizes(text):
-    try:
-        values = [int(s) for s in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"sizes must be integers like 128 or 256,64, got {text!r}") from None
-    if min(values) < 1:
-        raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
-    return values
 
 
 def main(argv=None, dataset="mnist"):

@@ -13,13 +13,14 @@ import sys
 import numpy as np
 
 from simnet import DivergenceError, History, Network, SimpleLayer, StopOnInterrupt
+from simnet.cli import layer_sizes
 from simnet.interrupt import EXIT_INTERRUPTED
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=0, help="seed of numpy's global random state (default 0)")
-    p.add_argument("--hidden", type=hidden_sizes, default=[4],
+    p.add_argument("--hidden", type=layer_sizes, default=[4],
                    help="hidden layer sizes, comma separated: 4 (default) or 4,2")
     p.add_argument("--alpha", type=float, default=0.2, help="learning rate (default 0.2)")
     p.add_argument("--epsilon", type=float, default=0.001, help="stop when the error is at most this (0.001)")
@@ -38,16 +39,6 @@ def parse_args(argv=None):
     if args.max_iter < 1:
         p.error(f"--max-iter must be at least 1, got {args.max_iter}")
     return args
-
-
-def hidden_sizes(text):
-    try:
-        sizes = [int(s) for s in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"hidden sizes must be integers like 4 or 4,2, got {text!r}") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {text!r}")
-    return sizes
 
 
 def main(argv=None):

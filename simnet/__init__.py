@@ -7,6 +7,7 @@ from .interrupt import StopOnInterrupt
 from .network import DivergenceError, FitResult, Network
 from .optimizers import SGD, Adam, Momentum
 
-__all__ = ["SimpleLayer", "Network", "FitResult", "DivergenceError", "StopOnInterrupt", "History", "Monitor", "save_histories",
+__all__ = ["SimpleLayer", "Network", "FitResult", "DivergenceError", "StopOnInterrupt", "History", "Monitor",
+           "save_histories",
            "load_histories", "get_activation", "SquaredError", "CrossEntropy", "SGD", "Momentum", "Adam"]
 __version__ = "0.1.0"

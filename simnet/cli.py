@@ -4,6 +4,17 @@ import os
 import sys
 
 
+def layer_sizes(text):
+    """An argparse type: ``"4"`` or ``"4,2"`` -> ``[4]`` or ``[4, 2]``, all positive."""
+    try:
+        sizes = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"layer sizes must be integers like 4 or 128,64, got {text!r}") from None
+    if min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return sizes
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="simnet", description="simnet: a neural-network simulator with explicit neurons")
     sub = p.add_subparsers(dest="command", required=True)

@@ -183,7 +183,9 @@ class Monitor:
         self.key = f"{layer.name}/" + (key or variable + ("_stats" if summary else ""))
         self.history = History(shape, capacity, every, dtype, name=self.key)
         # what was picked, as plain lists: neuron indices, or (i, j) weight pairs
-        sel = None if self.select is None else np.stack(self.select, axis=-1).squeeze(-1 if len(full) == 1 else ()).tolist()
+        sel = None
+        if self.select is not None:
+            sel = np.stack(self.select, axis=-1).squeeze(-1 if len(full) == 1 else ()).tolist()
         self.history.about = {"layer": layer.name, "variable": variable, "summary": self.summary,
                               "select": sel}
         self.calls = 0

@@ -101,7 +101,8 @@ class SimpleLayer:
         if not isinstance(target, SimpleLayer):
             raise TypeError(f"layer {self.name!r}: target must be a SimpleLayer, got {type(target).__name__}")
         if self.target is not None:
-            raise ValueError(f"layer {self.name!r} already feeds {self.target.name!r}; cannot link it to {target.name!r}")
+            raise ValueError(f"layer {self.name!r} already feeds {self.target.name!r}; "
+                             f"cannot link it to {target.name!r}")
         if target.source is not None:
             raise ValueError(f"layer {target.name!r} is already fed by {target.source.name!r}; "
                              f"cannot link {self.name!r} to it")

@@ -10,7 +10,6 @@ from simnet.plotting import draw_network, network_graph, plot_run, source_colour
 def test_streetlights_figures(tmp_path, capsys):
     streetlights.main(["--plots", str(tmp_path)])
     histories, info = load_histories(tmp_path / "history.npz")
-    figs = {}
     import matplotlib.pyplot as plt
     paths = plot_run(histories, info, tmp_path / "again")
     assert len(paths) == 9
