@@ -61,7 +61,8 @@ def test_population_with_bias_and_sigmoid_matches_network_fit():
     for s in range(4):
         net = build(s)
         single = net.fit(x, y, 0.3, epsilon=0.01, max_iter=150)
-        assert (fit.converged[s], fit.iterations[s], fit.error[s]) == (single.converged, single.iterations, single.error)
+        assert (fit.converged[s], fit.iterations[s], fit.error[s]) == \
+            (single.converged, single.iterations, single.error)
         np.testing.assert_array_equal(population.biases[0][s, 0], net.layers[1].bias)  # the hidden layer's
         np.testing.assert_array_equal(population.biases[1][s, 0], net.layers[2].bias)
         np.testing.assert_array_equal(population.weights[0][s], net.layers[0].weight_row_mat)
