@@ -23,7 +23,6 @@ import csv
 import itertools
 import math
 import os
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -230,13 +229,13 @@ class ResultsTable:
         return out
 
     def _rewrite(self):
-        folder = os.path.dirname(self.path) or "."
-        with tempfile.NamedTemporaryFile("w", newline="", dir=folder, delete=False, suffix=".csv") as f:
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        with open(temporary, "w", newline="") as f:
             writer = csv.DictWriter(f, self.columns)
             writer.writeheader()
             for row in self.rows.values():
                 writer.writerow(self._format(row))
-        os.replace(f.name, self.path)
+        os.replace(temporary, self.path)  # never a half-written table
 
     def __contains__(self, key):
         return key in self.rows
@@ -276,10 +275,10 @@ def save_curves(path, curves):
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     steps = np.concatenate([np.asarray(curves[k][0], np.int32) for k in keys]) if keys else np.zeros(0, np.int32)
     errors = np.concatenate([np.asarray(curves[k][1], np.float32) for k in keys]) if keys else np.zeros(0, np.float32)
-    folder = os.path.dirname(os.fspath(path)) or "."
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".npz") as f:
+    temporary = f"{os.fspath(path)}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as f:
         np.savez_compressed(f, keys=np.array(keys, dtype=str), offsets=offsets, steps=steps, errors=errors)
-    os.replace(f.name, path)
+    os.replace(temporary, path)
 
 
 # ---- running -------------------------------------------------------------------
@@ -437,8 +436,9 @@ def convergence_summary(rows, cell=("alpha", "hidden"), worst=10):
 
     Returns a dict: ``runs``, ``converged``, ``rate``, ``iterations`` (q1, median, q3
     of the converged runs), ``cells`` (the same per grid cell, in first-seen order)
-    with ``failed_seeds``, and ``worst`` (the runs that did not converge, highest
-    final error first, then the slowest converging ones; at most ``worst``).
+    with ``failed_seeds``, ``worst`` (the runs that did not converge, highest final
+    error first, then the slowest converging ones) and ``slowest`` (the slowest
+    converging runs), at most ``worst`` of each.
     """
     def stats(rs):
         conv = [r for r in rs if r["converged"]]
@@ -453,11 +453,12 @@ def convergence_summary(rows, cell=("alpha", "hidden"), worst=10):
     out = stats(rows)
     out["cells"] = [{**dict(zip(cell, c)), **stats(rs)} for c, rs in cells.items()]
 
-    def badness(r):  # not converged first (highest final error first), then the slowest
+    def badness(r):  # not converged first (highest final error first), then the slowest; then by seed
         e = r["final_error"]
-        return (not r["converged"], r["iterations"], e if math.isfinite(e) else math.inf)
+        return (r["converged"], -r["iterations"], -e if math.isfinite(e) else -math.inf, r["seed"])
 
-    out["worst"] = sorted(rows, key=badness, reverse=True)[:worst]
+    out["worst"] = sorted(rows, key=badness)[:worst]
+    out["slowest"] = sorted((r for r in rows if r["converged"]), key=badness)[:worst]
     for c, rs in zip(out["cells"], cells.values()):
         c["failed_seeds"] = sorted(r["seed"] for r in rs if not r["converged"])
     return out
@@ -493,9 +494,10 @@ def format_summary(summary, cell=("alpha", "hidden")):
             where = ", ".join(f"{k} {fmt(c[k])}" for k in cell)
             lines.append(f"did not converge ({where}): {len(seeds)} seeds: "
                          f"{', '.join(map(str, seeds[:20]))}{more}")
-    if summary["worst"]:
-        lines.append("worst runs:")
-        for r in summary["worst"]:
-            where = ", ".join(f"{k} {fmt(r[k])}" for k in cell)
-            lines.append(f"  seed {r['seed']:>4} ({where}): {describe_run(r)}")
+    for title, runs in (("worst runs:", summary["worst"]), ("slowest to converge:", summary["slowest"])):
+        if runs and not (title.startswith("slowest") and runs[0] in summary["worst"]):
+            lines.append(title)
+            for r in runs:
+                where = ", ".join(f"{k} {fmt(r[k])}" for k in cell)
+                lines.append(f"  seed {r['seed']:>4} ({where}): {describe_run(r)}")
     return lines

@@ -1,6 +1,8 @@
 """Sweeps: per-run results equal the single runs; resume; Dask; population; table, curves and figures."""
+import contextlib
 import csv
 import dataclasses
+import io
 import os
 import re
 
@@ -201,12 +203,14 @@ def swept(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sweep")
     argv = ["streetlights", "--seeds", "0-7", "--alpha", "0.1,0.2", "--hidden", "4,4x2", "--max-iter", "300",
             "--workers", "1", "--no-progress", "--plots", str(folder)]
-    assert sweep_script.main(argv) == 0
-    return folder, argv
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert sweep_script.main(argv) == 0
+    return folder, out.getvalue()
 
 
 def test_replot_draws_the_figures_from_the_table_without_running(swept, monkeypatch, capsys):
-    folder, argv = swept
+    folder, first = swept
     task = get_task("streetlights")
 
     def no_run(params):
@@ -218,6 +222,10 @@ def test_replot_draws_the_figures_from_the_table_without_running(swept, monkeypa
     assert sweep_script.main(["streetlights", "--replot", "--plots", str(folder), "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "32 runs read from" in out and "wrote 4 figures" in out
+    summary = first[first.index("\n alpha  hidden"):]
+    assert summary in out  # the same report as when the runs were done
+    assert "did not converge (alpha 0.2, hidden 4): 3 seeds: 1, 4, 7\n" in summary
+    assert " 0.2       4      8      62.5%  median " in summary
     assert {"iterations.png", "convergence.png", "error_curves.png", "initial_weights.png", "results.csv",
             "results_curves.npz"} <= set(os.listdir(folder))
     assert sweep_script.main(["streetlights", "--replot", "--alpha", "0.2", "--hidden", "4", "--plots",
