@@ -136,6 +136,9 @@ def main(argv=None):
         except NotImplementedError as e:
             print(f"sweep: {e}", file=sys.stderr)
             return 2
+        except (ImportError, OSError) as e:  # no dask, or no scheduler at that address
+            print(f"sweep: {e}", file=sys.stderr)
+            return 2
         except KeyboardInterrupt:
             print(f"\ninterrupted: the finished runs are in {args.results}; run the same command again to resume",
                   file=sys.stderr)

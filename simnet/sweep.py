@@ -312,7 +312,7 @@ def make_batches(task, todo, population=False, population_size=1000, parallel=1)
 
 
 def _run_local(scenario, batches, population, workers):
-    if workers == 1:
+    if workers == 1 or len(batches) <= 1:  # nothing to share out: run here
         for batch in batches:
             yield batch, execute_batch(scenario, batch, population)
         return
@@ -371,13 +371,6 @@ def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=
     keys = [task.key(p) for p in grid]
     if len(set(keys)) != len(keys):
         raise ValueError("the grid has repeated runs")
-    table = ResultsTable(results, task)
-    cpath = curves_path(results)
-    curves = load_curves(cpath)
-    todo = [p for p, k in zip(grid, keys) if k not in table]
-    skipped = len(grid) - len(todo)
-    mode = "population" if population else "individual"
-
     client = None
     if scheduler is not None:
         client = scheduler if type(scheduler).__name__ == "Client" else dask_client(scheduler)
@@ -385,6 +378,17 @@ def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=
     else:
         workers = int(workers or os.cpu_count() or 1)
         parallel = workers
+    try:
+        table = ResultsTable(results, task)
+    except BaseException:
+        if client is not None and client is not scheduler:
+            client.close()
+        raise
+    cpath = curves_path(results)
+    curves = load_curves(cpath)
+    todo = [p for p, k in zip(grid, keys) if k not in table]
+    skipped = len(grid) - len(todo)
+    mode = "population" if population else "individual"
     batches = make_batches(task, todo, population, population_size, parallel)
     ran = 0
     last_save = time.monotonic()
