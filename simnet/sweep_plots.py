@@ -186,11 +186,14 @@ def plot_error_curves(rows, curves, path=None, cell=CELL, epsilon=None):
             ax.plot(t, med, color="black", lw=2, label="median")
             if epsilon is not None:
                 ax.axhline(epsilon, color=FAILED_COLOUR, ls="--", lw=1, label=f"epsilon {epsilon:g}")
-            ax.set_yscale("log")
             ax.set_xlim(0, length - 1 if length > 1 else 1)
             finite = on_grid[np.isfinite(on_grid) & (on_grid > 0)]
             if finite.size:
+                ax.set_yscale("log")
                 ax.set_ylim(finite.min() / 2, finite.max() * 2)
+            else:
+                ax.text(0.5, 0.5, "no finite error: every run diverged", ha="center", va="center",
+                        transform=ax.transAxes)
             ax.set_xlabel("iteration" + (f"  ({missing} runs without a stored curve)" if missing else ""))
             ax.set_ylabel("mean error")
             ax.grid(alpha=0.3)

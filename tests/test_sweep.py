@@ -289,3 +289,28 @@ def test_figure_contents(swept):
     assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["seed 0", "seed 1"]
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks[0].startswith("hidden[0]\nfires ")
+
+
+def test_image_sweep_figure_from_rows(tmp_path):
+    """The accuracy figure an image sweep will draw (rows made here: the image task is not written yet)."""
+    from simnet.sweep_plots import plot_sweep
+
+    rows = [{"seed": s, "alpha": a, "hidden": h, "epochs": 1, "accuracy": 0.9 - a + 0.001 * s, "final_error": 0.1}
+            for a in (0.01, 0.1) for h in ((128,), (64,)) for s in range(3)]
+    paths = plot_sweep(get_task("mnist"), rows, {}, tmp_path)
+    assert [os.path.basename(p) for p in paths] == ["accuracy.png"]
+    from simnet.sweep_plots import plot_accuracy
+
+    ax = plot_accuracy(rows).axes[0]
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert len(dots) == 4 and all(len(d.get_ydata()) == 3 for d in dots)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["hidden 64", "hidden 128"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.01", "0.1"]
+
+
+def test_error_curves_of_runs_that_all_diverged():
+    from simnet.sweep_plots import plot_error_curves
+
+    rows = [{"seed": s, "alpha": 9.0, "hidden": (4,)} for s in range(3)]
+    fig = plot_error_curves(rows, [(np.arange(5), np.full(5, np.nan))] * 3)
+    assert "every run diverged" in [t.get_text() for t in fig.axes[0].texts][0]
