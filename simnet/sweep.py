@@ -316,7 +316,7 @@ def _run_local(scenario, batches, population, workers):
         for batch in batches:
             yield batch, execute_batch(scenario, batch, population)
         return
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)))
     try:
         futures = {pool.submit(execute_batch, scenario, batch, population): batch for batch in batches}
         for future in as_completed(futures):
@@ -364,7 +364,9 @@ def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=
     ``workers``: local processes (default: all cores; 1 runs in this process).
     ``scheduler``: a Dask scheduler address (or a ``distributed`` cluster/client) to
     run on instead.  ``population``: train runs that differ only in the seed together,
-    ``population_size`` at most at once.  Returns a ``SweepResult``.
+    ``population_size`` at most at once (their rows are written when their population
+    finishes; the populations are split so that every worker gets one).  Returns a
+    ``SweepResult``.
     """
     task = get_task(scenario)
     grid = [dict(p) for p in grid]
