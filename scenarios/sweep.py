@@ -1,0 +1,176 @@
+"""Sweeps: how much does a result depend on the seed and the hyperparameters?
+
+Runs a scenario for every combination of seeds, learning rates (alpha) and hidden
+sizes, prints what converged and how fast, and writes a results table (CSV) and
+figures beside it.  Examples:
+
+    python scenarios/sweep.py streetlights --seeds 0-999
+    python scenarios/sweep.py streetlights --seeds 0-999 --alpha 0.05,0.1,0.2,0.4 --hidden 2,4,8
+    python scenarios/sweep.py streetlights --seeds 0,5,7,10-19 --hidden 4,4x2
+    python scenarios/sweep.py streetlights --replot
+    python scenarios/sweep.py streetlights --seeds 0-999 --scheduler tcp://10.0.0.5:8786
+
+``--hidden 2,4,8`` is a grid of three networks with one hidden layer each; ``4x2``
+(or ``4-2``) is one network with two hidden layers, 4 then 2 neurons.  Seeds are
+``0-999``, ``0,5,7`` or a mix.  An interrupted sweep resumes: run the same command
+again and the runs already in the CSV are skipped.  Run with ``--help`` for options.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+from simnet.sweep import (TASKS, convergence_summary, curves_path, describe_run, format_hidden, format_summary,
+                          get_task, load_curves, make_grid, parse_hidden, parse_list, parse_seeds, read_results,
+                          run_sweep)
+
+DEFAULTS = {  # per scenario: seeds, alpha, hidden
+    "streetlights": {"seeds": "0-99", "alpha": "0.2", "hidden": "4"},
+    "mnist": {"seeds": "0-2", "alpha": "0.01,0.1", "hidden": "128"},
+    "fashion_mnist": {"seeds": "0-2", "alpha": "0.01,0.1", "hidden": "128"},
+}
+
+
+def parse_args(argv=None):
+    get_task("streetlights")  # registers the built-in tasks
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="\n".join(__doc__.splitlines()[1:]))
+    p.add_argument("scenario", choices=sorted(TASKS), help="the scenario to sweep")
+    p.add_argument("--seeds", help="seeds: 0-999, 0,5,7 or a mix (default 0-99; image scenarios 0-2)")
+    p.add_argument("--alpha", help="learning rates, comma separated (default 0.2; image scenarios 0.01,0.1)")
+    p.add_argument("--hidden", help="hidden sizes, comma separated, one network each: 2,4,8; "
+                                    "4x2 is two hidden layers (default 4; image scenarios 128)")
+    p.add_argument("--epsilon", type=float, help="streetlights: stop a run when its error is at most this (0.001)")
+    p.add_argument("--max-iter", type=int, help="streetlights: at most this many iterations per run (1000)")
+    p.add_argument("--epochs", type=int, help="image scenarios: epochs per run (1)")
+    p.add_argument("--plots", help="folder for the figures and the table (default plots/sweep, "
+                                   "plots/sweep_<scenario> for image scenarios)")
+    p.add_argument("--results", help="the results table (default <plots>/results.csv); the error curves "
+                                     "go beside it (results_curves.npz)")
+    p.add_argument("--no-plots", action="store_true", help="write no figures")
+    p.add_argument("--replot", action="store_true",
+                   help="run nothing: report and draw the figures again from the results table")
+    p.add_argument("--workers", type=int, help="local processes (default: all cores; 1: in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help='run on an existing Dask cluster, e.g. tcp://host:8786 (pip install "simnet[sweep]")')
+    p.add_argument("--population", action=argparse.BooleanOptionalAction, default=None,
+                   help="train the seeds of one setting together, weights stacked (default: on where the "
+                        "scenario has it, as streetlights does); --no-population runs one Network per run")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = p.parse_args(argv)
+
+    defaults = DEFAULTS.get(args.scenario, DEFAULTS["mnist"])
+    try:
+        args.seed_list = parse_seeds(args.seeds or defaults["seeds"])
+        args.alpha_list = parse_list(args.alpha or defaults["alpha"])
+        args.hidden_list = parse_list(args.hidden or defaults["hidden"], parse_hidden)
+    except ValueError as e:
+        p.error(str(e))
+    if not all(np.isfinite(a) and a > 0 for a in args.alpha_list):
+        p.error(f"--alpha must be positive finite numbers, got {args.alpha}")
+    if args.epsilon is not None and not (np.isfinite(args.epsilon) and args.epsilon >= 0):
+        p.error(f"--epsilon must be a finite number >= 0, got {args.epsilon}")
+    for name in ("max_iter", "epochs", "workers"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    task = get_task(args.scenario)
+    if args.population and task.population is None:
+        p.error(f"{args.scenario} has no population mode")
+    args.plots = args.plots or os.path.join("plots", "sweep" if args.scenario == "streetlights"
+                                            else f"sweep_{args.scenario}")
+    args.results = args.results or os.path.join(args.plots, "results.csv")
+    return args
+
+
+def grid_of(args):
+    """The runs to do: every combination, the seed varying fastest."""
+    if args.scenario == "streetlights":
+        return make_grid(alpha=args.alpha_list, hidden=args.hidden_list,
+                         epsilon=[0.001 if args.epsilon is None else args.epsilon],
+                         max_iter=[args.max_iter or 1000], seed=args.seed_list)
+    return make_grid(alpha=args.alpha_list, hidden=args.hidden_list, epochs=[args.epochs or 1], seed=args.seed_list)
+
+
+def saved_rows(args, task):
+    """For --replot: the table's rows, narrowed to the options given on the command line."""
+    _, rows = read_results(args.results, task)
+    given = {"seed": args.seeds and set(args.seed_list), "alpha": args.alpha and set(args.alpha_list),
+             "hidden": args.hidden and set(args.hidden_list), "epsilon": args.epsilon is not None and {args.epsilon},
+             "max_iter": args.max_iter and {args.max_iter}, "epochs": args.epochs and {args.epochs}}
+    for name, values in given.items():
+        if values and name in task.params:
+            rows = [r for r in rows if r[name] in values]
+    settings = {tuple(r[k] for k in ("epsilon", "max_iter", "epochs") if k in r) for r in rows}
+    if len(settings) > 1:
+        raise ValueError(f"{args.results} holds runs of {len(settings)} different settings of epsilon/max-iter/"
+                         f"epochs; choose one with those options")
+    return rows
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    task = get_task(args.scenario)
+
+    if args.replot:
+        try:
+            rows = saved_rows(args, task)
+        except (OSError, ValueError) as e:
+            print(f"sweep: cannot replot: {e}", file=sys.stderr)
+            return 2
+        curves = load_curves(curves_path(args.results))
+        print(f"{len(rows)} runs read from {args.results}")
+    else:
+        grid = grid_of(args)
+        population = task.population is not None if args.population is None else args.population
+        where = f"Dask cluster {args.scheduler}" if args.scheduler else \
+            f"{args.workers or os.cpu_count()} local process(es)"
+        how = "population mode: the seeds of a setting trained together" if population else \
+            "one Network per run"
+        print(f"{args.scenario}: {len(grid)} runs ({len(args.seed_list)} seeds x {len(args.alpha_list)} alpha x "
+              f"{len(args.hidden_list)} hidden) on {where}, {how}")
+        try:
+            sweep = run_sweep(args.scenario, grid, args.results, workers=args.workers, scheduler=args.scheduler,
+                              population=population, progress=not args.no_progress)
+        except NotImplementedError as e:
+            print(f"sweep: {e}", file=sys.stderr)
+            return 2
+        except (ImportError, OSError) as e:  # no dask, or no scheduler at that address
+            print(f"sweep: {e}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print(f"\ninterrupted: the finished runs are in {args.results}; run the same command again to resume",
+                  file=sys.stderr)
+            return 130
+        print(f"ran {sweep.ran} runs, {sweep.skipped} already in {args.results}")
+        rows, curves = sweep.rows, sweep.curves
+
+    if not rows:
+        print("no runs to report")
+        return 0
+    print()
+    if len(rows) <= 30:
+        varying = [k for k in task.params if k != "seed" and len({r[k] for r in rows}) > 1] or ["alpha", "hidden"]
+        for r in rows:
+            setting = "  ".join(f"{k} {format_hidden(r[k]) if k == 'hidden' else r[k]}" for k in varying)
+            outcome = describe_run(r) if "converged" in r else \
+                ", ".join(f"{k} {r[k]:.4f}" for k in task.results)
+            print(f"seed {r['seed']:>4}  {setting}: {outcome}")
+        print()
+    else:
+        print(f"per-run results: {args.results}")
+    if "converged" in task.results:
+        for line in format_summary(convergence_summary(rows)):
+            print(line)
+
+    if not args.no_plots:
+        from simnet.sweep_plots import plot_sweep  # plotting is only imported to draw
+
+        paths = plot_sweep(task, rows, curves, args.plots)
+        print(f"\nwrote {len(paths)} figures to {args.plots}/: {', '.join(os.path.basename(p) for p in paths)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

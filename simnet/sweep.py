@@ -1,0 +1,509 @@
+"""Sweeps: one scenario run over a grid of seeds and hyperparameters, kept as a table.
+
+A scenario takes part in sweeps through a registered *task*: a function
+``(params) -> result dict`` that trains one run from plain parameters (seed,
+alpha, ...) and returns plain results (converged, iterations, ...).  The built-in
+tasks live in ``simnet.sweep_tasks``; ``register_task`` adds one.
+
+``run_sweep`` runs a task for every point of a grid, on the local cores
+(``concurrent.futures.ProcessPoolExecutor``) or, with ``scheduler=ADDRESS``, on an
+existing Dask distributed cluster (the same task function; ``pip install
+"simnet[sweep]"``).  With ``population=True`` the runs that differ only in their
+seed are trained together as a ``simnet.population.Population`` (a task offers
+this by registering a ``population`` function).
+
+Results are a CSV table, one row per run, written and flushed as each run
+finishes, so an interrupted sweep resumes: rows already in the table are not
+run again (a row is identified by its parameters, see ``run_key``).  Each run's
+error curve (bounded like a ``History``: at most ``CURVE_POINTS`` + 1 points) goes
+to ``<results>_curves.npz`` beside the table (read without pickle), so the
+figures can be drawn again without running anything.
+"""
+import csv
+import itertools
+import math
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+# ---- how values are written to and read from the table ---------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one parameter or result is written to the CSV (``format``) and read back (``parse``)."""
+
+    parse: object
+    format: object = str
+
+
+def _parse_bool(text):
+    if text not in ("True", "False"):
+        raise ValueError(f"expected True or False, got {text!r}")
+    return text == "True"
+
+
+def parse_hidden(text):
+    """Hidden layer sizes of one network: ``'4'`` is one hidden layer, ``'4x2'`` (or ``'4-2'``) two."""
+    parts = str(text).replace("-", "x").split("x")
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"hidden sizes must be integers like 4 or 4x2, got {text!r}") from None
+    if min(sizes) < 1:
+        raise ValueError(f"hidden sizes must be positive, got {text!r}")
+    return sizes
+
+
+def format_hidden(sizes):
+    return "x".join(str(int(s)) for s in sizes)
+
+
+INT = Column(int, lambda v: str(int(v)))
+FLOAT = Column(float, lambda v: repr(float(v)))  # repr: the shortest text that reads back to the same float
+BOOL = Column(_parse_bool, lambda v: str(bool(v)))
+HIDDEN = Column(parse_hidden, format_hidden)
+
+
+# ---- tasks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """A scenario that can be swept: ``run(params) -> result dict``.
+
+    ``params`` and ``results`` name the parameters and results, in table order,
+    with their ``Column``.  A result dict may also hold ``"curve"``: the run's
+    error per iteration as a pair ``(steps, errors)``.  ``population(list of
+    params differing only in 'seed') -> list of result dicts`` trains them at
+    once; ``initial_weights(params) -> [(source, target, weights)]`` gives a run's
+    initial weights for the figures.
+    """
+
+    name: str
+    run: object
+    params: dict
+    results: dict
+    population: object = None
+    initial_weights: object = None
+
+    def key(self, params):
+        """The run's identity in the table: its parameters as written, e.g. ``'seed=0,alpha=0.2,...'``."""
+        missing = [p for p in self.params if p not in params]
+        if missing:
+            raise ValueError(f"task {self.name!r} needs parameters {missing}")
+        return ",".join(f"{p}={col.format(params[p])}" for p, col in self.params.items())
+
+    def __repr__(self):
+        return f"Task({self.name!r}, params={list(self.params)}, results={list(self.results)})"
+
+
+TASKS = {}
+
+
+def register_task(name, params, results, population=None, initial_weights=None):
+    """Decorator: register ``fn(params) -> result dict`` as the sweep task of scenario ``name``."""
+    def register(fn):
+        TASKS[name] = Task(name, fn, dict(params), dict(results), population, initial_weights)
+        return fn
+    return register
+
+
+def get_task(name):
+    """The task registered as ``name`` (the built-in ones are registered on first use)."""
+    from . import sweep_tasks  # noqa: F401  (registers streetlights, mnist, fashion_mnist)
+
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise KeyError(f"no sweep task {name!r}; registered: {sorted(TASKS)}") from None
+
+
+# ---- grids -------------------------------------------------------------------
+
+
+def parse_seeds(text):
+    """Seeds from ``'0-999'``, ``'0,5,7'`` or a mix (``'0-9,20,30-32'``); duplicates dropped, order kept."""
+    seeds = []
+    for part in str(text).split(","):
+        part = part.strip()
+        try:
+            if "-" in part[1:]:
+                a, b = part.split("-", 1)
+                lo, hi = int(a), int(b)
+                if hi < lo:
+                    raise ValueError
+                seeds.extend(range(lo, hi + 1))
+            else:
+                seeds.append(int(part))
+        except ValueError:
+            raise ValueError(f"seeds must look like 0-999, 0,5,7 or 0-9,20; got {text!r}") from None
+    if any(s < 0 or s >= 2 ** 32 for s in seeds):
+        raise ValueError(f"seeds must be between 0 and 2**32 - 1, got {text!r}")
+    return list(dict.fromkeys(seeds))
+
+
+def parse_list(text, parse=float):
+    """A comma separated list: ``'0.05,0.1,0.2'``."""
+    return list(dict.fromkeys(parse(p.strip()) for p in str(text).split(",")))
+
+
+def make_grid(**axes):
+    """Every combination of the axes' values, as parameter dicts; the last axis varies fastest."""
+    names = list(axes)
+    return [dict(zip(names, values)) for values in itertools.product(*(list(axes[n]) for n in names))]
+
+
+# ---- the table -----------------------------------------------------------------
+
+
+def columns(task):
+    return ["scenario", *task.params, *task.results, "mode"]
+
+
+def _parse_row(task, record):
+    row = {"scenario": record["scenario"], "mode": record["mode"]}
+    for name, col in {**task.params, **task.results}.items():
+        row[name] = col.parse(record[name])
+    return row
+
+
+def read_results(path, task=None):
+    """``(task, rows)`` from a sweep's CSV; rows are dicts of parsed values, in file order.
+
+    Lines that cannot be read (a run cut off while its row was written) are left out.
+    """
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        records = list(reader)
+        header = reader.fieldnames or []
+    if task is None:
+        if not records:
+            raise ValueError(f"{path}: no results yet, and no task given to read them with")
+        task = get_task(records[0]["scenario"])
+    if header != columns(task):
+        raise ValueError(f"{path} is not a results table of {task.name!r}: its columns are {header}, "
+                         f"expected {columns(task)}")
+    rows = []
+    for record in records:
+        try:
+            if record["scenario"] != task.name or None in record.values() or None in record:
+                raise ValueError
+            rows.append(_parse_row(task, record))
+        except (ValueError, KeyError, TypeError):
+            continue  # a broken line: the run will simply be run again
+    return task, rows
+
+
+class ResultsTable:
+    """The CSV of a sweep: existing rows are read on open; new rows are appended and flushed."""
+
+    def __init__(self, path, task):
+        self.path = os.fspath(path)
+        self.task = task
+        self.columns = columns(task)
+        self.rows = {}
+        if os.path.exists(self.path) and os.path.getsize(self.path):
+            _, rows = read_results(self.path, task)
+            self.rows = {task.key(r): r for r in rows}
+            with open(self.path, newline="") as f:
+                lines = f.read()
+            if not lines.endswith("\n") or lines.count("\n") != len(rows) + 1:
+                self._rewrite()  # drop broken lines before appending after them
+        else:
+            folder = os.path.dirname(self.path)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            self._rewrite()
+        self._file = open(self.path, "a", newline="")
+        self._writer = csv.DictWriter(self._file, self.columns)
+
+    def _format(self, row):
+        out = {"scenario": self.task.name, "mode": row.get("mode", "")}
+        for name, col in {**self.task.params, **self.task.results}.items():
+            out[name] = col.format(row[name])
+        return out
+
+    def _rewrite(self):
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        with open(temporary, "w", newline="") as f:
+            writer = csv.DictWriter(f, self.columns)
+            writer.writeheader()
+            for row in self.rows.values():
+                writer.writerow(self._format(row))
+        os.replace(temporary, self.path)  # never a half-written table
+
+    def __contains__(self, key):
+        return key in self.rows
+
+    def add(self, row):
+        """Append one finished run (params, results and ``mode``) and flush it to disk."""
+        record = self._format(row)
+        self._writer.writerow(record)
+        self._file.flush()
+        self.rows[self.task.key(row)] = _parse_row(self.task, record)  # exactly what a reader gets back
+
+    def close(self):
+        self._file.close()
+
+
+# ---- error curves ----------------------------------------------------------------
+
+
+def curves_path(results_path):
+    """Where the error curves of a results table are kept: ``results.csv`` -> ``results_curves.npz``."""
+    return os.path.splitext(os.fspath(results_path))[0] + "_curves.npz"
+
+
+def load_curves(path):
+    """``{run key: (steps, errors)}`` from a curves file (empty when there is none)."""
+    if not os.path.exists(path):
+        return {}
+    with np.load(path, allow_pickle=False) as f:
+        keys, offsets, steps, errors = f["keys"], f["offsets"], f["steps"], f["errors"]
+    return {str(k): (steps[a:b], errors[a:b]) for k, a, b in zip(keys, offsets[:-1], offsets[1:])}
+
+
+def save_curves(path, curves):
+    """Write ``{run key: (steps, errors)}`` as flat arrays with offsets (int32 steps, float32 errors)."""
+    keys = list(curves)
+    lengths = [len(curves[k][0]) for k in keys]
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    steps = np.concatenate([np.asarray(curves[k][0], np.int32) for k in keys]) if keys else np.zeros(0, np.int32)
+    errors = np.concatenate([np.asarray(curves[k][1], np.float32) for k in keys]) if keys else np.zeros(0, np.float32)
+    temporary = f"{os.fspath(path)}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as f:
+        np.savez_compressed(f, keys=np.array(keys, dtype=str), offsets=offsets, steps=steps, errors=errors)
+    os.replace(temporary, path)
+
+
+# ---- running -------------------------------------------------------------------
+
+
+def execute_batch(scenario, batch, population=False):
+    """Run one batch of parameter dicts (the unit sent to a worker); returns their result dicts."""
+    task = get_task(scenario)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is a result, not a warning
+        if population:
+            return task.population(batch)
+        return [task.run(params) for params in batch]
+
+
+def make_batches(task, todo, population=False, population_size=1000, parallel=1):
+    """Split runs into batches: one run each, or populations of runs differing only in the seed."""
+    if not population:
+        return [[p] for p in todo]
+    if task.population is None:
+        raise ValueError(f"task {task.name!r} has no population mode")
+    groups = {}
+    for p in todo:
+        groups.setdefault(task.key({**p, "seed": 0}), []).append(p)
+    per_group = max(1, math.ceil(parallel / max(1, len(groups))))
+    batches = []
+    for runs in groups.values():
+        n = max(math.ceil(len(runs) / population_size), min(per_group, len(runs)))
+        size = math.ceil(len(runs) / n)
+        batches += [runs[i:i + size] for i in range(0, len(runs), size)]
+    return batches
+
+
+def _run_local(scenario, batches, population, workers):
+    if workers == 1 or len(batches) <= 1:  # nothing to share out: run here
+        for batch in batches:
+            yield batch, execute_batch(scenario, batch, population)
+        return
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)))
+    try:
+        futures = {pool.submit(execute_batch, scenario, batch, population): batch for batch in batches}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def dask_client(scheduler):
+    """A ``distributed.Client`` for an address (or a cluster); needs the ``sweep`` extra."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError('running on a Dask cluster needs dask distributed: pip install "simnet[sweep]"') from None
+    return Client(scheduler)
+
+
+def _run_dask(scenario, batches, population, client):
+    from distributed import as_completed as dask_completed
+
+    futures = [client.submit(execute_batch, scenario, batch, population, pure=False) for batch in batches]
+    batch_of = {f.key: batch for f, batch in zip(futures, batches)}
+    try:
+        for future in dask_completed(futures):
+            yield batch_of[future.key], future.result()
+    finally:
+        client.cancel(futures)
+
+
+@dataclass
+class SweepResult:
+    task: Task
+    rows: list  # one dict per grid point, in grid order: params, results and mode
+    ran: int  # runs done by this call
+    skipped: int  # runs found finished in the table
+    results_path: str
+    curves_path: str
+    curves: dict = field(default_factory=dict)  # run key -> (steps, errors), for the rows that have one
+
+
+def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=False,
+              population_size=1000, progress=True, save_every=30.0):
+    """Run ``scenario`` for every parameter dict of ``grid``, skipping runs already in ``results`` (CSV).
+
+    ``workers``: local processes (default: all cores; 1 runs in this process).
+    ``scheduler``: a Dask scheduler address (or a ``distributed`` cluster/client) to
+    run on instead.  ``population``: train runs that differ only in the seed together,
+    ``population_size`` at most at once (their rows are written when their population
+    finishes; the populations are split so that every worker gets one).  Returns a
+    ``SweepResult``.
+    """
+    task = get_task(scenario)
+    grid = [dict(p) for p in grid]
+    keys = [task.key(p) for p in grid]
+    if len(set(keys)) != len(keys):
+        raise ValueError("the grid has repeated runs")
+    client = None
+    if scheduler is not None:
+        client = scheduler if type(scheduler).__name__ == "Client" else dask_client(scheduler)
+        parallel = max(1, sum(client.nthreads().values()))
+    else:
+        workers = int(workers or os.cpu_count() or 1)
+        parallel = workers
+    try:
+        table = ResultsTable(results, task)
+    except BaseException:
+        if client is not None and client is not scheduler:
+            client.close()
+        raise
+    cpath = curves_path(results)
+    curves = load_curves(cpath)
+    todo = [p for p, k in zip(grid, keys) if k not in table]
+    skipped = len(grid) - len(todo)
+    mode = "population" if population else "individual"
+    batches = make_batches(task, todo, population, population_size, parallel)
+    ran = 0
+    last_save = time.monotonic()
+    bar = tqdm(total=len(todo), unit="run", desc=f"{scenario} ({mode})", disable=not progress or not todo)
+    try:
+        if client is not None:
+            finished = _run_dask(scenario, batches, population, client)
+        else:
+            finished = _run_local(scenario, batches, population, workers)
+        for batch, results_ in finished:
+            for params, result in zip(batch, results_):
+                table.add({**params, **result, "mode": mode})
+                if result.get("curve") is not None:
+                    curves[task.key(params)] = result["curve"]
+                ran += 1
+            bar.update(len(batch))
+            if time.monotonic() - last_save > save_every:
+                save_curves(cpath, curves)
+                last_save = time.monotonic()
+    finally:
+        bar.close()
+        table.close()
+        if ran:
+            save_curves(cpath, curves)
+        if client is not None and client is not scheduler:
+            client.close()
+    rows = [table.rows[k] for k in keys]
+    return SweepResult(task, rows, ran, skipped, os.fspath(results), cpath,
+                       {k: curves[k] for k in keys if k in curves})
+
+
+# ---- what a sweep found ------------------------------------------------------------
+
+
+def quartiles(values):
+    """``(q1, median, q3)`` of ``values``; NaNs when there are none."""
+    if len(values) == 0:
+        return (math.nan, math.nan, math.nan)
+    q = np.percentile(np.asarray(values, dtype=float), [25, 50, 75])
+    return tuple(float(v) for v in q)
+
+
+def cell_of(row, cell=("alpha", "hidden")):
+    return tuple(row[c] for c in cell)
+
+
+def convergence_summary(rows, cell=("alpha", "hidden"), worst=10):
+    """Convergence over runs with ``converged``, ``iterations`` and ``final_error`` results.
+
+    Returns a dict: ``runs``, ``converged``, ``rate``, ``iterations`` (q1, median, q3
+    of the converged runs), ``cells`` (the same per grid cell, in first-seen order)
+    with ``failed_seeds``, ``worst`` (the runs that did not converge, highest final
+    error first, then the slowest converging ones) and ``slowest`` (the slowest
+    converging runs), at most ``worst`` of each.
+    """
+    def stats(rs):
+        conv = [r for r in rs if r["converged"]]
+        return {"runs": len(rs), "converged": len(conv), "rate": len(conv) / len(rs) if rs else math.nan,
+                "iterations": quartiles([r["iterations"] for r in conv]),
+                "min_iterations": min((r["iterations"] for r in conv), default=None),
+                "max_iterations": max((r["iterations"] for r in conv), default=None)}
+
+    cells = {}
+    for r in rows:
+        cells.setdefault(cell_of(r, cell), []).append(r)
+    out = stats(rows)
+    out["cells"] = [{**dict(zip(cell, c)), **stats(rs)} for c, rs in cells.items()]
+
+    def badness(r):  # not converged first (highest final error first), then the slowest; then by seed
+        e = r["final_error"]
+        return (r["converged"], -r["iterations"], -e if math.isfinite(e) else -math.inf, r["seed"])
+
+    out["worst"] = sorted(rows, key=badness)[:worst]
+    out["slowest"] = sorted((r for r in rows if r["converged"]), key=badness)[:worst]
+    for c, rs in zip(out["cells"], cells.values()):
+        c["failed_seeds"] = sorted(r["seed"] for r in rs if not r["converged"])
+    return out
+
+
+def describe_run(row):
+    """``'converged after 58 iterations (error 0.00077)'`` or ``'did NOT converge (error 0.25000 after 1000)'``."""
+    if row["converged"]:
+        return f"converged after {row['iterations']} iterations (error {row['final_error']:.5f})"
+    return f"did NOT converge (error {row['final_error']:.5f} after {row['iterations']} iterations)"
+
+
+def format_summary(summary, cell=("alpha", "hidden")):
+    """The summary as the lines a sweep prints."""
+    def fmt(v):
+        return format_hidden(v) if isinstance(v, tuple) else str(v)
+
+    def iters(s):
+        q1, med, q3 = s["iterations"]
+        if not s["converged"]:
+            return "-"
+        return f"median {med:g} (quartiles {q1:g}-{q3:g}, range {s['min_iterations']}-{s['max_iterations']})"
+
+    lines = [f"{'  '.join(f'{c:>6}' for c in cell)}  {'runs':>5}  {'converged':>9}  iterations to converge"]
+    for c in summary["cells"]:
+        lines.append(f"{'  '.join(f'{fmt(c[k]):>6}' for k in cell)}  {c['runs']:>5}  {c['rate']:>9.1%}  {iters(c)}")
+    lines += ["", f"overall: {summary['converged']} of {summary['runs']} runs converged ({summary['rate']:.1%}); "
+              f"iterations to converge: {iters(summary)}"]
+    for c in summary["cells"]:
+        if c["failed_seeds"]:
+            seeds = c["failed_seeds"]
+            more = f" (+{len(seeds) - 20} more)" if len(seeds) > 20 else ""
+            where = ", ".join(f"{k} {fmt(c[k])}" for k in cell)
+            lines.append(f"did not converge ({where}): {len(seeds)} seeds: "
+                         f"{', '.join(map(str, seeds[:20]))}{more}")
+    for title, runs in (("worst runs:", summary["worst"]), ("slowest to converge:", summary["slowest"])):
+        if runs and not (title.startswith("slowest") and runs[0] in summary["worst"]):
+            lines.append(title)
+            for r in runs:
+                where = ", ".join(f"{k} {fmt(r[k])}" for k in cell)
+                lines.append(f"  seed {r['seed']:>4} ({where}): {describe_run(r)}")
+    return lines

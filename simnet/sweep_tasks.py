@@ -1,0 +1,122 @@
+"""The built-in sweep tasks: one run of a scenario from plain parameters.
+
+``streetlights`` is complete: one run is exactly ``scenarios/streetlights.py``'s
+network and per-sample training, through the core ``SimpleLayer`` and
+``Network.fit``; its population mode trains many seeds at once with
+``simnet.population.Population``.  ``mnist`` and ``fashion_mnist`` are registered
+with their parameters and results, but wait for the image data loaders and
+training loop of the real-data work (see ``image_task``).
+"""
+import numpy as np
+
+from .layer import SimpleLayer
+from .network import Network
+from .population import Population
+from .sweep import BOOL, FLOAT, HIDDEN, INT, register_task
+
+CURVE_POINTS = 128  # each run's error curve keeps at most this many iterations (+ the last), like a History
+
+# The streetlights data: which lights are on, and whether it was safe to walk.
+STREETLIGHTS = np.array([[1, 0, 1],
+                         [0, 1, 1],
+                         [0, 0, 1],
+                         [1, 1, 1]], dtype=float)
+WALK_VS_STOP = np.array([[1], [1], [0], [0]], dtype=float)
+
+
+def streetlights_network(seed, hidden=(4,)):
+    """The walk-through's network for ``seed``, with ``hidden`` sizes (``(4,)`` or ``(4, 2)``).
+
+    The layers are created output first, each drawing the weights to its target
+    as ``2 * random(...) - 1`` when it is created, from ``np.random.RandomState(seed)``:
+    that is the very stream ``np.random.seed(seed)`` gives the global functions
+    (numpy's global state is a RandomState), so this is the network of
+    ``scenarios/streetlights.py --seed SEED``, built without touching the global
+    state, so that runs can share a process or a thread.
+    """
+    rng = np.random.RandomState(seed)
+    hidden = tuple(hidden)
+    names = ["hidden"] if len(hidden) == 1 else [f"hidden{i + 1}" for i in range(len(hidden))]
+    layers = [SimpleLayer("output", 1)]  # linear: no activation
+    for name, size in reversed(list(zip(names, hidden))):
+        layers.insert(0, SimpleLayer(name, size, target=layers[0], activation="relu", rng=rng))
+    layers.insert(0, SimpleLayer("input", 3, target=layers[0], rng=rng))
+    return Network(layers)
+
+
+def _result(converged, iterations, error, curve):
+    return {"converged": bool(converged), "iterations": int(iterations), "final_error": float(error),
+            "curve": curve}
+
+
+def streetlights_population(batch):
+    """Runs that differ only in their seed, trained together as one ``Population``."""
+    first = batch[0]
+    shared = {k: v for k, v in first.items() if k != "seed"}
+    for params in batch:
+        if {k: v for k, v in params.items() if k != "seed"} != shared:
+            raise ValueError(f"a population shares everything but the seed; {params} differs from {first}")
+    networks = [streetlights_network(params["seed"], first["hidden"]) for params in batch]
+    population = Population.from_networks(networks)
+    fit = population.fit(STREETLIGHTS, WALK_VS_STOP, first["alpha"], first["epsilon"], first["max_iter"],
+                         capacity=CURVE_POINTS)
+    return [_result(fit.converged[i], fit.iterations[i], fit.error[i], fit.curves[i]) for i in range(len(batch))]
+
+
+def streetlights_initial_weights(params):
+    """``[(source, target, weights, notes)]`` of the run's network before training.
+
+    For a hidden target, ``notes`` say on how many of the four samples each of its
+    neurons fires with these weights (a ReLU that fires on none gets no delta: it is dead).
+    """
+    network = streetlights_network(params["seed"], params["hidden"])
+    connections = []
+    neurons = STREETLIGHTS
+    for source, target in zip(network.layers, network.layers[1:]):
+        weights = source.weight_row_mat.copy()
+        notes = None
+        if target.target is not None:
+            neurons = target.activation.forward(neurons @ weights)
+            notes = [f"fires {k}/{len(neurons)}" for k in np.count_nonzero(neurons > 0, axis=0)]
+        connections.append((source.name, target.name, weights, notes))
+    return connections
+
+
+@register_task("streetlights",
+               params={"seed": INT, "alpha": FLOAT, "hidden": HIDDEN, "epsilon": FLOAT, "max_iter": INT},
+               results={"converged": BOOL, "iterations": INT, "final_error": FLOAT},
+               population=streetlights_population, initial_weights=streetlights_initial_weights)
+def streetlights(params):
+    """One streetlights run: the core network trained per sample by ``Network.fit``."""
+    network = streetlights_network(params["seed"], params["hidden"])
+    fit = network.fit(STREETLIGHTS, WALK_VS_STOP, params["alpha"], params["epsilon"], params["max_iter"],
+                      capacity=CURVE_POINTS)
+    history = network.histories["error/average"]
+    return _result(fit.converged, fit.iterations, fit.error, (history.steps.copy(), history.values.copy()))
+
+
+IMAGE_PARAMS = {"seed": INT, "alpha": FLOAT, "hidden": HIDDEN, "epochs": INT}
+IMAGE_RESULTS = {"accuracy": FLOAT, "final_error": FLOAT}
+
+
+def image_task(dataset):
+    """The sweep task of an image scenario: a 784-hidden-10 network, ``epochs`` epochs, test accuracy.
+
+    Not written yet: it needs what the real-data work is adding and this branch
+    does not have.  Rather than guess those interfaces (or report made-up
+    numbers), the task says what is missing.
+    """
+    def run(params):
+        raise NotImplementedError(
+            f"the {dataset!r} sweep task is not available yet: it needs the {dataset} data loader "
+            f"(simnet.datasets) and the image training loop of scenarios/{dataset}.py (784-128-10, softmax "
+            f"output, cross-entropy, mini-batches, test accuracy), which the real-data issue is adding. "
+            f"Then implement simnet.sweep_tasks.image_task: build the network from params['seed'] and "
+            f"params['hidden'], train params['epochs'] epochs at learning rate params['alpha'], and return "
+            f"{{'accuracy': test accuracy, 'final_error': mean training error of the last epoch}}.")
+    run.__name__ = dataset
+    return run
+
+
+for _dataset in ("mnist", "fashion_mnist"):
+    register_task(_dataset, IMAGE_PARAMS, IMAGE_RESULTS)(image_task(_dataset))
