@@ -1,4 +1,6 @@
 """Figures are inspected: lines, colours, widths, labels, nodes and edges."""
+import os
+
 import numpy as np
 from matplotlib.colors import to_rgba
 
@@ -67,3 +69,16 @@ def test_large_layers_are_drawn_as_a_subset():
     assert g.number_of_edges() == 11 * 11 + 11 * 10
     fig = draw_network(layers, w, max_neurons=12)
     assert "+773" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_cli_redraws_a_saved_run(tmp_path, capsys):
+    from simnet.cli import main
+
+    streetlights.main(["--plots", str(tmp_path / "run"), "--max-iter", "20"])
+    capsys.readouterr()
+    assert main(["plot", str(tmp_path / "run" / "history.npz"), "--plots", str(tmp_path / "again")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert len(printed) == 9 and all(os.path.exists(p) for p in printed)
+    (tmp_path / "bad.npz").write_bytes(b"junk")
+    assert main(["plot", str(tmp_path / "bad.npz")]) == 2
+    assert "cannot read simnet history" in capsys.readouterr().err
