@@ -23,6 +23,10 @@ class Loss:
     def delta(self, goal, prediction, activation, out=None):
         raise NotImplementedError
 
+    def check(self, activation, goal=None, where="output layer"):
+        """Raise ``ValueError`` (naming ``where``) if this loss cannot train an output with
+        ``activation``, or if ``goal`` (a finite ``(samples, n)`` array, optional) is out of its range."""
+
     def __repr__(self):
         return self.name
 
@@ -64,6 +68,23 @@ class CrossEntropy(Loss):
         np.log(p, out=p)
         p *= goal
         return -p.sum(axis=-1)
+
+    def check(self, activation, goal=None, where="output layer"):
+        if not isinstance(activation, (Softmax, Sigmoid)):
+            raise ValueError(f"{where}: cross-entropy needs a softmax or sigmoid output layer, not {activation}")
+        if goal is None or goal.size == 0:
+            return
+        lo, hi = goal.min(), goal.max()
+        if lo < 0 or hi > 1:
+            i = tuple(int(k) for k in np.argwhere((goal < 0) | (goal > 1))[0])
+            raise ValueError(f"{where}: cross-entropy goals must be in [0, 1] (one-hot labels or probabilities); "
+                             f"goal{list(i)} is {goal[i]}")
+        if isinstance(activation, Softmax):
+            sums = goal.sum(axis=-1)
+            bad = np.flatnonzero(np.abs(sums - 1) > 1e-3)
+            if bad.size:
+                raise ValueError(f"{where}: with softmax, each goal row must sum to 1 (a one-hot label or a "
+                                 f"probability distribution); row {int(bad[0])} sums to {sums[bad[0]]:g}")
 
     def delta(self, goal, prediction, activation, out=None):
         if not isinstance(activation, (Softmax, Sigmoid)):
