@@ -54,6 +54,15 @@ def as_numbers(values, dtype, what):
     if a.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be numbers (bool, int or float), got "
                         f"{type(values).__name__} of dtype {a.dtype}")
+    if a.dtype.kind == "f" and a.dtype.itemsize > np.dtype(dtype).itemsize:  # float64 data, float32 layer
+        with np.errstate(over="ignore"):
+            out = a.astype(dtype)
+        overflow = np.isinf(out) & np.isfinite(a)
+        if overflow.any():
+            where = tuple(int(i) for i in np.argwhere(overflow)[0])
+            raise ValueError(f"{what}: value {a[where]} at index {where} is too large for "
+                             f"{np.dtype(dtype)} (at most {np.finfo(dtype).max:.3g})")
+        return out
     return a.astype(dtype, copy=False)
 
 
@@ -242,7 +251,7 @@ class SimpleLayer:
 
     def _calc_delta(self, goal):
         y = self.neuron_row_array
-        self.sample_errors = self.loss.sample_errors(goal, y)
+        self.sample_errors = self.loss.sample_errors(goal, y, self.activation)
         d = self.delta
         if d is None or d.shape != y.shape:
             d = self.delta = np.empty_like(y)

@@ -7,7 +7,9 @@ cross-entropy with softmax or sigmoid).  For a batch of B samples the delta is
 divided by B, so that a batch step moves the weights by the *mean* sample step
 and B = 1 is exactly the walk-through's per-sample step.
 
-``sample_errors(goal, prediction)`` returns one error per sample.
+``sample_errors(goal, prediction, activation)`` returns one error per sample; the output
+layer's activation tells cross-entropy whether the outputs are one softmax distribution or
+independent sigmoid probabilities.
 """
 import numpy as np
 
@@ -17,7 +19,7 @@ from .activations import Linear, Sigmoid, Softmax
 class Loss:
     name = "loss"
 
-    def sample_errors(self, goal, prediction):
+    def sample_errors(self, goal, prediction, activation=None):
         raise NotImplementedError
 
     def delta(self, goal, prediction, activation, out=None):
@@ -36,7 +38,7 @@ class SquaredError(Loss):
 
     name = "squared_error"
 
-    def sample_errors(self, goal, prediction):
+    def sample_errors(self, goal, prediction, activation=None):
         d = goal - prediction
         return np.sum(d * d, axis=-1)
 
@@ -50,19 +52,24 @@ class SquaredError(Loss):
 
 
 class CrossEntropy(Loss):
-    """``-sum(goal * log(prediction))`` per sample, for a softmax (or sigmoid) output.
+    """Cross-entropy per sample, for a softmax or sigmoid output.
 
-    With softmax the delta with respect to the logits is exactly ``goal - prediction``.
+    With softmax: ``-sum(goal * log(prediction))``.  With sigmoid (each output its own
+    yes/no probability): the binary cross-entropy summed over the outputs,
+    ``-sum(goal * log(p) + (1 - goal) * log(1 - p))``.  In both cases the delta with
+    respect to the input sums is exactly ``goal - prediction``.  Without an
+    ``activation``, one output column is taken as sigmoid and several as softmax.
     Predictions are clipped at the dtype's smallest normal number, so a saturated
-    softmax gives a large finite error, never ``log(0)``.
+    output gives a large finite error, never ``log(0)``.
     """
 
     name = "cross_entropy"
 
-    def sample_errors(self, goal, prediction):
+    def sample_errors(self, goal, prediction, activation=None):
         tiny = np.finfo(prediction.dtype).tiny
         p = np.maximum(prediction, tiny)
-        if prediction.shape[-1] == 1:  # one sigmoid output: binary cross-entropy
+        binary = isinstance(activation, Sigmoid) if activation is not None else prediction.shape[-1] == 1
+        if binary:  # independent sigmoid outputs: binary cross-entropy
             q = np.maximum(1 - prediction, tiny)
             return -np.sum(goal * np.log(p) + (1 - goal) * np.log(q), axis=-1)
         np.log(p, out=p)

@@ -211,7 +211,7 @@ class Network:
         goals = check_data(self.output, goals, "goals")
         check_pairs(x, goals)
         outputs = self.predict(x, batch_size)
-        loss = float(self.output.loss.sample_errors(goals, outputs).mean())
+        loss = float(self.output.loss.sample_errors(goals, outputs, self.output.activation).mean())
         predicted = outputs.argmax(axis=1)
         return loss, float(np.mean(predicted == goals.argmax(axis=1))), predicted
 

@@ -211,6 +211,15 @@ def test_set_neurons_refuses_bad_values(net, values, exc, match):
     refused(net, lambda: net.input.set_neurons(values), exc, match)
 
 
+def test_values_too_large_for_float32_are_named():
+    net = Network.build([3, 4, 2], seed=0, dtype=np.float32)
+    refused(net, lambda: net.input.set_neurons([1.0, 1e39, 0.0]), ValueError,
+            r"layer 'input': set_neurons values: value 1e\+39 at index \(1,\) is too large for float32 "
+            r"\(at most 3.4e\+38\)")
+    refused(net, lambda: net.predict(np.full((2, 3), -1e300)), ValueError,
+            r"inputs for layer 'input': value -1e\+300 at index \(0, 0\) is too large for float32")
+
+
 def test_calc_delta_refuses_bad_goals(net):
     out = net.output  # its neurons have shape (2, 2) after the last forward pass
     cases = [
