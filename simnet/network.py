@@ -108,8 +108,8 @@ class Network:
         if len(names) != len(sizes):
             raise ValueError(f"need {len(sizes)} names (one per layer), got {names}")
         biases = [bias] * len(sizes) if isinstance(bias, (bool, np.bool_)) else list(bias)
-        if len(biases) != len(sizes):
-            raise ValueError(f"bias must be True, False or one flag per layer ({len(sizes)}), got {bias!r}")
+        if len(biases) != len(sizes) or not all(isinstance(b, (bool, np.bool_)) for b in biases):
+            raise ValueError(f"bias must be True, False or one True/False per layer ({len(sizes)}), got {bias!r}")
         try:
             rng = np.random.default_rng(seed)
         except (TypeError, ValueError) as e:
@@ -119,7 +119,7 @@ class Network:
         for i in range(len(sizes) - 1, -1, -1):
             act = activations[i - 1] if i > 0 else None
             layer = SimpleLayer(names[i], sizes[i], target=layer, activation=act,
-                                bias=biases[i] and i > 0, init=init, rng=rng, dtype=dtype)
+                                bias=bool(biases[i]) and i > 0, init=init, rng=rng, dtype=dtype)
             layers.append(layer)
         return cls(layers[::-1], loss=loss, rng=rng)
 
