@@ -30,6 +30,15 @@ STAT_NAMES = ("mean", "std", "min", "p5", "p25", "p50", "p75", "p95", "max")
 _PERCENTILES = (5, 25, 50, 75, 95)
 
 
+def check_int(value, what, minimum=None):
+    """``value`` as an int: a ``TypeError`` unless it is one (bool is not), a ``ValueError`` below ``minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{what} must be an int, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{what} must be at least {minimum}, got {value!r}")
+    return int(value)
+
+
 class History:
     """Bounded snapshots of an array of fixed ``shape``.
 
@@ -38,10 +47,14 @@ class History:
     """
 
     def __init__(self, shape, capacity=1000, every=1, dtype=np.float64, name=""):
-        if int(capacity) < 2:
-            raise ValueError(f"history {name!r}: capacity must be at least 2, got {capacity!r}")
-        if int(every) < 1:
-            raise ValueError(f"history {name!r}: every must be at least 1, got {every!r}")
+        check_int(capacity, f"history {name!r}: capacity", minimum=2)
+        check_int(every, f"history {name!r}: every", minimum=1)
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"history {name!r}: dtype must be a numpy float dtype, got {dtype!r}") from None
+        if dtype.kind != "f":
+            raise TypeError(f"history {name!r}: dtype must be a numpy float dtype, got {dtype}")
         self.name = name
         self.shape = tuple(int(s) for s in shape)
         self.capacity = int(capacity)
@@ -169,6 +182,8 @@ class Monitor:
                  dtype=np.float64, key=None):
         if variable not in VARIABLES:
             raise ValueError(f"layer {layer.name!r}: cannot record {variable!r}; choose one of {VARIABLES}")
+        check_int(every, f"layer {layer.name!r}: record every", minimum=1)
+        check_int(capacity, f"layer {layer.name!r}: record capacity", minimum=2)
         self.layer, self.variable, self.summary = layer, variable, bool(summary)
         full = layer.variable_shape(variable)
         self.select = self._index(select, full)
@@ -195,15 +210,23 @@ class Monitor:
     def _index(self, select, full):
         if select is None:
             return None
-        sel = np.asarray(select, dtype=np.int64)
+        try:
+            sel = np.asarray(select)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"layer {self.layer.name!r}: {self.variable} select {select!r} is not an index list "
+                             f"({e})") from None
+        if sel.size and sel.dtype.kind not in "iu":
+            raise TypeError(f"layer {self.layer.name!r}: {self.variable} select must hold ints, got {select!r}")
+        sel = sel.astype(np.int64)
         if len(full) == 1:
             sel = sel.reshape(-1)
             if sel.size == 0 or sel.min() < 0 or sel.max() >= full[0]:
                 raise ValueError(f"layer {self.layer.name!r}: {self.variable} select {select!r} "
                                  f"out of range for {full[0]} entries")
             return (sel,)
-        if sel.ndim != 2 or sel.shape[1] != 2:
-            raise ValueError(f"layer {self.layer.name!r}: weights select must be (i, j) pairs, got {select!r}")
+        if sel.ndim != 2 or sel.shape[1] != 2 or sel.shape[0] == 0:
+            raise ValueError(f"layer {self.layer.name!r}: weights select must be one or more (i, j) pairs, "
+                             f"got {select!r}")
         if sel.min() < 0 or (sel >= np.array(full)).any():
             raise ValueError(f"layer {self.layer.name!r}: weight select {select!r} out of range for {full}")
         return (sel[:, 0], sel[:, 1])
@@ -281,7 +304,7 @@ def load_histories(path):
             for key, meta in header["histories"].items():
                 i = meta["index"]
                 histories[key] = History.from_arrays(meta, f[f"h{i}_steps"], f[f"h{i}_values"])
-    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    except (OSError, KeyError, TypeError, IndexError, ValueError, EOFError, zipfile.BadZipFile) as e:
         if isinstance(e, ValueError) and str(path) in str(e):
             raise
         raise ValueError(f"{path}: cannot read simnet history ({type(e).__name__}: {e})") from e

@@ -29,10 +29,48 @@ DTYPES = (np.float32, np.float64)
 
 
 def _check_dtype(dtype, where):
-    dt = np.dtype(dtype)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: dtype must be float32 or float64, got {dtype!r}") from None
     if dt.type not in DTYPES:
         raise TypeError(f"{where}: dtype must be float32 or float64, got {dt}")
     return dt
+
+
+def as_numbers(values, dtype, what):
+    """``values`` as a numpy array of ``dtype``, or a ``TypeError``/``ValueError`` naming ``what``.
+
+    Only numbers convert: bool, int and float arrays (or lists of them).  Strings, None,
+    complex numbers and other objects are a ``TypeError``, ragged lists a ``ValueError``.
+    """
+    if isinstance(values, np.ndarray):
+        a = values
+    else:
+        try:
+            a = np.asarray(values)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{what} must be a rectangular array of numbers ({e})") from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must be numbers (bool, int or float), got "
+                        f"{type(values).__name__} of dtype {a.dtype}")
+    if a.dtype.kind == "f" and a.dtype.itemsize > np.dtype(dtype).itemsize:  # float64 data, float32 layer
+        with np.errstate(over="ignore"):
+            out = a.astype(dtype)
+        overflow = np.isinf(out) & np.isfinite(a)
+        if overflow.any():
+            where = tuple(int(i) for i in np.argwhere(overflow)[0])
+            raise ValueError(f"{what}: value {a[where]} at index {where} is too large for "
+                             f"{np.dtype(dtype)} (at most {np.finfo(dtype).max:.3g})")
+        return out
+    return a.astype(dtype, copy=False)
+
+
+def check_finite(a, what):
+    """Raise ``ValueError`` naming ``what`` and the first NaN or infinite entry of ``a``."""
+    if not np.isfinite(a).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+        raise ValueError(f"{what} contains NaN or infinite values (first at index {where}: {a[where]})")
 
 
 def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
@@ -42,10 +80,14 @@ def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
     ``rng=None`` it draws from numpy's global random state, in the walk-through's
     order.  ``'he'`` is normal with std ``sqrt(2 / n_in)``, ``'glorot'`` uniform on
     ``+-sqrt(6 / (n_in + n_out))``; those (and uniform with a generator) draw from
-    ``rng``, a ``numpy.random.Generator``.
+    ``rng``, a ``numpy.random.Generator`` (or a legacy ``numpy.random.RandomState``,
+    which gives the stream ``np.random.seed`` gives without touching the global state).
     """
-    if init not in INITS:
+    if not isinstance(init, str) or init not in INITS:
         raise ValueError(f"unknown weight init {init!r}; choose one of {INITS}")
+    if rng is not None and not isinstance(rng, (np.random.Generator, np.random.RandomState)):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), a RandomState or None, "
+                        f"got {type(rng).__name__}")
     if init == "uniform":
         r = np.random.random((n_in, n_out)) if rng is None else rng.random((n_in, n_out))
         w = 2 * r - 1
@@ -75,10 +117,15 @@ class SimpleLayer:
             raise TypeError(f"layer {name!r}: num_neurons must be an int, got {num_neurons!r}")
         if num_neurons <= 0:
             raise ValueError(f"layer {name!r}: num_neurons must be positive, got {num_neurons}")
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"layer {name!r}: bias must be True or False, got {bias!r}")
         self.name = name
         self.num_neurons = int(num_neurons)
         self.dtype = _check_dtype(dtype, f"layer {name!r}")
-        self.activation = get_activation(activation)
+        try:
+            self.activation = get_activation(activation)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"layer {name!r}: {e}") from None
         self.source = None
         self.target = None
         self.neuron_row_array = np.zeros((1, self.num_neurons), dtype=self.dtype)
@@ -113,7 +160,10 @@ class SimpleLayer:
             layer = layer.target
         if target.dtype != self.dtype:
             raise TypeError(f"layer {self.name!r} is {self.dtype} but its target {target.name!r} is {target.dtype}")
-        w = draw_weights(self.num_neurons, target.num_neurons, init, rng, self.dtype)
+        try:
+            w = draw_weights(self.num_neurons, target.num_neurons, init, rng, self.dtype)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"layer {self.name!r}: {e}") from None
         self.target = target
         target.source = self
         self._weights = w
@@ -128,12 +178,11 @@ class SimpleLayer:
     def weight_row_mat(self, value):
         if self._weights is None:
             raise ValueError(f"layer {self.name!r} has no target, so it owns no weights")
-        value = np.asarray(value)
+        value = as_numbers(value, self.dtype, f"layer {self.name!r}: weight_row_mat")
         if value.shape != self._weights.shape:
             raise ValueError(f"layer {self.name!r}: weight_row_mat must have shape {self._weights.shape}, "
                              f"got {value.shape}")
-        if not np.isfinite(value).all():
-            raise ValueError(f"layer {self.name!r}: weights must be finite")
+        check_finite(value, f"layer {self.name!r}: weight_row_mat")
         self._weights[...] = value  # in place: views and optimizer state stay valid
 
     @property
@@ -149,14 +198,13 @@ class SimpleLayer:
     # ---- forward ---------------------------------------------------------
     def set_neurons(self, values):
         """Load values into the neurons (the input layer's job): ``(n,)`` or ``(batch, n)``."""
-        a = np.asarray(values, dtype=self.dtype)
+        a = as_numbers(values, self.dtype, f"layer {self.name!r}: set_neurons values")
         if a.ndim == 1:
             a = a[None, :]
         if a.ndim != 2 or a.shape[1] != self.num_neurons or a.shape[0] == 0:
             raise ValueError(f"layer {self.name!r} has {self.num_neurons} neurons; set_neurons got shape "
                              f"{np.shape(values)} (expected ({self.num_neurons},) or (batch, {self.num_neurons}))")
-        if not np.isfinite(a).all():
-            raise ValueError(f"layer {self.name!r}: set_neurons got NaN or infinite values")
+        check_finite(a, f"layer {self.name!r}: set_neurons input")
         self._load(a)
 
     def _load(self, a):
@@ -193,19 +241,19 @@ class SimpleLayer:
 
         ``sample_errors`` then holds each sample's error (``sum(delta ** 2)`` for squared error).
         """
-        g = np.asarray(goal, dtype=self.dtype)
+        g = as_numbers(goal, self.dtype, f"layer {self.name!r}: goal")
         if g.ndim == 1 and self.neuron_row_array.shape[0] == 1:
             g = g[None, :]
         if g.shape != self.neuron_row_array.shape:
             raise ValueError(f"layer {self.name!r}: goal has shape {np.shape(goal)}, but the neurons have "
                              f"shape {self.neuron_row_array.shape}")
-        if not np.isfinite(g).all():
-            raise ValueError(f"layer {self.name!r}: goal has NaN or infinite values")
+        check_finite(g, f"layer {self.name!r}: goal")
+        self.loss.check(self.activation, g, f"layer {self.name!r}")
         return self._calc_delta(g)
 
     def _calc_delta(self, goal):
         y = self.neuron_row_array
-        self.sample_errors = self.loss.sample_errors(goal, y)
+        self.sample_errors = self.loss.sample_errors(goal, y, self.activation)
         d = self.delta
         if d is None or d.shape != y.shape:
             d = self.delta = np.empty_like(y)
@@ -298,13 +346,26 @@ class SimpleLayer:
         It is kept in ``self.monitors`` under ``key``, by default ``'<variable>'``
         (``'<variable>_stats'`` with summary).
         """
+        return self._attach(*self._monitor(variable, select, every, capacity, summary, key, dtype))
+
+    def _monitor(self, variable, select=None, every=1, capacity=1000, summary=False, key=None,
+                 dtype=np.float64):
+        """``(key, Monitor)`` for ``record``, checked but not attached: building one changes nothing."""
+        if key is not None and (not isinstance(key, str) or not key):
+            raise TypeError(f"layer {self.name!r}: record key must be a non-empty string, got {key!r}")
+        if not isinstance(variable, str):
+            raise TypeError(f"layer {self.name!r}: variable must be one of {VARIABLES}, got {variable!r}")
         key = key or variable + ("_stats" if summary else "")
         if key in self.monitors:
             raise ValueError(f"layer {self.name!r} already records {key!r}")
-        m = Monitor(self, variable, select=select, every=every, capacity=capacity, summary=summary,
-                    dtype=dtype, key=key)
+        return key, Monitor(self, variable, select=select, every=every, capacity=capacity, summary=summary,
+                            dtype=dtype, key=key)
+
+    def _attach(self, key, m):
+        if key in self.monitors:
+            raise ValueError(f"layer {self.name!r} already records {key!r}")
         self.monitors[key] = m
-        self._watch[variable].append(m)
+        self._watch[m.variable].append(m)
         return m
 
     def history(self, key):

@@ -7,7 +7,9 @@ cross-entropy with softmax or sigmoid).  For a batch of B samples the delta is
 divided by B, so that a batch step moves the weights by the *mean* sample step
 and B = 1 is exactly the walk-through's per-sample step.
 
-``sample_errors(goal, prediction)`` returns one error per sample.
+``sample_errors(goal, prediction, activation)`` returns one error per sample; the output
+layer's activation tells cross-entropy whether the outputs are one softmax distribution or
+independent sigmoid probabilities.
 """
 import numpy as np
 
@@ -17,11 +19,15 @@ from .activations import Linear, Sigmoid, Softmax
 class Loss:
     name = "loss"
 
-    def sample_errors(self, goal, prediction):
+    def sample_errors(self, goal, prediction, activation=None):
         raise NotImplementedError
 
     def delta(self, goal, prediction, activation, out=None):
         raise NotImplementedError
+
+    def check(self, activation, goal=None, where="output layer"):
+        """Raise ``ValueError`` (naming ``where``) if this loss cannot train an output with
+        ``activation``, or if ``goal`` (a finite ``(samples, n)`` array, optional) is out of its range."""
 
     def __repr__(self):
         return self.name
@@ -32,7 +38,7 @@ class SquaredError(Loss):
 
     name = "squared_error"
 
-    def sample_errors(self, goal, prediction):
+    def sample_errors(self, goal, prediction, activation=None):
         d = goal - prediction
         return np.sum(d * d, axis=-1)
 
@@ -46,24 +52,46 @@ class SquaredError(Loss):
 
 
 class CrossEntropy(Loss):
-    """``-sum(goal * log(prediction))`` per sample, for a softmax (or sigmoid) output.
+    """Cross-entropy per sample, for a softmax or sigmoid output.
 
-    With softmax the delta with respect to the logits is exactly ``goal - prediction``.
+    With softmax: ``-sum(goal * log(prediction))``.  With sigmoid (each output its own
+    yes/no probability): the binary cross-entropy summed over the outputs,
+    ``-sum(goal * log(p) + (1 - goal) * log(1 - p))``.  In both cases the delta with
+    respect to the input sums is exactly ``goal - prediction``.  Without an
+    ``activation``, one output column is taken as sigmoid and several as softmax.
     Predictions are clipped at the dtype's smallest normal number, so a saturated
-    softmax gives a large finite error, never ``log(0)``.
+    output gives a large finite error, never ``log(0)``.
     """
 
     name = "cross_entropy"
 
-    def sample_errors(self, goal, prediction):
+    def sample_errors(self, goal, prediction, activation=None):
         tiny = np.finfo(prediction.dtype).tiny
         p = np.maximum(prediction, tiny)
-        if prediction.shape[-1] == 1:  # one sigmoid output: binary cross-entropy
+        binary = isinstance(activation, Sigmoid) if activation is not None else prediction.shape[-1] == 1
+        if binary:  # independent sigmoid outputs: binary cross-entropy
             q = np.maximum(1 - prediction, tiny)
             return -np.sum(goal * np.log(p) + (1 - goal) * np.log(q), axis=-1)
         np.log(p, out=p)
         p *= goal
         return -p.sum(axis=-1)
+
+    def check(self, activation, goal=None, where="output layer"):
+        if not isinstance(activation, (Softmax, Sigmoid)):
+            raise ValueError(f"{where}: cross-entropy needs a softmax or sigmoid output layer, not {activation}")
+        if goal is None or goal.size == 0:
+            return
+        lo, hi = goal.min(), goal.max()
+        if lo < 0 or hi > 1:
+            i = tuple(int(k) for k in np.argwhere((goal < 0) | (goal > 1))[0])
+            raise ValueError(f"{where}: cross-entropy goals must be in [0, 1] (one-hot labels or probabilities); "
+                             f"goal{list(i)} is {goal[i]}")
+        if isinstance(activation, Softmax):
+            sums = goal.sum(axis=-1)
+            bad = np.flatnonzero(np.abs(sums - 1) > 1e-3)
+            if bad.size:
+                raise ValueError(f"{where}: with softmax, each goal row must sum to 1 (a one-hot label or a "
+                                 f"probability distribution); row {int(bad[0])} sums to {sums[bad[0]]:g}")
 
     def delta(self, goal, prediction, activation, out=None):
         if not isinstance(activation, (Softmax, Sigmoid)):

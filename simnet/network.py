@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .history import History, save_histories
-from .layer import SimpleLayer
+from .history import History, check_int, save_histories
+from .layer import SimpleLayer, as_numbers, check_finite
 from .losses import get_loss
 from .optimizers import Optimizer, check_rate
 
@@ -34,14 +34,35 @@ class DivergenceError(RuntimeError):
 
 
 def check_data(layer, values, what):
-    """Return ``values`` as a finite ``(samples, layer.num_neurons)`` array of the layer's dtype."""
-    a = np.asarray(values, dtype=layer.dtype)
+    """Return ``values`` as a finite ``(samples, layer.num_neurons)`` array of the layer's dtype.
+
+    For the output layer's goals (``what='goals'``) the layer's loss also checks their range
+    (cross-entropy: in [0, 1], rows summing to 1 with softmax).
+    """
+    a = as_numbers(values, layer.dtype, f"{what} for layer {layer.name!r}")
     if a.ndim != 2 or a.shape[1] != layer.num_neurons or a.shape[0] == 0:
         raise ValueError(f"{what} must have shape (samples, {layer.num_neurons}) for layer {layer.name!r}; "
                          f"got {np.shape(values)}")
-    if not np.isfinite(a).all():
-        raise ValueError(f"{what} for layer {layer.name!r} has NaN or infinite values")
+    check_finite(a, f"{what} for layer {layer.name!r}")
+    if what == "goals":
+        layer.loss.check(layer.activation, a, f"goals for layer {layer.name!r}")
     return a
+
+
+def check_pairs(x, y):
+    if len(x) != len(y):
+        raise ValueError(f"inputs have {len(x)} samples but goals have {len(y)}")
+
+
+def _check_alpha(alpha):
+    return alpha if isinstance(alpha, Optimizer) else check_rate(alpha)
+
+
+def _check_rng(rng):
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)) or None, "
+                        f"got {type(rng).__name__}")
+    return rng
 
 
 class Network:
@@ -51,16 +72,27 @@ class Network:
         layers = list(layers)
         if not layers:
             raise ValueError("a network needs at least one layer")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, SimpleLayer):
+                raise TypeError(f"layers[{i}] must be a SimpleLayer, got {type(layer).__name__}")
         for a, b in zip(layers, layers[1:]):
             if a.target is not b or b.source is not a:
                 raise ValueError(f"layers {a.name!r} and {b.name!r} are not linked source -> target")
+        if layers[0].source is not None:
+            raise ValueError(f"the first layer {layers[0].name!r} is fed by {layers[0].source.name!r}; "
+                             f"a network starts at its input layer (one with no source)")
+        if layers[-1].target is not None:
+            raise ValueError(f"the last layer {layers[-1].name!r} feeds {layers[-1].target.name!r}; "
+                             f"a network ends at its output layer (one with no target)")
         names = [layer.name for layer in layers]
         if len(set(names)) != len(names):
             raise ValueError(f"layer names must be unique, got {names}")
+        loss = get_loss(loss) if loss is not None else layers[-1].loss
+        loss.check(layers[-1].activation, where=f"layer {layers[-1].name!r}")
+        self.rng = _check_rng(rng) if rng is not None else np.random.default_rng()  # shuffling, subsets
         self.layers = layers
-        self.output.loss = get_loss(loss) if loss is not None else self.output.loss
+        self.output.loss = loss
         self.histories = {}  # run-level histories (errors), beside the layers' monitors
-        self.rng = rng if rng is not None else np.random.default_rng()  # shuffling, subsets
 
     @classmethod
     def build(cls, sizes, activations=None, names=None, bias=False, init="uniform", seed=None,
@@ -82,14 +114,22 @@ class Network:
         if names is None:
             names = ["input"] + [f"hidden{i}" if len(sizes) > 3 else "hidden"
                                  for i in range(1, len(sizes) - 1)] + ["output"]
-        rng = np.random.default_rng(seed)
-        biases = [bias] * len(sizes) if isinstance(bias, bool) else list(bias)
+        names = list(names)
+        if len(names) != len(sizes):
+            raise ValueError(f"need {len(sizes)} names (one per layer), got {names}")
+        biases = [bias] * len(sizes) if isinstance(bias, (bool, np.bool_)) else list(bias)
+        if len(biases) != len(sizes) or not all(isinstance(b, (bool, np.bool_)) for b in biases):
+            raise ValueError(f"bias must be True, False or one True/False per layer ({len(sizes)}), got {bias!r}")
+        try:
+            rng = np.random.default_rng(seed)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"seed must be None or a non-negative int, got {seed!r} ({e})") from None
         layer = None
         layers = []
         for i in range(len(sizes) - 1, -1, -1):
             act = activations[i - 1] if i > 0 else None
             layer = SimpleLayer(names[i], sizes[i], target=layer, activation=act,
-                                bias=biases[i] and i > 0, init=init, rng=rng, dtype=dtype)
+                                bias=bool(biases[i]) and i > 0, init=init, rng=rng, dtype=dtype)
             layers.append(layer)
         return cls(layers[::-1], loss=loss, rng=rng)
 
@@ -120,8 +160,7 @@ class Network:
 
     def backward(self, goal, alpha):
         """``calc_delta(goal)`` on the output, then ``learn(alpha)`` from output to input."""
-        if not isinstance(alpha, Optimizer):
-            check_rate(alpha)
+        _check_alpha(alpha)
         delta = self.output.calc_delta(goal)
         self._learn(alpha)
         return delta
@@ -146,17 +185,25 @@ class Network:
         return self.output.sample_errors
 
     def train_epoch(self, inputs, goals, alpha, batch_size=32, rng=None, progress=None, stop=None):
-        """One pass over checked ``inputs``/``goals`` in shuffled mini-batches.
+        """One pass over ``inputs``/``goals`` in shuffled mini-batches.
 
-        ``rng`` (a ``numpy.random.Generator``, default ``self.rng``) shuffles the
-        order; ``progress(batch_index, mean_loss_so_far, accuracy_so_far)`` is
-        called after every batch.  Returns ``(mean loss, accuracy)`` over the epoch,
+        The data is checked once, up front (``check_data``); then every batch runs
+        ``train_batch``.  ``rng`` (a ``numpy.random.Generator``, default ``self.rng``)
+        shuffles the order; ``progress(batch_index, mean_loss_so_far, accuracy_so_far)``
+        is called after every batch.  Returns ``(mean loss, accuracy)`` over the epoch,
         accuracy counting samples whose largest output is the goal's largest entry.
         With a ``stop`` (``StopOnInterrupt``) it ends after the batch in which a stop
         was requested, returning the figures of the batches it ran.  Raises
         ``DivergenceError`` at the first batch whose loss is not finite.
         """
-        rng = rng if rng is not None else self.rng
+        inputs = check_data(self.input, inputs, "inputs")
+        goals = check_data(self.output, goals, "goals")
+        check_pairs(inputs, goals)
+        alpha = _check_alpha(alpha)
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
+        rng = _check_rng(rng) if rng is not None else self.rng
+        if progress is not None and not callable(progress):
+            raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
         n = len(inputs)
         order = rng.permutation(n)
         loss_sum, correct, seen = 0.0, 0, 0
@@ -177,9 +224,11 @@ class Network:
 
     def evaluate(self, inputs, goals, batch_size=1024):
         """``(mean loss, accuracy, predictions)`` on ``inputs``/``goals`` without training or recording."""
-        outputs = self.predict(inputs, batch_size)
-        goals = np.asarray(goals, dtype=outputs.dtype)
-        loss = float(self.output.loss.sample_errors(goals, outputs).mean())
+        x = check_data(self.input, inputs, "inputs")
+        goals = check_data(self.output, goals, "goals")
+        check_pairs(x, goals)
+        outputs = self.predict(x, batch_size)
+        loss = float(self.output.loss.sample_errors(goals, outputs, self.output.activation).mean())
         predicted = outputs.argmax(axis=1)
         return loss, float(np.mean(predicted == goals.argmax(axis=1))), predicted
 
@@ -204,6 +253,7 @@ class Network:
     def predict(self, inputs, batch_size=1024):
         """Outputs for ``inputs`` (samples, n_in), in batches; touches no history."""
         x = check_data(self.input, inputs, "inputs")
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
         saved = [(la._watch, la.neuron_row_array) for la in self.layers]
         quiet = {k: [] for k in self.layers[0]._watch}
         out = []
@@ -230,16 +280,27 @@ class Network:
         """
         x = check_data(self.input, inputs, "inputs")
         y = check_data(self.output, goals, "goals")
-        if len(x) != len(y):
-            raise ValueError(f"inputs have {len(x)} samples but goals have {len(y)}")
-        if not isinstance(alpha, Optimizer):
-            alpha = check_rate(alpha)
-        if int(max_iter) < 1:
-            raise ValueError(f"max_iter must be at least 1, got {max_iter!r}")
+        check_pairs(x, y)
+        alpha = _check_alpha(alpha)
+        max_iter = check_int(max_iter, "max_iter", minimum=1)
+        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.integer, np.floating)):
+            raise TypeError(f"epsilon must be a number, got {epsilon!r}")
+        if not (np.isfinite(epsilon) and epsilon >= 0):
+            raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
+        if report is not None and not callable(report):
+            raise TypeError(f"report must be callable or None, got {type(report).__name__}")
+        check_int(report_every, "report_every", minimum=1)
         n = len(x)
-        per_sample = self.histories.setdefault(
-            "error/samples", History((n,), capacity, name="error/samples"))
-        average = self.histories.setdefault("error/average", History((), capacity, name="error/average"))
+        per_sample = self.histories.get("error/samples")
+        if per_sample is not None and per_sample.shape != (n,):
+            raise ValueError(f"this network's error history holds {per_sample.shape[0]} samples per iteration "
+                             f"but fit got {n}; to fit other data, start new histories first "
+                             f"(del network.histories['error/samples'], network.histories['error/average'])")
+        new = {"error/samples": History((n,), capacity, name="error/samples"),  # checks capacity too
+               "error/average": History((), capacity, name="error/average")}
+        for key, h in new.items():
+            self.histories.setdefault(key, h)
+        per_sample, average = self.histories["error/samples"], self.histories["error/average"]
         errors = np.empty(n)
         start = per_sample.steps[-1] + 1 if len(per_sample) else 0
         error = float("nan")
@@ -264,7 +325,8 @@ class Network:
 
     # ---- history -----------------------------------------------------------
     def record_all(self, capacity=1000, every=1):
-        """Record every layer's neurons, deltas, weights and biases in full."""
+        """Record every layer's neurons, deltas, weights and biases in full (those not recorded yet)."""
+        planned = []
         for layer in self.layers:
             for var in ("neurons", "delta", "weights", "bias"):
                 if var == "delta" and layer.source is None:
@@ -272,7 +334,9 @@ class Network:
                 if var == "weights" and layer.target is None or var == "bias" and layer.bias is None:
                     continue
                 if var not in layer.monitors:
-                    layer.record(var, every=every, capacity=capacity)
+                    planned.append((layer, layer._monitor(var, every=every, capacity=capacity)))
+        for layer, (key, monitor) in planned:  # all checked: now attach them
+            layer._attach(key, monitor)
 
     def record_summaries(self, every=100, capacity=1024, subset=16, snapshots=8):
         """The default history for large networks: bounded whatever the run's length.
@@ -282,25 +346,47 @@ class Network:
         the full biases, and full values of ``subset`` chosen weights per
         connection and ``subset`` neurons per layer; plus ``snapshots`` full
         snapshots of every weight matrix spread evenly over the run.  Returns the
-        bound on the history's memory in bytes.
+        bound on the history's memory in bytes.  Nothing is declared (and the
+        network's generator is not used) unless every declaration is valid.
         """
+        check_int(every, "every", minimum=1)
+        check_int(capacity, "capacity", minimum=2)
+        check_int(subset, "subset", minimum=1)
+        check_int(snapshots, "snapshots", minimum=2)
+        for layer in self.layers:
+            keys = set()
+            if layer.source is not None:
+                keys |= {"neurons_stats", "delta_stats", "neurons_subset"} | ({"bias"} if layer.bias is not None
+                                                                                else set())
+            if layer.target is not None:
+                keys |= {"weights_stats", "weights_subset", "weights"}
+            taken = sorted(keys & set(layer.monitors))
+            if taken:
+                raise ValueError(f"layer {layer.name!r} already records {taken}, which record_summaries declares")
+        planned = []
+
+        def plan(layer, *args, **kw):
+            planned.append((layer, layer._monitor(*args, **kw)))
+
         for layer in self.layers:
             if layer.source is not None:
-                layer.record("neurons", every=every, capacity=capacity, summary=True)
-                layer.record("delta", every=every, capacity=capacity, summary=True)
+                plan(layer, "neurons", every=every, capacity=capacity, summary=True)
+                plan(layer, "delta", every=every, capacity=capacity, summary=True)
                 k = min(subset, layer.num_neurons)
                 pick = np.sort(self.rng.choice(layer.num_neurons, k, replace=False))
-                layer.record("neurons", select=pick, every=every, capacity=capacity, key="neurons_subset")
+                plan(layer, "neurons", select=pick, every=every, capacity=capacity, key="neurons_subset")
                 if layer.bias is not None:
-                    layer.record("bias", every=every, capacity=capacity)
+                    plan(layer, "bias", every=every, capacity=capacity)
             if layer.target is not None:
-                layer.record("weights", every=every, capacity=capacity, summary=True)
+                plan(layer, "weights", every=every, capacity=capacity, summary=True)
                 n_s, n_t = layer.weight_row_mat.shape
                 k = min(subset, n_s * n_t)
                 flat = np.sort(self.rng.choice(n_s * n_t, k, replace=False))
                 pairs = np.stack(np.unravel_index(flat, (n_s, n_t)), axis=1)
-                layer.record("weights", select=pairs, every=every, capacity=capacity, key="weights_subset")
-                layer.record("weights", every=1, capacity=snapshots, dtype=layer.dtype)
+                plan(layer, "weights", select=pairs, every=every, capacity=capacity, key="weights_subset")
+                plan(layer, "weights", every=1, capacity=snapshots, dtype=layer.dtype)
+        for layer, (key, monitor) in planned:
+            layer._attach(key, monitor)
         return sum(m.history.nbytes for m in self.monitors().values())
 
     def monitors(self):

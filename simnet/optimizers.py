@@ -20,11 +20,28 @@ def check_rate(value, name="alpha"):
     return float(value)
 
 
+def _check_beta(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)
+
+
 class Optimizer:
     name = "optimizer"
 
     def __init__(self, alpha):
-        self.alpha = check_rate(alpha)
+        self.alpha = alpha
+
+    @property
+    def alpha(self):
+        """The learning rate; setting it (a schedule) checks it is a positive finite number."""
+        return self._alpha
+
+    @alpha.setter
+    def alpha(self, value):
+        self._alpha = check_rate(value)
 
     def update(self, param, grad, state):
         """Change ``param`` in place by ``grad`` (which it may overwrite); ``state`` is param's own dict."""
@@ -51,9 +68,7 @@ class Momentum(Optimizer):
 
     def __init__(self, alpha, beta=0.9):
         super().__init__(alpha)
-        if not 0 <= beta < 1:
-            raise ValueError(f"momentum beta must be in [0, 1), got {beta!r}")
-        self.beta = beta
+        self.beta = _check_beta(beta, "momentum beta")
 
     def update(self, param, grad, state):
         v = state.get("velocity")
@@ -72,7 +87,8 @@ class Adam(Optimizer):
 
     def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(alpha)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1, self.beta2 = _check_beta(beta1, "Adam beta1"), _check_beta(beta2, "Adam beta2")
+        self.eps = check_rate(eps, "Adam eps")
 
     def update(self, param, grad, state):
         m = state.get("m")

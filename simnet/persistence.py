@@ -25,7 +25,7 @@ from .activations import LeakyReLU, get_activation
 from .history import _atomic_savez, load_histories, save_histories
 from .layer import SimpleLayer
 from .network import Network
-from .optimizers import OPTIMIZERS, Adam, Momentum
+from .optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
 
 FORMAT = "simnet-network"
 FORMAT_VERSION = 1
@@ -88,8 +88,18 @@ def _state_arrays(state, prefix, arrays):
 
 
 def save_network(folder, network, optimizer=None, info=None, history=True):
-    """Write ``network`` (and its optimizer's state) to ``folder``; returns the paths written."""
-    os.makedirs(folder, exist_ok=True)
+    """Write ``network`` (and its optimizer's state) to ``folder``; returns the paths written.
+
+    Everything is checked and encoded before the first file is written, so a bad argument
+    (say, an ``info`` that JSON cannot hold) leaves a previous save in ``folder`` intact.
+    """
+    if not isinstance(network, Network):
+        raise TypeError(f"save_network: network must be a Network, got {type(network).__name__}")
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise TypeError(f"save_network: optimizer must be an Optimizer (SGD, Momentum, Adam) or None, "
+                        f"got {type(optimizer).__name__}")
+    if info is not None and not isinstance(info, dict):
+        raise TypeError(f"save_network: info must be a dict or None, got {type(info).__name__}")
     arrays, layers = {}, []
     for i, layer in enumerate(network.layers):
         spec = {"kind": type(layer).__name__, **layer.config(), "activation": activation_config(layer.activation)}
@@ -103,12 +113,16 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
     header = {"format": FORMAT, "version": FORMAT_VERSION, "layers": layers,
               "loss": network.output.loss.name, "optimizer": optimizer_config(optimizer),
               "rng": network.rng.bit_generator.state, "info": info or {}}
+    text = json.dumps(header, indent=1, default=_json_default)  # fails here, before any file is written
+    # plain JSON types from here on (numpy scalars converted), so save_histories cannot fail on them
+    history_info = json.loads(json.dumps({"network": network.describe(), **(info or {})}, default=_json_default))
+    os.makedirs(folder, exist_ok=True)
     paths = [os.path.join(folder, "weights.npz"), os.path.join(folder, "network.json")]
     _atomic_savez(paths[0], arrays)
-    _atomic_write_text(paths[1], json.dumps(header, indent=1, default=_json_default))
+    _atomic_write_text(paths[1], text)
     if history:
         paths.append(os.path.join(folder, "history.npz"))
-        save_histories(paths[2], network.all_histories(), {"network": network.describe(), **(info or {})})
+        save_histories(paths[2], network.all_histories(), history_info)
     return paths
 
 
@@ -117,11 +131,17 @@ def _json_default(o):
         return int(o)
     if isinstance(o, np.floating):
         return float(o)
-    raise TypeError(f"cannot write {type(o).__name__} to JSON")
+    raise TypeError(f"save_network: info holds a {type(o).__name__}, which cannot be written to JSON")
 
 
 def load_network(folder):
-    """Read a folder written by ``save_network``: returns ``(network, optimizer, info)``."""
+    """Read a folder written by ``save_network``: returns ``(network, optimizer, info)``.
+
+    A missing folder or file is a ``FileNotFoundError``; a truncated, corrupted, foreign or
+    inconsistent one a ``ValueError`` naming the file.
+    """
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"load_network: folder must be a str or os.PathLike, got {type(folder).__name__}")
     json_path, npz_path = os.path.join(folder, "network.json"), os.path.join(folder, "weights.npz")
     try:
         with open(json_path) as f:
@@ -144,7 +164,7 @@ def load_network(folder):
         raise ValueError(f"{npz_path}: cannot read the saved weights ({type(e).__name__}: {e})") from None
     try:
         network = _build(header, arrays)
-    except (KeyError, TypeError) as e:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
         raise ValueError(f"{folder}: saved network is incomplete or inconsistent ({type(e).__name__}: {e})") from None
     hist_path = os.path.join(folder, "history.npz")
     if os.path.exists(hist_path):
@@ -173,12 +193,26 @@ def _build(header, arrays):
                                  f"expected {layer.weight_row_mat.shape}")
             layer.weight_row_mat = w
             layer.weight_state = _restore_state(arrays, f"{i}.weight_state", spec.get("weight_state", {}))
+            _check_state(layer, "weight", layer.weight_state, w.shape)
         if layer.bias is not None:
-            layer.bias[...] = arrays[f"{i}.bias"]
+            b = arrays[f"{i}.bias"]
+            if b.shape != layer.bias.shape or not np.isfinite(b).all():
+                raise ValueError(f"layer {layer.name!r}: saved bias has shape {b.shape}"
+                                 + ("" if b.shape != layer.bias.shape else " but is not finite")
+                                 + f", expected {layer.bias.shape} finite values")
+            layer.bias[...] = b
             layer.bias_state = _restore_state(arrays, f"{i}.bias_state", spec.get("bias_state", {}))
+            _check_state(layer, "bias", layer.bias_state, b.shape)
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
     return Network(layers, loss=header["loss"], rng=rng)
+
+
+def _check_state(layer, what, state, shape):
+    for key, value in state.items():
+        if isinstance(value, np.ndarray) and value.shape != shape:
+            raise ValueError(f"layer {layer.name!r}: saved optimizer state {what}_state[{key!r}] has shape "
+                             f"{value.shape}, expected {shape}")
 
 
 def _restore_state(arrays, prefix, scalars):

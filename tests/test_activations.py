@@ -50,7 +50,8 @@ def test_softmax_and_cross_entropy_are_stable_for_large_logits():
 
 
 @pytest.mark.parametrize("loss, act", [(SquaredError(), "linear"), (SquaredError(), "sigmoid"),
-                                       (SquaredError(), "tanh"), (CrossEntropy(), "softmax")])
+                                       (SquaredError(), "tanh"), (CrossEntropy(), "softmax"),
+                                       (CrossEntropy(), "sigmoid")])
 def test_loss_delta_is_the_negative_gradient(loss, act):
     """delta = -c * d(mean error)/dz with c = 1/2 for squared error, 1 for cross-entropy."""
     rng = np.random.default_rng(2)
@@ -60,7 +61,7 @@ def test_loss_delta_is_the_negative_gradient(loss, act):
     c = 0.5 if isinstance(loss, SquaredError) else 1.0
 
     def mean_error(z):
-        return loss.sample_errors(goal, act.forward(z.copy())).mean()
+        return loss.sample_errors(goal, act.forward(z.copy()), act).mean()
 
     numeric = np.zeros_like(z)
     for idx in np.ndindex(z.shape):

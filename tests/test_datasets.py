@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import struct
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -345,18 +346,218 @@ def test_wrong_checksum_leaves_nothing_in_the_cache(isolated, server, monkeypatc
 def test_offline_or_missing_on_the_mirror_says_where_to_put_the_files(isolated, server, monkeypatch):
     root, url, stop = server
     publish(root, "test", 4, monkeypatch)
-    with pytest.raises(DatasetNotFoundError, match=r"download from .* failed: HTTPError: 404"):
+    with pytest.raises(DatasetNotFoundError, match=r"download from .* failed: HTTP 404 .*train-images-idx3-ubyte"
+                                                   r"\.gz \(1 attempt;"):
         load_mnist("train", base_url=url, timeout=5)
     stop()
+    monkeypatch.setattr(datasets, "RETRY_BACKOFF", 0.01)
     with pytest.raises(DatasetNotFoundError) as err:
         load_mnist("test", base_url=url, timeout=5)
     msg = str(err.value)
-    assert f"download from {url} failed: ConnectionError" in msg
+    assert f"download from {url} failed: cannot connect to {url}/t10k-images-idx3-ubyte.gz" in msg
+    assert "(3 attempts;" in msg
     assert "by hand" in msg and str(isolated / "cache" / "mnist") in msg
     assert cached_files(isolated) == []
     tt_err = pytest.raises(DatasetNotFoundError, load_train_test, "mnist", base_url=url, timeout=5,
                            allow_test_split=True)
     assert "Nor could the test set be used instead" in str(tt_err.value)
+
+
+# ---- download faults, injected by a real server on 127.0.0.1 ----------------------------------
+class _FaultyHandler(http.server.BaseHTTPRequestHandler):
+    """Serves ``server.files`` by name; ``server.faults[name]`` is a list of faults, one per request.
+
+    Faults: ``"ok"``, ``"500"`` (an error page), ``"truncate"`` (announces the full
+    Content-Length, sends half, closes), ``"close-early"`` (no Content-Length, half, closes),
+    ``"stall"`` (sends nothing), ``"stall-body"`` (headers and half the body, then nothing).
+    A stall ends when the test stops the server, or after ``STALL_LIMIT`` seconds.
+    """
+
+    STALL_LIMIT = 20
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        server = self.server
+        name = self.path.rsplit("/", 1)[-1]
+        with server.lock:
+            server.requests.append(name)
+            plan = server.faults.get(name, [])
+            fault = plan.pop(0) if plan else "ok"
+        data = server.files.get(name)
+        if data is None:
+            self.send_error(404)
+            return
+        if fault == "stall":
+            server.stop_event.wait(self.STALL_LIMIT)
+            self.close_connection = True
+            return
+        if fault == "500":
+            self.send_error(500)
+            return
+        half = data[: len(data) // 2]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        if fault != "close-early":
+            self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if fault == "ok":
+            self.wfile.write(data)
+        else:
+            self.wfile.write(half)
+            self.wfile.flush()
+            if fault == "stall-body":
+                server.stop_event.wait(self.STALL_LIMIT)
+        self.close_connection = True
+
+
+@pytest.fixture
+def faulty(isolated, monkeypatch):
+    """A fault-injecting HTTP server on 127.0.0.1 with the MNIST test split published on it.
+
+    Yields the server: set ``server.faults[file name] = [fault, ...]``, read
+    ``server.requests``.  Retries wait 0.05 s instead of 1 s.
+    """
+    for var in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setattr(datasets, "RETRY_BACKOFF", 0.05)
+    images, labels = publish(isolated / "www", "test", 30, monkeypatch)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FaultyHandler)
+    httpd.daemon_threads = True
+    httpd.block_on_close = False
+    httpd.files = {p.name: p.read_bytes() for p in (isolated / "www").iterdir()}
+    httpd.faults, httpd.requests = {}, []
+    httpd.lock, httpd.stop_event = threading.Lock(), threading.Event()
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.data = images, labels
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.stop_event.set()  # releases stalled handlers
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+
+
+IMAGES_GZ, LABELS_GZ = (f"{s}.gz" for s in TEST_STEMS)
+
+
+def cache_is_clean(isolated, allowed=()):
+    """The cache holds only complete, verified files (those in ``allowed``): no partial or temporary file."""
+    return cached_files(isolated) == sorted(allowed)
+
+
+def test_good_download_from_the_faulty_server(faulty, isolated):
+    images, labels = load_mnist("test", base_url=faulty.url, timeout=3)
+    np.testing.assert_array_equal(images, faulty.data[0])
+    np.testing.assert_array_equal(labels, faulty.data[1])
+    assert faulty.requests == [IMAGES_GZ, LABELS_GZ]
+    assert cache_is_clean(isolated, [IMAGES_GZ, LABELS_GZ])
+
+
+def test_truncated_download_is_retried_then_succeeds(faulty, isolated):
+    faulty.faults[IMAGES_GZ] = ["truncate"]
+    images, _ = load_mnist("test", base_url=faulty.url, timeout=3)
+    np.testing.assert_array_equal(images, faulty.data[0])
+    assert faulty.requests == [IMAGES_GZ, IMAGES_GZ, LABELS_GZ]
+
+
+def test_truncated_every_time_fails_and_leaves_nothing(faulty, isolated):
+    faulty.faults[IMAGES_GZ] = ["truncate"] * 3
+    with pytest.raises(DatasetNotFoundError) as err:
+        load_mnist("test", base_url=faulty.url, timeout=3)
+    msg = str(err.value)
+    size = len(faulty.files[IMAGES_GZ])
+    assert f"truncated: the connection to {faulty.url}{IMAGES_GZ} broke after {size // 2:,} of {size:,} bytes" in msg
+    assert f"(3 attempts; {IMAGES_GZ} was not saved in {isolated / 'cache' / 'mnist'})" in msg
+    assert "by hand" in msg and str(isolated / "cache" / "mnist") in msg
+    assert faulty.requests == [IMAGES_GZ] * 3
+    assert cache_is_clean(isolated)
+
+
+def test_truncated_labels_keep_the_verified_images_only(faulty, isolated):
+    """A failure on the second file leaves the first, complete and verified, for the next try."""
+    faulty.faults[LABELS_GZ] = ["truncate"] * 3
+    with pytest.raises(DatasetNotFoundError, match=f"truncated: .*{LABELS_GZ}"):
+        load_mnist("test", base_url=faulty.url, timeout=3)
+    assert cache_is_clean(isolated, [IMAGES_GZ])
+    load_mnist("test", base_url=faulty.url, timeout=3)  # the next call fetches the labels only
+    assert faulty.requests[-1:] == [LABELS_GZ] and faulty.requests.count(IMAGES_GZ) == 1
+    assert cache_is_clean(isolated, [IMAGES_GZ, LABELS_GZ])
+
+
+def test_closed_early_without_length_is_caught_by_the_checksum(faulty, isolated):
+    faulty.faults[IMAGES_GZ] = ["close-early"]
+    with pytest.raises(ChecksumError) as err:
+        load_mnist("test", base_url=faulty.url, timeout=3)
+    msg = str(err.value)
+    size = len(faulty.files[IMAGES_GZ])
+    assert f"{faulty.url}{IMAGES_GZ}: the download ({size // 2:,} bytes) does not match the published sha256" in msg
+    assert "discarded" in msg and "by hand" in msg and str(isolated / "cache" / "mnist") in msg
+    assert faulty.requests == [IMAGES_GZ]  # a wrong checksum is not retried
+    assert cache_is_clean(isolated)
+
+
+def test_wrong_checksum_on_the_faulty_server(faulty, isolated, monkeypatch):
+    spec = datasets.DATASETS["mnist"]
+    monkeypatch.setitem(datasets.DATASETS, "mnist",
+                        dataclasses.replace(spec, sha256={**spec.sha256, IMAGES_GZ: "f" * 64}))
+    with pytest.raises(ChecksumError, match="does not match the published sha256 and was discarded"):
+        load_mnist("test", base_url=faulty.url, timeout=3)
+    assert cache_is_clean(isolated)
+
+
+@pytest.mark.parametrize("fault, where", [("stall", "sent no response for 1.5 s"),
+                                          ("stall-body", "stalled after")])
+def test_stalled_server_times_out_within_the_timeout(faulty, isolated, fault, where):
+    faulty.faults[IMAGES_GZ] = [fault] * 3
+    t0 = time.monotonic()
+    with pytest.raises(DatasetNotFoundError) as err:
+        load_mnist("test", base_url=faulty.url, timeout=1.5)
+    elapsed = time.monotonic() - t0
+    assert 1.4 < elapsed < 4, elapsed  # one timeout, not retried
+    msg = str(err.value)
+    assert f"timed out: " in msg and where in msg and "(timeout=1.5)" in msg and "(1 attempt;" in msg
+    assert "by hand" in msg
+    assert faulty.requests == [IMAGES_GZ]
+    assert cache_is_clean(isolated)
+
+
+def test_server_error_then_success_is_retried(faulty, isolated):
+    faulty.faults[IMAGES_GZ] = ["500", "500"]
+    faulty.faults[LABELS_GZ] = ["500"]
+    t0 = time.monotonic()
+    images, labels = load_mnist("test", base_url=faulty.url, timeout=3)
+    assert time.monotonic() - t0 < 3
+    np.testing.assert_array_equal(labels, faulty.data[1])
+    assert faulty.requests == [IMAGES_GZ] * 3 + [LABELS_GZ] * 2
+    assert cache_is_clean(isolated, [IMAGES_GZ, LABELS_GZ])
+
+
+def test_server_error_every_time_gives_up_after_three_attempts(faulty, isolated):
+    faulty.faults[IMAGES_GZ] = ["500"] * 10
+    with pytest.raises(DatasetNotFoundError) as err:
+        load_mnist("test", base_url=faulty.url, timeout=3)
+    msg = str(err.value)
+    assert f"HTTP 500 Internal Server Error for {faulty.url}{IMAGES_GZ} (3 attempts;" in msg
+    assert "by hand" in msg
+    assert faulty.requests == [IMAGES_GZ] * 3
+    assert cache_is_clean(isolated)
+
+
+def test_bad_timeout_and_path_are_refused_before_any_download(faulty):
+    for bad in (0, -1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="timeout must be a positive finite number of seconds"):
+            load_mnist("test", base_url=faulty.url, timeout=bad)
+    for bad in ("5", None, True):
+        with pytest.raises(TypeError, match="timeout must be a number of seconds"):
+            load_mnist("test", base_url=faulty.url, timeout=bad)
+    with pytest.raises(TypeError, match="path must be a folder name"):
+        load_mnist("test", path=3)
+    assert faulty.requests == []
 
 
 # ---- real data, where this machine has it -----------------------------------------------------
