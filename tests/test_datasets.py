@@ -520,7 +520,7 @@ def test_stalled_server_times_out_within_the_timeout(faulty, isolated, fault, wh
     elapsed = time.monotonic() - t0
     assert 1.4 < elapsed < 4, elapsed  # one timeout, not retried
     msg = str(err.value)
-    assert f"timed out: " in msg and where in msg and "(timeout=1.5)" in msg and "(1 attempt;" in msg
+    assert "timed out: " in msg and where in msg and "(timeout=1.5)" in msg and "(1 attempt;" in msg
     assert "by hand" in msg
     assert faulty.requests == [IMAGES_GZ]
     assert cache_is_clean(isolated)

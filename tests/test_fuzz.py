@@ -317,7 +317,8 @@ def test_corrupted_saved_files_are_refused_with_value_error(saved, data):
         except ValueError:
             event(f"{name} {how}: ValueError")
         else:
-            event(f"{name} {how}: loaded")  # a flip that hit nothing that matters (say, a JSON space): the network still works
+            # a flip that hit nothing that matters (say, a JSON space): the network still works
+            event(f"{name} {how}: loaded")
             assert loaded.predict(np.eye(3)).shape == (3, 2)
         if name == "history.npz":
             try:
