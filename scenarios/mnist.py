@@ -15,7 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from simnet import DivergenceError, History, Network, StopOnInterrupt
-from simnet.datasets import DATASETS, DatasetNotFoundError, load_train_test, one_hot, to_inputs
+from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_train_test, one_hot, to_inputs
 from simnet.optimizers import get_optimizer
 from simnet.cli import layer_sizes
 from simnet.interrupt import EXIT_INTERRUPTED
@@ -55,6 +55,8 @@ def parse_args(argv=None, dataset="mnist"):
             p.error(f"--{name.replace('_', '-')} must be a positive finite number, got {value}")
     if args.batch_size < 1:
         p.error(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.train_size < 1:
+        p.error(f"--train-size must be at least 1, got {args.train_size}")
     if args.epochs < 0:
         p.error(f"--epochs must be 0 or more, got {args.epochs}")
     args.plots = args.plots or os.path.join("plots", args.dataset.replace("-", "_"))
@@ -70,7 +72,7 @@ def main(argv=None, dataset="mnist"):
         data = load_train_test(args.dataset, path=args.data, download=not args.no_download,
                                allow_test_split=args.dataset == "mnist", train_size=args.train_size,
                                seed=args.seed)
-    except DatasetNotFoundError as e:
+    except (DatasetNotFoundError, ChecksumError, ValueError) as e:  # missing, failed download, malformed file
         print(f"error: {e}", file=sys.stderr)
         return 2
     if data.info["note"]:
