@@ -1,5 +1,6 @@
 """simnet: a neural-network simulator with explicit neurons."""
 from .activations import get_activation
+from .conv import Conv2D, Dropout, Flatten, MapInput, MaxPool2D
 from .history import History, Monitor, load_histories, save_histories
 from .layer import SimpleLayer
 from .losses import CrossEntropy, SquaredError
@@ -7,5 +8,6 @@ from .network import FitResult, Network
 from .optimizers import SGD, Adam, Momentum
 
 __all__ = ["SimpleLayer", "Network", "FitResult", "History", "Monitor", "save_histories",
-           "load_histories", "get_activation", "SquaredError", "CrossEntropy", "SGD", "Momentum", "Adam"]
+           "load_histories", "get_activation", "SquaredError", "CrossEntropy", "SGD", "Momentum", "Adam",
+           "MapInput", "Conv2D", "MaxPool2D", "Dropout", "Flatten"]
 __version__ = "0.1.0"

@@ -26,6 +26,8 @@ class FitResult:
 def check_data(layer, values, what):
     """Return ``values`` as a finite ``(samples, layer.num_neurons)`` array of the layer's dtype."""
     a = np.asarray(values, dtype=layer.dtype)
+    if a.ndim > 2 and a.shape[1:] == layer.shape:  # maps (samples, channels, height, width): row form
+        a = a.reshape(len(a), -1)
     if a.ndim != 2 or a.shape[1] != layer.num_neurons or a.shape[0] == 0:
         raise ValueError(f"{what} must have shape (samples, {layer.num_neurons}) for layer {layer.name!r}; "
                          f"got {np.shape(values)}")
@@ -169,20 +171,20 @@ class Network:
     def predict(self, inputs, batch_size=1024):
         """Outputs for ``inputs`` (samples, n_in), in batches; touches no history."""
         x = check_data(self.input, inputs, "inputs")
-        saved = [(la._watch, la.neuron_row_array) for la in self.layers]
+        saved = [(la._watch, la.neuron_row_array, la.training) for la in self.layers]
         quiet = {k: [] for k in self.layers[0]._watch}
         out = []
         try:
             for la in self.layers:
                 la._watch = quiet
+                la.training = False  # e.g. no dropout
                 la.neuron_row_array = la.neuron_row_array.copy()  # leave the live buffers untouched
             for i in range(0, len(x), batch_size):
                 self.input._load(x[i:i + batch_size])
                 out.append(self._forward().copy())
         finally:
-            for la, (watch, neurons) in zip(self.layers, saved):
-                la._watch = watch
-                la.neuron_row_array = neurons
+            for la, (watch, neurons, training) in zip(self.layers, saved):
+                la._watch, la.neuron_row_array, la.training = watch, neurons, training
         return np.concatenate(out)
 
     def fit(self, inputs, goals, alpha, epsilon=0.001, max_iter=1000, report=None, report_every=10,
@@ -233,7 +235,7 @@ class Network:
             for var in ("neurons", "delta", "weights", "bias"):
                 if var == "delta" and layer.source is None:
                     continue  # the input layer has no delta
-                if var == "weights" and layer.target is None or var == "bias" and layer.bias is None:
+                if var == "weights" and layer.weight_row_mat is None or var == "bias" and layer.bias is None:
                     continue
                 if var not in layer.monitors:
                     layer.record(var, every=every, capacity=capacity)
@@ -257,7 +259,7 @@ class Network:
                 layer.record("neurons", select=pick, every=every, capacity=capacity, key="neurons_subset")
                 if layer.bias is not None:
                     layer.record("bias", every=every, capacity=capacity)
-            if layer.target is not None:
+            if layer.weight_row_mat is not None:  # a connection may have no weights (e.g. into pooling)
                 layer.record("weights", every=every, capacity=capacity, summary=True)
                 n_s, n_t = layer.weight_row_mat.shape
                 k = min(subset, n_s * n_t)
