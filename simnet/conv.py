@@ -376,7 +376,11 @@ class MapInput(MapLayer):
             a = a[None]
         if a.ndim == len(self.shape) + 1 and a.shape[1:] == self.shape and len(a):
             a = a.reshape(len(a), -1)
-        super().set_neurons(a if a.ndim <= 2 else values)
+        elif a.ndim > 2:
+            raise ValueError(f"map input {self.name!r} takes images {self.shape}: set_neurons got shape "
+                             f"{np.shape(values)} (expected {self.shape}, (batch, *{self.shape}), "
+                             f"({self.num_neurons},) or (batch, {self.num_neurons}))")
+        super().set_neurons(a)
 
     def _load(self, a):
         if a.ndim > 2:
@@ -395,7 +399,8 @@ class Conv2D(MapLayer):
 
     ``stride`` (int or pair), ``padding`` ``'valid'`` (no padding: the output
     shrinks by ``kernel - 1``) or ``'same'`` (zeros around, so the output is
-    ``ceil(input / stride)``, split as Keras does), ``bias`` one per filter.
+    ``ceil(input / stride)``, split as Keras does), ``bias`` one per filter (on
+    by default, as in Keras).
     """
 
     kind = "convolution"
