@@ -24,7 +24,9 @@ from simnet.datasets import DATASETS, DatasetNotFoundError, load_train_test, one
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network, save_network
 
-DEFAULTS = {"epochs": 10, "batch_size": 200, "lr": 0.001, "lr_decay": 1.0}
+# Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
+# 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
+DEFAULTS = {"epochs": 10, "batch_size": 200, "lr": 0.003, "lr_decay": 0.9}
 
 
 def build_network(seed=0, dtype=np.float32):

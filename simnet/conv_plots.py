@@ -37,7 +37,7 @@ def mosaic(tiles, cols, gap=1):
 
 
 def plot_filters(initial, final, in_channels, kernel_size, name="conv", path=None):
-    """The filters of one convolution as image tiles, initial beside final.
+    """The filters of one convolution as image tiles: initial, final, and the change (final - initial).
 
     ``initial`` and ``final`` are the weights its source owns, ``(C_in * kh * kw,
     filters)``.  With one input map the filters are laid out in a grid; with
@@ -46,7 +46,8 @@ def plot_filters(initial, final, in_channels, kernel_size, name="conv", path=Non
     """
     kh, kw = kernel_size
     panels = []
-    for w in (initial, final):
+    initial, final = np.asarray(initial), np.asarray(final)
+    for w in (initial, final, final - initial):
         f = filters_from_weights(w, in_channels, kernel_size)
         n = f.shape[0]
         if in_channels == 1:
@@ -56,11 +57,11 @@ def plot_filters(initial, final, in_channels, kernel_size, name="conv", path=Non
             panels.append(mosaic(f.reshape(-1, kh, kw), in_channels))
     n_filters = filters_from_weights(initial, in_channels, kernel_size).shape[0]
     height, width = panels[0].shape
-    scale = 9 / max(2 * width, 1)
-    fig, axes = plt.subplots(1, 2, figsize=(max(2 * width * scale, 6) + 1.5, max(height * scale, 2.5) + 1.2))
+    scale = 13 / max(3 * width, 1)
+    fig, axes = plt.subplots(1, 3, figsize=(max(3 * width * scale, 9) + 2, max(height * scale, 2.5) + 1.2))
     cmap = plt.get_cmap(FILTER_CMAP).copy()
     cmap.set_bad("white")
-    for ax, image, when in zip(axes, panels, ("initial", "final")):
+    for ax, image, when in zip(axes, panels, ("initial", "final", "change (final - initial)")):
         lim = float(np.nanmax(np.abs(image))) or 1.0
         im = ax.imshow(image, cmap=cmap, vmin=-lim, vmax=lim, interpolation="nearest")
         ax.set_title(when, fontsize=9)
