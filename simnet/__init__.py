@@ -8,6 +8,7 @@ from .network import FitResult, Network
 from .optimizers import SGD, Adam, Momentum
 
 __all__ = ["SimpleLayer", "Network", "FitResult", "History", "Monitor", "save_histories",
-           "load_histories", "get_activation", "SquaredError", "CrossEntropy", "SGD", "Momentum", "Adam",
-           "MapInput", "Conv2D", "MaxPool2D", "Dropout", "Flatten"]
+           "load_histories", "get_activation", "SquaredError", "CrossEntropy", "SGD", "Momentum", "Adam"]
 __version__ = "0.1.0"
+
+__all__ += ["MapInput", "Conv2D", "MaxPool2D", "Dropout", "Flatten"]  # layers of neuron maps (simnet.conv)

@@ -60,6 +60,11 @@ the wrong shape, maps fed to a dense layer without ``Flatten``) is a
 ``ValueError`` naming both layers and their shapes, raised before any layer
 changes.
 
+Data.  ``Network`` methods (``predict``, ``evaluate``, ``train_epoch``) take
+inputs in row form, ``(samples, channels * height * width)``, as ``to_inputs``
+makes them; ``images.reshape(len(images), -1)`` turns maps into rows.
+``MapInput.set_neurons`` and ``feature_maps`` take maps as well.
+
 Training mode.  ``layer.training`` (True by default) is turned off by
 ``Network.predict`` and ``Network.evaluate``: then ``Dropout`` passes its input
 through unchanged, and no layer overwrites what its next ``learn()`` needs
@@ -744,6 +749,8 @@ def feature_maps(network, inputs):
     x = np.asarray(inputs, dtype=first.dtype)
     if x.shape == tuple(first.shape) or x.ndim == 1:
         x = x[None]
+    if x.ndim > 2 and x.shape[1:] == tuple(first.shape):  # maps: in row form
+        x = x.reshape(len(x), -1)
     x = check_data(first, x, "inputs")
     saved = [(la._watch, la.neuron_row_array, la.training) for la in network.layers]
     quiet = {k: [] for k in first._watch}

@@ -26,8 +26,6 @@ class FitResult:
 def check_data(layer, values, what):
     """Return ``values`` as a finite ``(samples, layer.num_neurons)`` array of the layer's dtype."""
     a = np.asarray(values, dtype=layer.dtype)
-    if a.ndim > 2 and a.shape[1:] == layer.shape:  # maps (samples, channels, height, width): row form
-        a = a.reshape(len(a), -1)
     if a.ndim != 2 or a.shape[1] != layer.num_neurons or a.shape[0] == 0:
         raise ValueError(f"{what} must have shape (samples, {layer.num_neurons}) for layer {layer.name!r}; "
                          f"got {np.shape(values)}")
@@ -171,20 +169,24 @@ class Network:
     def predict(self, inputs, batch_size=1024):
         """Outputs for ``inputs`` (samples, n_in), in batches; touches no history."""
         x = check_data(self.input, inputs, "inputs")
-        saved = [(la._watch, la.neuron_row_array, la.training) for la in self.layers]
+        saved = [(la._watch, la.neuron_row_array) for la in self.layers]
         quiet = {k: [] for k in self.layers[0]._watch}
+        training = [la.training for la in self.layers]
         out = []
         try:
             for la in self.layers:
                 la._watch = quiet
-                la.training = False  # e.g. no dropout
+                la.training = False  # no dropout while predicting
                 la.neuron_row_array = la.neuron_row_array.copy()  # leave the live buffers untouched
             for i in range(0, len(x), batch_size):
                 self.input._load(x[i:i + batch_size])
                 out.append(self._forward().copy())
         finally:
-            for la, (watch, neurons, training) in zip(self.layers, saved):
-                la._watch, la.neuron_row_array, la.training = watch, neurons, training
+            for la, (watch, neurons) in zip(self.layers, saved):
+                la._watch = watch
+                la.neuron_row_array = neurons
+            for la, was_training in zip(self.layers, training):
+                la.training = was_training
         return np.concatenate(out)
 
     def fit(self, inputs, goals, alpha, epsilon=0.001, max_iter=1000, report=None, report_every=10,

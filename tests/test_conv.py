@@ -168,7 +168,9 @@ def test_neurons_are_maps_in_row_form_and_flatten_keeps_their_order():
     assert conv.neuron_row_array.shape == (5, 3 * 4 * 4) and conv.neuron_maps.shape == (5, 3, 4, 4)
     assert np.shares_memory(conv.neuron_maps, conv.neuron_row_array)
     np.testing.assert_array_equal(flat.neuron_row_array, conv.neuron_maps.reshape(5, -1))
-    np.testing.assert_array_equal(net.predict(x), net.predict(x.reshape(5, 2, 6, 6)))
+    maps = feature_maps(net, x.reshape(5, 2, 6, 6))
+    np.testing.assert_array_equal(maps["output"], net.predict(x))
+    np.testing.assert_array_equal(maps["conv"], conv.neuron_maps)
 
 
 # ---- gradients ----------------------------------------------------------------------------------
