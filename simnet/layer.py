@@ -109,6 +109,8 @@ class SimpleLayer:
     draws the weights of that connection at once (see ``draw_weights``).
     """
 
+    training = True  # Network.predict sets it False while it runs (Dropout looks at it)
+
     def __init__(self, name, num_neurons, target=None, activation=None, bias=False,
                  init="uniform", rng=None, dtype=np.float64):
         if not isinstance(name, str) or not name:
@@ -160,14 +162,22 @@ class SimpleLayer:
             layer = layer.target
         if target.dtype != self.dtype:
             raise TypeError(f"layer {self.name!r} is {self.dtype} but its target {target.name!r} is {target.dtype}")
+        shape = target._connection_shape(self)  # checks the link; None: a connection without weights
         try:
-            w = draw_weights(self.num_neurons, target.num_neurons, init, rng, self.dtype)
+            w = None if shape is None else draw_weights(*shape, init, rng, self.dtype)
         except (TypeError, ValueError) as e:
             raise type(e)(f"layer {self.name!r}: {e}") from None
         self.target = target
         target.source = self
         self._weights = w
-        self._grad = np.empty_like(w)
+        self._grad = None if w is None else np.empty_like(w)
+
+    def _connection_shape(self, source):
+        """Shape of the weights ``source`` owns to feed this layer: ``(n_source, n_self)`` for a dense layer.
+
+        Other layer kinds (``simnet.conv``) check the link here and may return None (no weights).
+        """
+        return (source.num_neurons, self.num_neurons)
 
     @property
     def weight_row_mat(self):
@@ -194,6 +204,11 @@ class SimpleLayer:
     def neuron_col_array(self):
         """The neurons in column form, ``(n, batch)``: a view of ``neuron_row_array``."""
         return self.neuron_row_array.T
+
+    @property
+    def shape(self):
+        """The shape of one sample's neurons: ``(n,)`` here, ``(channels, height, width)`` for maps."""
+        return (self.num_neurons,)
 
     # ---- forward ---------------------------------------------------------
     def set_neurons(self, values):

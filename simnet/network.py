@@ -256,10 +256,12 @@ class Network:
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         saved = [(la._watch, la.neuron_row_array) for la in self.layers]
         quiet = {k: [] for k in self.layers[0]._watch}
+        training = [la.training for la in self.layers]
         out = []
         try:
             for la in self.layers:
                 la._watch = quiet
+                la.training = False  # no dropout while predicting
                 la.neuron_row_array = la.neuron_row_array.copy()  # leave the live buffers untouched
             for i in range(0, len(x), batch_size):
                 self.input._load(x[i:i + batch_size])
@@ -268,6 +270,8 @@ class Network:
             for la, (watch, neurons) in zip(self.layers, saved):
                 la._watch = watch
                 la.neuron_row_array = neurons
+            for la, was_training in zip(self.layers, training):
+                la.training = was_training
         return np.concatenate(out)
 
     def fit(self, inputs, goals, alpha, epsilon=0.001, max_iter=1000, report=None, report_every=10,
@@ -331,7 +335,7 @@ class Network:
             for var in ("neurons", "delta", "weights", "bias"):
                 if var == "delta" and layer.source is None:
                     continue  # the input layer has no delta
-                if var == "weights" and layer.target is None or var == "bias" and layer.bias is None:
+                if var == "weights" and layer.weight_row_mat is None or var == "bias" and layer.bias is None:
                     continue
                 if var not in layer.monitors:
                     planned.append((layer, layer._monitor(var, every=every, capacity=capacity)))
@@ -358,7 +362,7 @@ class Network:
             if layer.source is not None:
                 keys |= {"neurons_stats", "delta_stats", "neurons_subset"} | ({"bias"} if layer.bias is not None
                                                                                 else set())
-            if layer.target is not None:
+            if layer.weight_row_mat is not None:
                 keys |= {"weights_stats", "weights_subset", "weights"}
             taken = sorted(keys & set(layer.monitors))
             if taken:
@@ -377,7 +381,7 @@ class Network:
                 plan(layer, "neurons", select=pick, every=every, capacity=capacity, key="neurons_subset")
                 if layer.bias is not None:
                     plan(layer, "bias", every=every, capacity=capacity)
-            if layer.target is not None:
+            if layer.weight_row_mat is not None:  # a connection may have no weights (e.g. into pooling)
                 plan(layer, "weights", every=every, capacity=capacity, summary=True)
                 n_s, n_t = layer.weight_row_mat.shape
                 k = min(subset, n_s * n_t)

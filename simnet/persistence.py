@@ -23,13 +23,14 @@ import numpy as np
 
 from .activations import LeakyReLU, get_activation
 from .history import _atomic_savez, load_histories, save_histories
+from .conv import MAP_LAYER_KINDS
 from .layer import SimpleLayer
 from .network import Network
 from .optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
 
 FORMAT = "simnet-network"
 FORMAT_VERSION = 1
-LAYER_KINDS = {"SimpleLayer": SimpleLayer}  # other layer kinds register here
+LAYER_KINDS = {"SimpleLayer": SimpleLayer, **MAP_LAYER_KINDS}  # other layer kinds register here
 
 
 def activation_config(act):
