@@ -13,20 +13,21 @@ Run ``python scenarios/mnist_cnn.py --help`` for the options.
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
-from tqdm import tqdm
 
-from simnet import Conv2D, Dropout, Flatten, History, MapInput, MaxPool2D, Network, SimpleLayer
+from simnet import Conv2D, Dropout, Flatten, MapInput, MaxPool2D, Network, SimpleLayer
+from simnet.cli import image_arguments
 from simnet.conv import summary
-from simnet.datasets import DATASETS, DatasetNotFoundError, load_train_test, one_hot, to_inputs
+from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
+from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network, save_network
+from simnet.training import train_epochs
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
 # 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
-DEFAULTS = {"epochs": 10, "batch_size": 200, "lr": 0.003, "lr_decay": 0.9}
+DEFAULTS = {"epochs": 10, "batch_size": 200, "lr": 0.003, "lr_decay": 0.9, "optimizer": "adam"}
 
 
 def build_network(seed=0, dtype=np.float32):
@@ -56,35 +57,9 @@ def build_network(seed=0, dtype=np.float32):
 
 def parse_args(argv=None, dataset="mnist"):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dataset", default=dataset, choices=sorted(DATASETS), help=f"data set (default {dataset})")
-    p.add_argument("--data", help="folder holding the IDX .gz files (searched first)")
-    p.add_argument("--no-download", action="store_true", help="never download; use local files only")
-    p.add_argument("--optimizer", default="adam", choices=["sgd", "momentum", "adam"])
-    p.add_argument("--lr", type=float, default=DEFAULTS["lr"], help=f"learning rate ({DEFAULTS['lr']})")
-    p.add_argument("--lr-decay", type=float, default=DEFAULTS["lr_decay"],
-                   help=f"learning rate factor per epoch ({DEFAULTS['lr_decay']})")
-    p.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"],
-                   help=f"samples per step ({DEFAULTS['batch_size']})")
-    p.add_argument("--epochs", type=int, default=DEFAULTS["epochs"],
-                   help=f"passes over the training set ({DEFAULTS['epochs']})")
-    p.add_argument("--seed", type=int, default=0, help="seed of the network's generator (weights, shuffling, dropout)")
-    p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    p.add_argument("--train-size", type=int, default=8000,
-                   help="offline MNIST only: test-set images used for training (8000; the rest test)")
+    check = image_arguments(p, dataset, DEFAULTS)
     p.add_argument("--image", type=int, default=0, help="test image whose feature maps are drawn (0)")
-    p.add_argument("--plots", help="folder for the figures (default plots/<dataset>_cnn)")
-    p.add_argument("--no-plots", action="store_true", help="write no figures")
-    p.add_argument("--save", help="folder to save the trained network and its history into")
-    p.add_argument("--load", help="folder of a saved network: evaluate it (--epochs 0) or train it further")
-    args = p.parse_args(argv)
-    for name in ("lr", "lr_decay"):
-        value = getattr(args, name)
-        if not (np.isfinite(value) and value > 0):
-            p.error(f"--{name.replace('_', '-')} must be a positive finite number, got {value}")
-    if args.batch_size < 1:
-        p.error(f"--batch-size must be at least 1, got {args.batch_size}")
-    if args.epochs < 0:
-        p.error(f"--epochs must be 0 or more, got {args.epochs}")
+    args = check(p.parse_args(argv))
     args.plots = args.plots or os.path.join("plots", args.dataset.replace("-", "_") + "_cnn")
     return args
 
@@ -93,12 +68,12 @@ def main(argv=None, dataset="mnist"):
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
 
-    # The data: uint8 images and labels, turned into inputs in [0, 1] and one-hot goals.
+    # The data: uint8 images and labels, turned into inputs in [0, 1] and one-hot goals;
+    # one row of 784 pixels per image: the input layer sees it as a 1 x 28 x 28 map.
     try:
-        data = load_train_test(args.dataset, path=args.data, download=not args.no_download,
-                               allow_test_split=args.dataset == "mnist", train_size=args.train_size,
-                               seed=args.seed)
-    except DatasetNotFoundError as e:
+        data, x_train, y_train, x_test, y_test = load_for_training(
+            args.dataset, args.data, not args.no_download, args.train_size, args.seed, args.dtype)
+    except (DatasetNotFoundError, ChecksumError, ValueError) as e:  # missing, failed download, malformed file
         print(f"error: {e}", file=sys.stderr)
         return 2
     if data.info["note"]:
@@ -106,10 +81,6 @@ def main(argv=None, dataset="mnist"):
     if not 0 <= args.image < len(data.test_images):
         print(f"error: --image must be in 0..{len(data.test_images) - 1}, got {args.image}", file=sys.stderr)
         return 2
-    dtype = np.dtype(args.dtype)
-    # one row of 784 pixels per image: the input layer sees it as a 1 x 28 x 28 map
-    x_train, x_test = to_inputs(data.train_images, dtype), to_inputs(data.test_images, dtype)
-    y_train, y_test = one_hot(data.train_labels, dtype=dtype), one_hot(data.test_labels, dtype=dtype)
     print(f"{spec.title}: {len(x_train):,} training and {len(x_test):,} test images")
 
     # The network, built with its own seeded generator (or loaded).
@@ -118,7 +89,7 @@ def main(argv=None, dataset="mnist"):
         first_epoch = saved.get("epochs", 0)
         print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs)")
     else:
-        network = build_network(args.seed, dtype)
+        network = build_network(args.seed, np.dtype(args.dtype))
         optimizer, first_epoch = None, 0
     if optimizer is None or not args.load:
         optimizer = get_optimizer(args.optimizer, args.lr)
@@ -126,41 +97,17 @@ def main(argv=None, dataset="mnist"):
     bound = network.record_summaries(every=max(1, 6400 // args.batch_size))  # every 6,400 samples
     print(f"{args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
-    curves = {name: network.histories.setdefault(f"epoch/{name}", History((), name=f"epoch/{name}"))
-              for name in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}
 
     # Train: every epoch is one shuffled pass in mini-batches (dropout on), then a test (dropout off).
-    batches = -(-len(x_train) // args.batch_size)
-    started = time.perf_counter()
-    for epoch in range(first_epoch, first_epoch + args.epochs):
-        optimizer.alpha = args.lr * args.lr_decay ** epoch
-        bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
-
-        def progress(b, loss, accuracy):
-            if b % 10 == 9 or b == batches - 1:
-                bar.update(b + 1 - bar.n)
-                bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", refresh=False)
-
-        t0 = time.perf_counter()
-        train_loss, train_accuracy = network.train_epoch(x_train, y_train, optimizer, args.batch_size,
-                                                         progress=progress)
-        bar.close()
-        seconds = time.perf_counter() - t0
-        test_loss, test_accuracy, _ = network.evaluate(x_test, y_test)
-        for name, value in (("train_loss", train_loss), ("train_accuracy", train_accuracy),
-                            ("test_loss", test_loss), ("test_accuracy", test_accuracy)):
-            curves[name].offer(epoch + 1, value)
-        print(f"epoch {epoch + 1}: loss {train_loss:.4f} accuracy {train_accuracy:.4f} | "
-              f"test loss {test_loss:.4f} accuracy {test_accuracy:.4f} | {seconds:.1f}s")
-    training_seconds = time.perf_counter() - started
-    network.close_histories()
-    epochs_done = first_epoch + args.epochs
+    run = train_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
+                       args.lr, args.lr_decay, first_epoch, args.on_divergence, bar_every=10)
 
     test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
     print(f"test accuracy {test_accuracy:.4f} (error {100 * (1 - test_accuracy):.2f}%, loss {test_loss:.4f}) on "
-          f"{len(x_test):,} {spec.title} test images after {epochs_done} epochs; training took {training_seconds:.1f}s")
+          f"{len(x_test):,} {spec.title} test images after {run.epochs} epochs; training took {run.seconds:.1f}s")
 
-    info = {"dataset": args.dataset, "epochs": epochs_done, "test_accuracy": test_accuracy,
+    info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
+            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else None,
             "note": data.info["note"], "class_names": list(spec.class_names)}
     if args.save:
         save_network(args.save, network, optimizer, info)
@@ -171,7 +118,9 @@ def main(argv=None, dataset="mnist"):
         paths = plot_cnn_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                              args.plots, image_index=args.image)
         print(f"wrote {len(paths)} figures to {args.plots}/")
-    return 0
+    if run.interrupted:
+        return EXIT_INTERRUPTED
+    return 3 if run.diverged else 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,54 @@ def layer_sizes(text):
     return sizes
 
 
+def image_arguments(p, dataset, defaults):
+    """The options the image scenarios share, added to the ArgumentParser ``p``.
+
+    ``defaults`` gives ``epochs``, ``batch_size``, ``lr``, ``lr_decay`` and ``optimizer``.
+    """
+    import numpy as np
+
+    from .datasets import DATASETS
+
+    p.add_argument("--dataset", default=dataset, choices=sorted(DATASETS), help=f"data set (default {dataset})")
+    p.add_argument("--data", help="folder holding the IDX .gz files (searched first)")
+    p.add_argument("--no-download", action="store_true", help="never download; use local files only")
+    p.add_argument("--optimizer", default=defaults["optimizer"], choices=["sgd", "momentum", "adam"],
+                   help=f"({defaults['optimizer']})")
+    p.add_argument("--lr", type=float, default=defaults["lr"], help=f"learning rate ({defaults['lr']})")
+    p.add_argument("--lr-decay", type=float, default=defaults["lr_decay"],
+                   help=f"learning rate factor per epoch ({defaults['lr_decay']})")
+    p.add_argument("--batch-size", type=int, default=defaults["batch_size"],
+                   help=f"samples per step ({defaults['batch_size']})")
+    p.add_argument("--epochs", type=int, default=defaults["epochs"],
+                   help=f"passes over the training set ({defaults['epochs']})")
+    p.add_argument("--seed", type=int, default=0, help="seed of the network's generator (weights, shuffling)")
+    p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    p.add_argument("--train-size", type=int, default=8000,
+                   help="offline MNIST only: test-set images used for training (8000; the rest test)")
+    p.add_argument("--plots", help="folder for the figures (default plots/<dataset>)")
+    p.add_argument("--no-plots", action="store_true", help="write no figures")
+    p.add_argument("--save", help="folder to save the trained network and its history into")
+    p.add_argument("--load", help="folder of a saved network: evaluate it (--epochs 0) or train it further")
+    p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
+                   help="when the loss becomes NaN or infinite: stop and keep the history (default), or raise")
+
+    def check(args):
+        for name in ("lr", "lr_decay"):
+            value = getattr(args, name)
+            if not (np.isfinite(value) and value > 0):
+                p.error(f"--{name.replace('_', '-')} must be a positive finite number, got {value}")
+        if args.batch_size < 1:
+            p.error(f"--batch-size must be at least 1, got {args.batch_size}")
+        if args.train_size < 1:
+            p.error(f"--train-size must be at least 1, got {args.train_size}")
+        if args.epochs < 0:
+            p.error(f"--epochs must be 0 or more, got {args.epochs}")
+        return args
+
+    return check
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="simnet", description="simnet: a neural-network simulator with explicit neurons")
     sub = p.add_subparsers(dest="command", required=True)

@@ -634,3 +634,17 @@ def one_hot(labels, num_classes=NUM_CLASSES, dtype=np.float32):
     out = np.zeros((len(labels), num_classes), dtype=dt)
     out[np.arange(len(labels)), labels] = 1
     return out
+
+
+def load_for_training(name, path=None, download=True, train_size=8000, seed=0, dtype=np.float32):
+    """Network inputs and one-hot goals of both splits: ``(data, x_train, y_train, x_test, y_test)``.
+
+    ``data`` is ``load_train_test``'s ``TrainTest`` (the uint8 images and labels, and
+    ``info``).  Where MNIST's training set is not at hand, its test set is split
+    instead (``train_size`` images train, shuffled with ``seed``) and
+    ``data.info["note"]`` says so: print it.
+    """
+    data = load_train_test(name, path=path, download=download, allow_test_split=_spec(name).name == "mnist",
+                           train_size=train_size, seed=seed)
+    return (data, to_inputs(data.train_images, dtype), one_hot(data.train_labels, dtype=dtype),
+            to_inputs(data.test_images, dtype), one_hot(data.test_labels, dtype=dtype))

@@ -87,10 +87,11 @@ def have_mnist():
 
 
 @pytest.mark.skipif(not have_mnist(), reason="MNIST test set not found (see ../shared/datasets/README.md)")
-def test_ctrl_c_stops_mnist_and_saves_the_network(tmp_path):
+@pytest.mark.parametrize("scenario, extra", [("mnist.py", []), ("mnist_cnn.py", ["--train-size", "2000"])])
+def test_ctrl_c_stops_image_scenarios_and_saves_the_network(tmp_path, scenario, extra):
     model, plots = tmp_path / "model", tmp_path / "plots"
-    rc, out = run_until(["scenarios/mnist.py", "--epochs", "1000", "--no-download", "--save", str(model),
-                         "--plots", str(plots)], "epoch 1: loss", timeout=120)
+    rc, out = run_until([f"scenarios/{scenario}", "--epochs", "1000", "--no-download", "--save", str(model),
+                         "--plots", str(plots), *extra], "epoch 1: loss", timeout=180)
     assert rc == 130
     assert "interrupted (Ctrl-C) during epoch" in out and f"saved the network and its history to {model}" in out
     network, optimizer, info = load_network(model)
