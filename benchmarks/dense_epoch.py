@@ -6,7 +6,9 @@ initial weights, on the same shuffled order, and both are timed side by side in
 this one run, alternating, so machine noise hits both alike.  Printed: the
 median time per epoch of each at batch sizes 1, 32 and 128, their ratio, and
 simnet's recording overhead (the default bounded history of the image
-scenarios against recording off).
+scenarios against recording off).  Ratios are taken per repeat (the variants of
+one repeat run back to back, a different one first each time) and their median
+is printed with their range: on a noisy 2-core machine the spread is the point.
 
     python benchmarks/dense_epoch.py              # full 60,000 images, 3 repeats
     python benchmarks/dense_epoch.py --samples 10000 --repeats 5
@@ -128,23 +130,32 @@ def main():
                              net.layers[2].bias)
             naive = PlainNumpy(ref.w1, ref.b1, ref.w2, ref.b2)
             rec = make_simnet(r, True, batch)
-            times["numpy"].append(epoch(ref.step, x, y, order, batch))
-            times["simnet"].append(epoch(lambda a, b: net.train_batch(a, b, LR), x, y, order, batch))
-            times["simnet + history"].append(epoch(lambda a, b: rec.train_batch(a, b, LR), x, y, order, batch))
-            times["numpy naive"].append(epoch(lambda a, b: naive_step(naive, a, b), x, y, order, batch))
+            steps = {"numpy": ref.step, "simnet": lambda a, b: net.train_batch(a, b, LR),
+                     "simnet + history": lambda a, b: rec.train_batch(a, b, LR),
+                     "numpy naive": lambda a, b: naive_step(naive, a, b)}
+            names = list(steps)
+            for name in names[r % 4:] + names[:r % 4]:  # a different variant goes first each repeat
+                times[name].append(epoch(steps[name], x, y, order, batch))
             # same network, same update: the two must end with the same weights
             np.testing.assert_allclose(net.layers[0].weight_row_mat, ref.w1, rtol=1e-4, atol=1e-5)
+        rows.append((batch, times))
         med = {k: statistics.median(v) for k, v in times.items()}
-        rows.append((batch, med))
         print(f"batch {batch:>4}: " + ", ".join(f"{k} {v:.2f}s" for k, v in med.items()), flush=True)
-    print("\n| batch | plain numpy s/epoch | simnet s/epoch | simnet / numpy | naive numpy / numpy "
-          "| recording overhead | us per step (numpy, simnet) |")
+
+    def ratio(times, a, b):
+        """Median and range of the per-repeat ratios a / b (paired: both timed in the same repeat)."""
+        r = [x / y for x, y in zip(times[a], times[b])]
+        return f"{statistics.median(r):.2f}x ({min(r):.2f}-{max(r):.2f})"
+
+    print("\nmedians over the repeats; ratios are medians of the per-repeat ratios (range in brackets)\n")
+    print("| batch | plain numpy s/epoch | simnet s/epoch | simnet / numpy | naive numpy / numpy "
+          "| simnet with history / without | us per step (numpy, simnet) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    for batch, med in rows:
+    for batch, times in rows:
+        med = {k: statistics.median(v) for k, v in times.items()}
         steps = -(-len(x) // batch)
-        print(f"| {batch} | {med['numpy']:.2f} | {med['simnet']:.2f} | {med['simnet'] / med['numpy']:.2f}x "
-              f"| {med['numpy naive'] / med['numpy']:.2f}x "
-              f"| {100 * (med['simnet + history'] / med['simnet'] - 1):+.1f}% "
+        print(f"| {batch} | {med['numpy']:.2f} | {med['simnet']:.2f} | {ratio(times, 'simnet', 'numpy')} "
+              f"| {ratio(times, 'numpy naive', 'numpy')} | {ratio(times, 'simnet + history', 'simnet')} "
               f"| {1e6 * med['numpy'] / steps:.0f}, {1e6 * med['simnet'] / steps:.0f} |")
 
 
