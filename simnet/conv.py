@@ -243,19 +243,6 @@ class MapLayer(SimpleLayer):
         return b
 
     # ---- forward and backward ----------------------------------------------
-    def train(self):
-        """Forward step: this layer's neurons from its source's (see the subclass's ``_forward``)."""
-        src = self.source
-        if src is None:
-            return self.neuron_row_array
-        x = src.neuron_row_array
-        z = self.neuron_row_array
-        if z.shape[0] != x.shape[0]:
-            z = self.neuron_row_array = np.empty((x.shape[0], self.num_neurons), dtype=self.dtype)
-        self._forward(x, z)
-        for m in self._watch["neurons"]:
-            m.record()
-        return z
 
     def learn(self, alpha):
         """Backward step: pass the delta to the source, then correct the weights the source owns (if any).

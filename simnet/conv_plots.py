@@ -6,14 +6,14 @@ diagram, the layers), returns the figure and saves it when given a ``path``.
 accuracy curves, confusion matrix, predictions and summaries of
 ``simnet.image_plots``.
 """
-import os
 
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from .plotting import _save
+from .image_plots import plot_training_figures
+from .plotting import _save, figure_paths
 
 FILTER_CMAP = "seismic"  # diverging, centred at 0: blue negative, red positive
 MAP_CMAP = "viridis"
@@ -192,27 +192,9 @@ def plot_cnn_run(network, test_images, test_labels, predicted, class_names, fold
     ``feature_maps.png`` for test image ``image_index`` and ``network.png``.
     """
     from .conv import Conv2D, MaxPool2D, feature_maps
-    from .image_plots import plot_confusion, plot_curves, plot_predictions, plot_summaries
-
-    os.makedirs(folder, exist_ok=True)
-    paths = []
-
-    def out(name):
-        paths.append(os.path.join(folder, name))
-        return paths[-1]
-
-    h = network.histories
+    paths, out = figure_paths(folder)
     names = list(class_names)
-    figs = []
-    if "epoch/train_loss" in h and len(h["epoch/train_loss"]):
-        figs.append(plot_curves(h["epoch/train_loss"].steps, h["epoch/train_loss"].values,
-                                h["epoch/train_accuracy"].values, h["epoch/test_loss"].values,
-                                h["epoch/test_accuracy"].values, out("curves.png")))
-    figs.append(plot_confusion(test_labels, predicted, names, out("confusion.png")))
-    pick = np.random.default_rng(0).choice(len(test_images), min(25, len(test_images)), replace=False)
-    figs.append(plot_predictions(test_images[pick], test_labels[pick], predicted[pick], names,
-                                 out("predictions.png")))
-    figs.append(plot_summaries(network.all_histories(), [la.name for la in network.layers], out("summaries.png")))
+    figs = plot_training_figures(network, test_images, test_labels, predicted, names, out)
     for la in network.layers:
         if isinstance(la, Conv2D):
             src = la.source

@@ -4,13 +4,12 @@ per-epoch curves and the per-layer summary histories.
 Like ``simnet.plotting``, each function takes plain arrays, returns the figure
 and saves it when given a ``path``.
 """
-import os
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .history import STAT_NAMES
-from .plotting import _save
+from .plotting import _save, draw_network, figure_paths, plot_neurons, plot_weights, strongest
 
 
 def plot_weight_tiles(initial, final, path=None, image_shape=(28, 28), max_tiles=64, title="first-layer weights"):
@@ -143,22 +142,13 @@ def plot_summaries(histories, layer_names, path=None):
     return _save(fig, path)
 
 
-def plot_image_run(network, test_images, test_labels, predicted, class_names, folder):
-    """Every figure of an image-data run into ``folder``; returns the paths.
+def plot_training_figures(network, test_images, test_labels, predicted, class_names, out):
+    """The figures every image run draws; ``out(name)`` gives each one's path. Returns the figures.
 
-    ``curves.png``, ``confusion.png``, ``predictions.png``, ``weight_tiles.png``,
-    ``summaries.png``, ``network_initial.png`` / ``network_final.png`` (large
-    layers drawn as a subset), and the recorded weight and neuron subsets.
+    ``curves.png`` (from the ``epoch/*`` histories), ``confusion.png``,
+    ``predictions.png`` (25 test images picked with a fixed seed) and
+    ``summaries.png`` (the layers' ``*_stats`` histories).
     """
-    from .plotting import draw_network, plot_neurons, plot_weights, strongest
-
-    os.makedirs(folder, exist_ok=True)
-    paths = []
-
-    def out(name):
-        paths.append(os.path.join(folder, name))
-        return paths[-1]
-
     h = network.histories
     figs = []
     if "epoch/train_loss" in h and len(h["epoch/train_loss"]):
@@ -167,14 +157,26 @@ def plot_image_run(network, test_images, test_labels, predicted, class_names, fo
                                 h["epoch/test_accuracy"].values, out("curves.png")))
     names = list(class_names)
     figs.append(plot_confusion(test_labels, predicted, names, out("confusion.png")))
-    pick = np.random.default_rng(0).choice(len(test_images), 25, replace=False)
+    pick = np.random.default_rng(0).choice(len(test_images), min(25, len(test_images)), replace=False)
     figs.append(plot_predictions(test_images[pick], test_labels[pick], predicted[pick], names,
                                  out("predictions.png")))
+    figs.append(plot_summaries(network.all_histories(), [la.name for la in network.layers], out("summaries.png")))
+    return figs
+
+
+def plot_image_run(network, test_images, test_labels, predicted, class_names, folder):
+    """Every figure of an image-data run into ``folder``; returns the paths.
+
+    ``curves.png``, ``confusion.png``, ``predictions.png``, ``weight_tiles.png``,
+    ``summaries.png``, ``network_initial.png`` / ``network_final.png`` (large
+    layers drawn as a subset), and the recorded weight and neuron subsets.
+    """
+    paths, out = figure_paths(folder)
+    figs = plot_training_figures(network, test_images, test_labels, predicted, class_names, out)
     layers = network.layers
     full = layers[0].monitors.get("weights")
     if full is not None and len(full.history) >= 2:
         figs.append(plot_weight_tiles(full.values[0], full.values[-1], out("weight_tiles.png")))
-    figs.append(plot_summaries(network.all_histories(), [la.name for la in layers], out("summaries.png")))
     for k, layer in enumerate(layers[:-1]):
         m = layer.monitors.get("weights_subset")
         if m is not None and len(m.history):

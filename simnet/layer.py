@@ -242,13 +242,20 @@ class SimpleLayer:
         z = self.neuron_row_array
         if z.shape[0] != x.shape[0]:
             z = self.neuron_row_array = np.empty((x.shape[0], self.num_neurons), dtype=self.dtype)
-        np.matmul(x, src._weights, out=z)
-        if self.bias is not None:
-            z += self.bias
-        self.activation.forward(z, out=z)
+        self._forward(x, z)
         for m in self._watch["neurons"]:
             m.record()
         return z
+
+    def _forward(self, x, z):
+        """The dense connection: ``z = activation(x @ source weights + bias)``, in place.
+
+        Layers of other kinds (``simnet.conv``) say here how their connection works.
+        """
+        np.matmul(x, self.source._weights, out=z)
+        if self.bias is not None:
+            z += self.bias
+        self.activation.forward(z, out=z)
 
     # ---- backward --------------------------------------------------------
     def calc_delta(self, goal):

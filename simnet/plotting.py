@@ -24,6 +24,18 @@ def _save(fig, path):
     return fig
 
 
+def figure_paths(folder):
+    """``(paths, out)``: ``out(name)`` gives the path of figure ``name`` in ``folder`` and lists it in ``paths``."""
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+
+    def out(name):
+        paths.append(os.path.join(folder, name))
+        return paths[-1]
+
+    return paths, out
+
+
 def source_colour(i):
     """The colour of source neuron ``i`` in weight figures."""
     return plt.get_cmap("tab10")(i % 10)
@@ -194,15 +206,9 @@ def plot_run(histories, info, folder, show=False):
     ``<layer>_neurons.png`` per layer, ``network_initial.png``,
     ``network_final.png`` and ``network.png`` (both side by side); returns the paths.
     """
-    os.makedirs(folder, exist_ok=True)
+    paths, out = figure_paths(folder)
     layers = info["network"]["layers"]
     names = [la["name"] for la in layers]
-    paths = []
-
-    def out(name):
-        paths.append(os.path.join(folder, name))
-        return paths[-1]
-
     figs = []
     if "error/samples" in histories and len(histories["error/samples"]):
         e, a = histories["error/samples"], histories["error/average"]
