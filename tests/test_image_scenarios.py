@@ -1,24 +1,12 @@
 """The image scenarios end to end on real data, and the figures they draw."""
 import os
 
+import mnist
 import numpy as np
 import pytest
+from data_at_hand import have, needs_mnist_test
 
-import mnist
-from simnet.datasets import DatasetNotFoundError, load_dataset
 from simnet.image_plots import confusion_matrix, plot_confusion, plot_curves, plot_predictions, plot_weight_tiles
-
-
-def have(name, split):
-    try:
-        load_dataset(name, split, download=False)
-    except DatasetNotFoundError:
-        return False
-    return True
-
-
-needs_mnist_test = pytest.mark.skipif(not have("mnist", "test"),
-                                      reason="MNIST test set not found (see ../shared/datasets/README.md)")
 
 
 @needs_mnist_test

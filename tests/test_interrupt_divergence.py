@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from data_at_hand import needs_mnist_test
 
 from simnet import DivergenceError, Network, load_histories
 from simnet.persistence import load_network
@@ -76,17 +77,7 @@ def test_streetlights_reports_divergence(tmp_path, capsys):
         streetlights.main(["--alpha", "1e200", "--no-plots", "--on-divergence", "raise"])
 
 
-def have_mnist():
-    from simnet.datasets import DatasetNotFoundError, load_dataset
-
-    try:
-        load_dataset("mnist", "test", download=False)
-    except DatasetNotFoundError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not have_mnist(), reason="MNIST test set not found (see ../shared/datasets/README.md)")
+@needs_mnist_test
 @pytest.mark.parametrize("scenario, extra", [("mnist.py", []), ("mnist_cnn.py", ["--train-size", "2000"])])
 def test_ctrl_c_stops_image_scenarios_and_saves_the_network(tmp_path, scenario, extra):
     model, plots = tmp_path / "model", tmp_path / "plots"

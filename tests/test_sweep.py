@@ -11,6 +11,7 @@ import pytest
 
 import streetlights
 import sweep as sweep_script
+from data_at_hand import needs_mnist_test
 from simnet import sweep
 from simnet.sweep import (ResultsTable, get_task, load_curves, make_grid, parse_hidden, parse_seeds, read_results,
                           run_sweep)
@@ -307,17 +308,7 @@ def test_error_curves_of_runs_that_all_diverged():
     assert "every run diverged" in [t.get_text() for t in fig.axes[0].texts][0]
 
 
-def _have_mnist_test():
-    from simnet.datasets import DatasetNotFoundError, load_dataset
-
-    try:
-        load_dataset("mnist", "test", download=False)
-    except DatasetNotFoundError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _have_mnist_test(), reason="MNIST test set not found (see ../shared/datasets/README.md)")
+@needs_mnist_test
 def test_image_sweep_reports_test_accuracy_per_run(tmp_path):
     """Two seeds x two learning rates of 784-32-10 for one epoch on (offline) MNIST."""
     g = make_grid(seed=[0, 1], alpha=[0.01, 0.1], hidden=[(32,)], epochs=[1])
