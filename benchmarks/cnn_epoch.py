@@ -290,7 +290,7 @@ def main(args):
           f"{os.cpu_count()} CPUs, BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
     runners = {}
     net, opt = simnet_network(args.history), Adam(0.001)
-    runners["simnet" + (" (with history)" if args.history else "")] = lambda xb, yb: net.train_batch(xb, yb, opt)
+    runners["simnet" + (" (with history)" if args.history else "")] = lambda xb, yb: net.step(xb, yb, opt)
     ref = Reference(0)
     runners["numpy reference"] = ref.step
     torch_version = None

@@ -130,8 +130,8 @@ def main():
                              net.layers[2].bias)
             naive = PlainNumpy(ref.w1, ref.b1, ref.w2, ref.b2)
             rec = make_simnet(r, True, batch)
-            steps = {"numpy": ref.step, "simnet": lambda a, b: net.train_batch(a, b, LR),
-                     "simnet + history": lambda a, b: rec.train_batch(a, b, LR),
+            steps = {"numpy": ref.step, "simnet": lambda a, b: net.step(a, b, LR),
+                     "simnet + history": lambda a, b: rec.step(a, b, LR),
                      "numpy naive": lambda a, b: naive_step(naive, a, b)}
             names = list(steps)
             for name in names[r % 4:] + names[:r % 4]:  # a different variant goes first each repeat

@@ -16,7 +16,7 @@ from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network, save_network
-from simnet.training import train_epochs
+from simnet.epochs import run_epochs
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
 
@@ -64,7 +64,7 @@ def main(argv=None, dataset="mnist"):
           f"history bounded at {bound / 2**20:.1f} MiB")
 
     # Train: every epoch is one shuffled pass in mini-batches, then a test.
-    run = train_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
+    run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
                        args.lr, args.lr_decay, first_epoch, args.on_divergence)
 
     test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)

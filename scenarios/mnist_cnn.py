@@ -18,12 +18,11 @@ import numpy as np
 
 from simnet import Conv2D, Dropout, Flatten, MapInput, MaxPool2D, Network, SimpleLayer
 from simnet.cli import image_arguments
-from simnet.conv import summary
 from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network, save_network
-from simnet.training import train_epochs
+from simnet.epochs import run_epochs
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
 # 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
@@ -93,13 +92,13 @@ def main(argv=None, dataset="mnist"):
         optimizer, first_epoch = None, 0
     if optimizer is None or not args.load:
         optimizer = get_optimizer(args.optimizer, args.lr)
-    print(summary(network.layers))
+    print(network.summary())
     bound = network.record_summaries(every=max(1, 6400 // args.batch_size))  # every 6,400 samples
     print(f"{args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
     # Train: every epoch is one shuffled pass in mini-batches (dropout on), then a test (dropout off).
-    run = train_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
+    run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
                        args.lr, args.lr_decay, first_epoch, args.on_divergence, bar_every=10)
 
     test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)

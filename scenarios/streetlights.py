@@ -132,7 +132,7 @@ def main(argv=None):
         info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights]}
         network.save_history(os.path.join(args.plots, "history.npz"), info)
         paths = plot_run(network.all_histories(),
-                         {"network": network.describe(), **info}, args.plots, show=args.show)
+                         {"network": network.structure(), **info}, args.plots, show=args.show)
         print(f"\nwrote {len(paths)} figures and history.npz to {args.plots}/")
     if stop.requested:
         return EXIT_INTERRUPTED

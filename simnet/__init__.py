@@ -1,6 +1,6 @@
 """simnet: a neural-network simulator with explicit neurons."""
 from .activations import get_activation
-from .conv import Conv2D, Dropout, Flatten, MapInput, MaxPool2D
+from .maps import Conv2D, Dropout, Flatten, MapInput, MaxPool2D
 from .history import History, Monitor, load_histories, save_histories
 from .layer import SimpleLayer
 from .losses import CrossEntropy, SquaredError
@@ -13,4 +13,4 @@ __all__ = ["SimpleLayer", "Network", "FitResult", "DivergenceError", "StopOnInte
            "load_histories", "get_activation", "SquaredError", "CrossEntropy", "SGD", "Momentum", "Adam"]
 __version__ = "0.1.0"
 
-__all__ += ["MapInput", "Conv2D", "MaxPool2D", "Dropout", "Flatten"]  # layers of neuron maps (simnet.conv)
+__all__ += ["MapInput", "Conv2D", "MaxPool2D", "Dropout", "Flatten"]  # layers of neuron maps (simnet.maps)

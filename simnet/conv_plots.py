@@ -191,7 +191,7 @@ def plot_cnn_run(network, test_images, test_labels, predicted, class_names, fold
     (from ``simnet.image_plots``), ``filters_<conv>.png`` for each convolution,
     ``feature_maps.png`` for test image ``image_index`` and ``network.png``.
     """
-    from .conv import Conv2D, MaxPool2D, feature_maps
+    from .maps import Conv2D, MaxPool2D
     paths, out = figure_paths(folder)
     names = list(class_names)
     figs = plot_training_figures(network, test_images, test_labels, predicted, names, out)
@@ -207,7 +207,7 @@ def plot_cnn_run(network, test_images, test_labels, predicted, class_names, fold
                                      out(f"filters_{la.name}.png")))
     image = test_images[image_index]
     x = np.asarray(image, dtype=network.input.dtype).reshape(1, -1) / 255
-    maps = feature_maps(network, x)
+    maps = network.feature_maps(x)
     shown = {la.name: maps[la.name][0] for la in network.layers if isinstance(la, (Conv2D, MaxPool2D))}
     label, guess = int(test_labels[image_index]), int(predicted[image_index])
     figs.append(plot_feature_maps(shown, image, path=out("feature_maps.png"),

@@ -24,19 +24,12 @@ import zipfile
 
 import numpy as np
 
+from .checks import check_int
+
 FORMAT_VERSION = 1
 VARIABLES = ("neurons", "weights", "delta", "bias")
 STAT_NAMES = ("mean", "std", "min", "p5", "p25", "p50", "p75", "p95", "max")
 _PERCENTILES = (5, 25, 50, 75, 95)
-
-
-def check_int(value, what, minimum=None):
-    """``value`` as an int: a ``TypeError`` unless it is one (bool is not), a ``ValueError`` below ``minimum``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{what} must be an int, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{what} must be at least {minimum}, got {value!r}")
-    return int(value)
 
 
 class History:

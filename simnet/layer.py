@@ -20,57 +20,17 @@ copy a value if you want to keep it, or declare a history with ``record``.
 import numpy as np
 
 from .activations import get_activation
+from .checks import as_numbers, check_bool, check_choice, check_dtype, check_finite, check_name, check_rng, is_int
 from .history import VARIABLES, Monitor
 from .losses import get_loss
-from .optimizers import SGD, Optimizer, check_rate
+from .optimizers import Optimizer, as_optimizer
 
 INITS = ("uniform", "he", "glorot")
-DTYPES = (np.float32, np.float64)
 
 
-def _check_dtype(dtype, where):
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{where}: dtype must be float32 or float64, got {dtype!r}") from None
-    if dt.type not in DTYPES:
-        raise TypeError(f"{where}: dtype must be float32 or float64, got {dt}")
-    return dt
-
-
-def as_numbers(values, dtype, what):
-    """``values`` as a numpy array of ``dtype``, or a ``TypeError``/``ValueError`` naming ``what``.
-
-    Only numbers convert: bool, int and float arrays (or lists of them).  Strings, None,
-    complex numbers and other objects are a ``TypeError``, ragged lists a ``ValueError``.
-    """
-    if isinstance(values, np.ndarray):
-        a = values
-    else:
-        try:
-            a = np.asarray(values)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{what} must be a rectangular array of numbers ({e})") from None
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{what} must be numbers (bool, int or float), got "
-                        f"{type(values).__name__} of dtype {a.dtype}")
-    if a.dtype.kind == "f" and a.dtype.itemsize > np.dtype(dtype).itemsize:  # float64 data, float32 layer
-        with np.errstate(over="ignore"):
-            out = a.astype(dtype)
-        overflow = np.isinf(out) & np.isfinite(a)
-        if overflow.any():
-            where = tuple(int(i) for i in np.argwhere(overflow)[0])
-            raise ValueError(f"{what}: value {a[where]} at index {where} is too large for "
-                             f"{np.dtype(dtype)} (at most {np.finfo(dtype).max:.3g})")
-        return out
-    return a.astype(dtype, copy=False)
-
-
-def check_finite(a, what):
-    """Raise ``ValueError`` naming ``what`` and the first NaN or infinite entry of ``a``."""
-    if not np.isfinite(a).all():
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
-        raise ValueError(f"{what} contains NaN or infinite values (first at index {where}: {a[where]})")
+def connection_name(source, target):
+    """How figures, tables and files name a connection: by both ends, ``'input→hidden'``."""
+    return f"{source.name}→{target.name}"
 
 
 def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
@@ -83,11 +43,8 @@ def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
     ``rng``, a ``numpy.random.Generator`` (or a legacy ``numpy.random.RandomState``,
     which gives the stream ``np.random.seed`` gives without touching the global state).
     """
-    if not isinstance(init, str) or init not in INITS:
-        raise ValueError(f"unknown weight init {init!r}; choose one of {INITS}")
-    if rng is not None and not isinstance(rng, (np.random.Generator, np.random.RandomState)):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), a RandomState or None, "
-                        f"got {type(rng).__name__}")
+    check_choice(init, INITS, "weight init")
+    check_rng(rng)
     if init == "uniform":
         r = np.random.random((n_in, n_out)) if rng is None else rng.random((n_in, n_out))
         w = 2 * r - 1
@@ -102,6 +59,32 @@ def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
     return np.ascontiguousarray(w, dtype=dtype)
 
 
+# The arithmetic of a dense connection, over the last two axes, so that a stack of
+# copies of one network (simnet.population) runs the very same code as one layer.
+
+def dense_forward(x, weights, bias, activation, out):
+    """``out = activation(x @ weights + bias)``: the neurons a dense connection makes."""
+    np.matmul(x, weights, out=out)
+    if bias is not None:
+        out += bias
+    return activation.forward(out, out=out)
+
+
+def dense_backward(d, weights, out):
+    """``out = d @ weights.T``: what each source neuron gets back, before its derivative."""
+    return np.matmul(d, weights.swapaxes(-1, -2), out=out)
+
+
+def outer(x, d, out):
+    """``out = x.T @ d``: the gradient of a dense connection (summed over the batch).
+
+    For one sample an element-wise outer product, which is faster.
+    """
+    if x.shape[-2] == 1:
+        return np.multiply(x.swapaxes(-1, -2), d, out=out)
+    return np.matmul(x.swapaxes(-1, -2), d, out=out)
+
+
 class SimpleLayer:
     """A dense layer of ``num_neurons`` explicit neurons.
 
@@ -109,21 +92,19 @@ class SimpleLayer:
     draws the weights of that connection at once (see ``draw_weights``).
     """
 
-    training = True  # Network.predict sets it False while it runs (Dropout looks at it)
+    kind = "dense"
 
     def __init__(self, name, num_neurons, target=None, activation=None, bias=False,
                  init="uniform", rng=None, dtype=np.float64):
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"layer name must be a non-empty string, got {name!r}")
-        if isinstance(num_neurons, bool) or not isinstance(num_neurons, (int, np.integer)):
+        check_name(name)
+        if not is_int(num_neurons):
             raise TypeError(f"layer {name!r}: num_neurons must be an int, got {num_neurons!r}")
         if num_neurons <= 0:
             raise ValueError(f"layer {name!r}: num_neurons must be positive, got {num_neurons}")
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"layer {name!r}: bias must be True or False, got {bias!r}")
+        check_bool(bias, f"layer {name!r}: bias")
         self.name = name
         self.num_neurons = int(num_neurons)
-        self.dtype = _check_dtype(dtype, f"layer {name!r}")
+        self.dtype = check_dtype(dtype, f"layer {name!r}")
         try:
             self.activation = get_activation(activation)
         except (TypeError, ValueError) as e:
@@ -135,6 +116,8 @@ class SimpleLayer:
         self.bias = np.zeros(self.num_neurons, dtype=self.dtype) if bias else None
         self._weights = None
         self._grad = None  # gradient buffer of the weights, same shape
+        self._scaled = None  # buffer for the delta the optimizer scales (plain SGD)
+        self._bias_grad = None
         self.weight_state = {}  # optimizer state of the weights (lives with them)
         self.bias_state = {}
         self.loss = get_loss(None)  # used by calc_delta when this is the output layer
@@ -175,7 +158,7 @@ class SimpleLayer:
     def _connection_shape(self, source):
         """Shape of the weights ``source`` owns to feed this layer: ``(n_source, n_self)`` for a dense layer.
 
-        Other layer kinds (``simnet.conv``) check the link here and may return None (no weights).
+        Other layer kinds (``simnet.maps``) check the link here and may return None (no weights).
         """
         return (source.num_neurons, self.num_neurons)
 
@@ -199,6 +182,16 @@ class SimpleLayer:
     def weight_col_mat(self):
         """The same weights in column form, ``(n_target, n_self)``: a view, never a copy."""
         return None if self._weights is None else self._weights.T
+
+    @property
+    def weights_in(self):
+        """The weights that feed this layer (owned by its source, read them here), or None."""
+        return None if self.source is None else self.source._weights
+
+    @property
+    def connection_in(self):
+        """The name of the connection that feeds this layer, ``'<source>→<self>'``, or None for the input."""
+        return None if self.source is None else connection_name(self.source, self)
 
     @property
     def neuron_col_array(self):
@@ -242,20 +235,32 @@ class SimpleLayer:
         z = self.neuron_row_array
         if z.shape[0] != x.shape[0]:
             z = self.neuron_row_array = np.empty((x.shape[0], self.num_neurons), dtype=self.dtype)
-        self._forward(x, z)
+        self._forward(x, z, True)
         for m in self._watch["neurons"]:
             m.record()
         return z
 
-    def _forward(self, x, z):
-        """The dense connection: ``z = activation(x @ source weights + bias)``, in place.
+    def infer(self, x):
+        """The forward step for inference: this layer's neurons for source neurons ``x`` ``(batch, n_source)``.
 
-        Layers of other kinds (``simnet.conv``) say here how their connection works.
+        Returns a new array and changes nothing: no buffer, cache or history of any
+        layer, so it is safe inside a monitor, between steps, or twice at once.
+        Training-only behaviour (dropout) is off.  The input layer returns ``x``.
         """
-        np.matmul(x, self.source._weights, out=z)
-        if self.bias is not None:
-            z += self.bias
-        self.activation.forward(z, out=z)
+        if self.source is None:
+            return x
+        z = np.empty((x.shape[0], self.num_neurons), dtype=self.dtype)
+        self._forward(x, z, False)
+        return z
+
+    def _forward(self, x, z, training):
+        """The connection into this layer: ``z = activation(x @ source weights + bias)``, in place.
+
+        ``training`` says whether this is a training step (which may keep what ``learn``
+        needs) or inference (which must change nothing).  Every layer kind says here how
+        its connection works.
+        """
+        dense_forward(x, self.source._weights, self.bias, self.activation, z)
 
     # ---- backward --------------------------------------------------------
     def calc_delta(self, goal):
@@ -284,61 +289,80 @@ class SimpleLayer:
             m.record()
         return d
 
-    def learn(self, alpha):
-        """Backward step: pass the delta to the source, then correct the source's weights.
+    def learn(self, optimizer):
+        """Backward step, the walk-through's two lines, for every layer kind:
 
-        ``source.delta = (delta @ source.weight_col_mat) * derivative(source neurons)``,
-        computed with the weights *before* they change; then
-        ``source.weight_row_mat += alpha * (source.neuron_col_array @ delta)``.
-        ``alpha`` is a learning rate (plain SGD, the walk-through's) or an ``Optimizer``.
-        The input layer has no delta: nothing upstream of it needs one.
+        1. ``pass_delta()``: ``source.delta = (delta @ source.weight_col_mat) * derivative(source neurons)``,
+           with the weights *before* they change;
+        2. ``update(optimizer)``: ``source.weight_row_mat += alpha * (source.neuron_col_array @ delta)``
+           (and the bias by ``alpha * delta``), through the optimizer.
+
+        ``optimizer`` is an ``Optimizer`` or a number: the learning rate ``alpha`` of plain SGD,
+        as in the walk-through's ``learn(0.2)``.  The input layer learns nothing; nothing
+        upstream of it needs a delta.  Layer kinds differ only in the hooks these steps call.
         """
         src = self.source
         if src is None:
             return
         d = self.delta
-        if d is None or d.shape[0] != src.neuron_row_array.shape[0]:
+        batch = src.neuron_row_array.shape[0]
+        if d is None or d.shape[0] != batch:
             raise ValueError(f"layer {self.name!r}: learn() needs a delta for the current batch "
-                             f"({src.neuron_row_array.shape[0]} samples); call calc_delta (output layer) "
+                             f"({batch} samples); call calc_delta (output layer) "
                              f"or the target's learn() first")
-        if not isinstance(alpha, Optimizer):
-            alpha = check_rate(alpha)
+        if not isinstance(optimizer, Optimizer):
+            optimizer = as_optimizer(optimizer)
+        self._check_cache(batch)
         if src.source is not None:
-            sd = src.delta
-            if sd is None or sd.shape != d.shape[:1] + (src.num_neurons,):
-                sd = src.delta = np.empty((d.shape[0], src.num_neurons), dtype=src.dtype)
-            np.matmul(d, src._weights.T, out=sd)
-            src.activation.backprop(sd, src.neuron_row_array, out=sd)
-            for m in src._watch["delta"]:
-                m.record()
-        grad = src._grad
-        x = src.neuron_row_array
-        if isinstance(alpha, SGD):
-            alpha = alpha.alpha
-        if isinstance(alpha, Optimizer):
-            self._outer(x, d, grad)
-            alpha.update(src._weights, grad, src.weight_state)
-        else:  # plain SGD, the walk-through's: scale the (small) delta, not the (large) gradient
-            scaled = d * alpha
-            self._outer(x, scaled, grad)
-            src._weights += grad
-        for m in src._watch["weights"]:
+            self.pass_delta()
+        self.update(optimizer)
+
+    def pass_delta(self):
+        """Step 1 of ``learn``: the source's delta, from this layer's delta and the weights between them."""
+        src = self.source
+        d = self.delta
+        sd = src.delta
+        if sd is None or sd.shape[0] != d.shape[0]:
+            sd = src.delta = np.empty((d.shape[0], src.num_neurons), dtype=src.dtype)
+        self._backward(d, sd)
+        src.activation.backprop(sd, src.neuron_row_array, out=sd)
+        for m in src._watch["delta"]:
             m.record()
+        return sd
+
+    def update(self, optimizer):
+        """Step 2 of ``learn``: correct the weights into this layer (and its bias) through ``optimizer``."""
+        src = self.source
+        d = self.delta
+        if self._scaled is None or self._scaled.shape != d.shape:
+            self._scaled = np.empty_like(d)
+        d = optimizer.scale_delta(d, self._scaled)  # plain SGD: alpha * delta; the others: delta itself
+        if src._weights is not None:
+            self._weight_gradient(src.neuron_row_array, d, src._grad)
+            optimizer.update(src._weights, src._grad, src.weight_state)
+            for m in src._watch["weights"]:
+                m.record()
         if self.bias is not None:
-            if isinstance(alpha, Optimizer):
-                alpha.update(self.bias, d.sum(axis=0), self.bias_state)
-            else:
-                self.bias += scaled.sum(axis=0)
+            optimizer.update(self.bias, self._bias_gradient(d), self.bias_state)
             for m in self._watch["bias"]:
                 m.record()
 
-    @staticmethod
-    def _outer(x, d, out):
-        """``out = x.T @ d``; for one sample an element-wise outer product, which is faster."""
-        if x.shape[0] == 1:
-            np.multiply(x.T, d, out=out)
-        else:
-            np.matmul(x.T, d, out=out)
+    def _check_cache(self, batch):
+        """Raise if the forward step did not keep what ``learn()`` needs for this batch (layer kinds that cache)."""
+
+    def _backward(self, d, sd):
+        """``sd`` = the delta ``d`` carried back to the source's neurons, before their derivative: ``d @ W.T``."""
+        dense_backward(d, self.source._weights, sd)
+
+    def _weight_gradient(self, x, d, out):
+        """``out`` = the gradient of the weights into this layer: ``x.T @ d`` (``x`` the source's neurons)."""
+        outer(x, d, out)
+
+    def _bias_gradient(self, d):
+        """The gradient of this layer's bias: ``d`` summed over the batch."""
+        if self._bias_grad is None:
+            self._bias_grad = np.empty_like(self.bias)
+        return np.sum(d, axis=0, out=self._bias_grad)
 
     # ---- history ---------------------------------------------------------
     def variable_shape(self, variable):
@@ -390,7 +414,7 @@ class SimpleLayer:
         self._watch[m.variable].append(m)
         return m
 
-    def history(self, key):
+    def monitor(self, key):
         """The Monitor recording ``key`` ('neurons', 'weights', 'delta', 'bias', or '<variable>_stats')."""
         try:
             return self.monitors[key]
@@ -398,7 +422,20 @@ class SimpleLayer:
             raise KeyError(f"layer {self.name!r} does not record {key!r}; it records {sorted(self.monitors)}. "
                            f"Declare it with layer.record({key.split('_stats')[0]!r}) before training") from None
 
+    def history(self, key):
+        """The History (``steps``, ``values``) recorded under ``key``: ``monitor(key).history``."""
+        return self.monitor(key).history
+
     # ---- description -----------------------------------------------------
+    def parameters_in(self):
+        """How many parameters feed this layer: the weights its source owns for it, plus its own bias."""
+        w = self.weights_in
+        return (0 if w is None else w.size) + (0 if self.bias is None else self.bias.size)
+
+    def describe(self):
+        """What the layer does, in words."""
+        return f"{self.num_neurons} neurons, {self.activation}" + (", bias" if self.bias is not None else "")
+
     def config(self):
         """The constructor arguments that rebuild this layer (its weights aside)."""
         return {"name": self.name, "num_neurons": self.num_neurons, "bias": self.bias is not None,

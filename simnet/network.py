@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .history import History, check_int, save_histories
-from .layer import SimpleLayer, as_numbers, check_finite
+from .checks import as_numbers, check_callable, check_finite, check_int, check_rng
+from .history import History, save_histories
+from .layer import SimpleLayer
 from .losses import get_loss
-from .optimizers import Optimizer, check_rate
+from .optimizers import as_optimizer
 
 
 @dataclass
@@ -54,17 +55,6 @@ def check_pairs(x, y):
         raise ValueError(f"inputs have {len(x)} samples but goals have {len(y)}")
 
 
-def _check_alpha(alpha):
-    return alpha if isinstance(alpha, Optimizer) else check_rate(alpha)
-
-
-def _check_rng(rng):
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)) or None, "
-                        f"got {type(rng).__name__}")
-    return rng
-
-
 class Network:
     """A chain of linked layers, input first."""
 
@@ -89,7 +79,7 @@ class Network:
             raise ValueError(f"layer names must be unique, got {names}")
         loss = get_loss(loss) if loss is not None else layers[-1].loss
         loss.check(layers[-1].activation, where=f"layer {layers[-1].name!r}")
-        self.rng = _check_rng(rng) if rng is not None else np.random.default_rng()  # shuffling, subsets
+        self.rng = check_rng(rng) if rng is not None else np.random.default_rng()  # shuffling, subsets
         self.layers = layers
         self.output.loss = loss
         self.histories = {}  # run-level histories (errors), beside the layers' monitors
@@ -158,18 +148,21 @@ class Network:
             layer.train()
         return self.output.neuron_row_array
 
-    def backward(self, goal, alpha):
-        """``calc_delta(goal)`` on the output, then ``learn(alpha)`` from output to input."""
-        _check_alpha(alpha)
+    def backward(self, goal, optimizer):
+        """``calc_delta(goal)`` on the output, then ``learn(optimizer)`` from output to input.
+
+        ``optimizer``: an ``Optimizer``, or a number, the learning rate alpha of plain SGD.
+        """
+        optimizer = as_optimizer(optimizer)
         delta = self.output.calc_delta(goal)
-        self._learn(alpha)
+        self._learn(optimizer)
         return delta
 
-    def _learn(self, alpha):
+    def _learn(self, optimizer):
         for layer in reversed(self.layers):
-            layer.learn(alpha)
+            layer.learn(optimizer)
 
-    def train_batch(self, inputs, goals, alpha):
+    def step(self, inputs, goals, optimizer):
         """One training step on a batch of checked arrays: forward, ``calc_delta``, backward.
 
         ``inputs`` (B, n_in) and ``goals`` (B, n_out) must already be valid (see
@@ -181,14 +174,14 @@ class Network:
             layer.train()
         self.output._calc_delta(goals)
         for layer in reversed(self.layers):
-            layer.learn(alpha)
+            layer.learn(optimizer)
         return self.output.sample_errors
 
-    def train_epoch(self, inputs, goals, alpha, batch_size=32, rng=None, progress=None, stop=None):
-        """One pass over ``inputs``/``goals`` in shuffled mini-batches.
+    def run_epoch(self, inputs, goals, optimizer, batch_size=32, rng=None, progress=None, stop=None):
+        """One epoch: one pass over ``inputs``/``goals`` in shuffled mini-batches, one ``step`` per batch.
 
         The data is checked once, up front (``check_data``); then every batch runs
-        ``train_batch``.  ``rng`` (a ``numpy.random.Generator``, default ``self.rng``)
+        ``step``.  ``rng`` (a ``numpy.random.Generator``, default ``self.rng``)
         shuffles the order; ``progress(batch_index, mean_loss_so_far, accuracy_so_far)``
         is called after every batch.  Returns ``(mean loss, accuracy)`` over the epoch,
         accuracy counting samples whose largest output is the goal's largest entry.
@@ -199,18 +192,17 @@ class Network:
         inputs = check_data(self.input, inputs, "inputs")
         goals = check_data(self.output, goals, "goals")
         check_pairs(inputs, goals)
-        alpha = _check_alpha(alpha)
+        optimizer = as_optimizer(optimizer)
         batch_size = check_int(batch_size, "batch_size", minimum=1)
-        rng = _check_rng(rng) if rng is not None else self.rng
-        if progress is not None and not callable(progress):
-            raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
+        rng = check_rng(rng) if rng is not None else self.rng
+        check_callable(progress, "progress")
         n = len(inputs)
         order = rng.permutation(n)
         loss_sum, correct, seen = 0.0, 0, 0
         for b, start in enumerate(range(0, n, batch_size)):
             idx = order[start:start + batch_size]
             y = goals[idx]
-            errors = self.train_batch(inputs[idx], y, alpha)
+            errors = self.step(inputs[idx], y, optimizer)
             batch_loss = float(errors.sum())
             self.check_divergence(batch_loss, b, unit="batch")
             loss_sum += batch_loss
@@ -232,6 +224,43 @@ class Network:
         predicted = outputs.argmax(axis=1)
         return loss, float(np.mean(predicted == goals.argmax(axis=1))), predicted
 
+    def feature_maps(self, inputs):
+        """Every layer's neurons for ``inputs`` (one sample or a batch; maps or rows), in inference mode.
+
+        Returns ``{layer name: array of (batch, *layer.shape)}``, new arrays made by
+        ``infer``: the network's buffers, caches and histories are not touched.
+        """
+        first = self.input
+        x = np.asarray(inputs, dtype=first.dtype) if isinstance(inputs, (list, tuple)) else inputs
+        if isinstance(x, np.ndarray):
+            if x.shape == tuple(first.shape) or x.ndim == 1:
+                x = x[None]
+            if x.ndim > 2 and x.shape[1:] == tuple(first.shape):  # maps: in row form
+                x = x.reshape(len(x), -1)
+        a = check_data(first, x, "inputs")
+        result = {}
+        for layer in self.layers:
+            a = layer.infer(a)
+            result[layer.name] = a.reshape(len(a), *layer.shape)
+        return result
+
+    def summary(self):
+        """A table of the layers: kind, one sample's neurons, the connection that feeds each and its parameters."""
+        rows = [("layer", "kind", "neurons", "fed by", "weights in", "parameters in")]
+        total = 0
+        for la in self.layers:
+            n_in = la.parameters_in()
+            total += n_in
+            w = la.weights_in
+            rows.append((la.name, type(la).__name__, str(tuple(la.shape)), la.connection_in or "-",
+                         "-" if w is None else str(w.shape), f"{n_in:,}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = ["  ".join(c.ljust(wd) if i < 5 else c.rjust(wd) for i, (c, wd) in enumerate(zip(r, widths)))
+                 for r in rows]
+        lines.insert(1, "-" * len(lines[0]))
+        lines.append(f"total parameters: {total:,}")
+        return "\n".join(lines)
+
     def first_nonfinite(self):
         """``(layer name, what)`` of the first layer, input first, holding NaN or infinite values."""
         for layer in self.layers:
@@ -251,30 +280,21 @@ class Network:
         raise DivergenceError(name, what, iteration, unit)
 
     def predict(self, inputs, batch_size=1024):
-        """Outputs for ``inputs`` (samples, n_in), in batches; touches no history."""
+        """Outputs for ``inputs`` (samples, n_in), in batches, in inference mode (``infer``).
+
+        Changes nothing: no neuron buffer, cache or history of any layer.
+        """
         x = check_data(self.input, inputs, "inputs")
         batch_size = check_int(batch_size, "batch_size", minimum=1)
-        saved = [(la._watch, la.neuron_row_array) for la in self.layers]
-        quiet = {k: [] for k in self.layers[0]._watch}
-        training = [la.training for la in self.layers]
         out = []
-        try:
-            for la in self.layers:
-                la._watch = quiet
-                la.training = False  # no dropout while predicting
-                la.neuron_row_array = la.neuron_row_array.copy()  # leave the live buffers untouched
-            for i in range(0, len(x), batch_size):
-                self.input._load(x[i:i + batch_size])
-                out.append(self._forward().copy())
-        finally:
-            for la, (watch, neurons) in zip(self.layers, saved):
-                la._watch = watch
-                la.neuron_row_array = neurons
-            for la, was_training in zip(self.layers, training):
-                la.training = was_training
+        for i in range(0, len(x), batch_size):
+            a = x[i:i + batch_size]
+            for layer in self.layers:
+                a = layer.infer(a)
+            out.append(a)
         return np.concatenate(out)
 
-    def fit(self, inputs, goals, alpha, epsilon=0.001, max_iter=1000, report=None, report_every=10,
+    def fit(self, inputs, goals, optimizer, epsilon=0.001, max_iter=1000, report=None, report_every=10,
             capacity=1000):
         """Train per sample, the walk-through's way, until the mean error is at most ``epsilon``.
 
@@ -285,14 +305,13 @@ class Network:
         x = check_data(self.input, inputs, "inputs")
         y = check_data(self.output, goals, "goals")
         check_pairs(x, y)
-        alpha = _check_alpha(alpha)
+        optimizer = as_optimizer(optimizer)
         max_iter = check_int(max_iter, "max_iter", minimum=1)
         if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.integer, np.floating)):
             raise TypeError(f"epsilon must be a number, got {epsilon!r}")
         if not (np.isfinite(epsilon) and epsilon >= 0):
             raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
-        if report is not None and not callable(report):
-            raise TypeError(f"report must be callable or None, got {type(report).__name__}")
+        check_callable(report, "report")
         check_int(report_every, "report_every", minimum=1)
         n = len(x)
         per_sample = self.histories.get("error/samples")
@@ -314,7 +333,7 @@ class Network:
                 self._forward()
                 self.output._calc_delta(y[i:i + 1])
                 errors[i] = self.output.sample_errors[0]
-                self._learn(alpha)
+                self._learn(optimizer)
             error = errors.mean()
             self.check_divergence(error, start + it)
             per_sample.offer(start + it, errors)
@@ -409,7 +428,7 @@ class Network:
             self.histories["error/samples"].close(step, errors)
             self.histories["error/average"].close(step, error)
 
-    def describe(self):
+    def structure(self):
         """The structure as plain data (for history files and plots)."""
         return {"layers": [{"name": la.name, "num_neurons": la.num_neurons, "activation": str(la.activation),
                             "bias": la.bias is not None} for la in self.layers],
@@ -417,7 +436,7 @@ class Network:
 
     def save_history(self, path, info=None):
         """Write every recorded history and the network's structure to ``path`` (.npz)."""
-        save_histories(path, self.all_histories(), {"network": self.describe(), **(info or {})})
+        save_histories(path, self.all_histories(), {"network": self.structure(), **(info or {})})
 
     def __repr__(self):
         return "Network(" + " -> ".join(f"{la.name}[{la.num_neurons}]" for la in self.layers) + ")"

@@ -1,31 +1,25 @@
-"""Optimizers: how a gradient becomes a weight change.
+"""Optimizers: how a delta becomes a weight change.
 
 simnet's gradients point the walk-through's way, *towards* the goal
 (``source.neuron_col_array @ delta`` with ``delta = goal - prediction``), so every
-optimizer *adds* its step.  An optimizer keeps no per-weight state itself: its
-state (velocity, moments) lives in a dict beside the weights it updates, on the
-layer that owns them.  All updates are in place.
+optimizer *adds* its step.  Every layer kind updates its weights and bias through
+the same two calls (``SimpleLayer.learn``):
+
+1. ``delta = optimizer.scale_delta(delta, out)``: the delta the gradient is made
+   from.  Plain SGD folds its rate in here, in the walk-through's order
+   (``weights += source.neuron_col_array @ (alpha * delta)``: the small delta is
+   scaled, not the large gradient); the others return the delta unchanged.
+2. ``optimizer.update(param, grad, state)``: change ``param`` in place by the
+   gradient made from that delta.
+
+An optimizer keeps no per-weight state itself: its state (velocity, moments)
+lives in a dict beside the weights it updates, on the layer that owns them.
 """
 import math
 
 import numpy as np
 
-
-def check_rate(value, name="alpha"):
-    """A learning rate must be a positive finite number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
-def _check_beta(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
-    if not 0 <= value < 1:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return float(value)
+from .checks import check_fraction, check_rate
 
 
 class Optimizer:
@@ -43,6 +37,10 @@ class Optimizer:
     def alpha(self, value):
         self._alpha = check_rate(value)
 
+    def scale_delta(self, delta, out):
+        """The delta the gradient is made from (``out``: a buffer of delta's shape it may fill)."""
+        return delta
+
     def update(self, param, grad, state):
         """Change ``param`` in place by ``grad`` (which it may overwrite); ``state`` is param's own dict."""
         raise NotImplementedError
@@ -52,12 +50,18 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """The walk-through's update: ``weights += alpha * gradient``."""
+    """The walk-through's update: ``weights += source.neuron_col_array @ (alpha * delta)``.
+
+    ``learn(0.2)`` with a plain number is this optimizer with ``alpha`` 0.2.
+    """
 
     name = "sgd"
 
+    def scale_delta(self, delta, out):
+        return np.multiply(delta, self._alpha, out=out)
+
     def update(self, param, grad, state):
-        np.multiply(grad, self.alpha, out=grad)
+        """``grad`` was made from the scaled delta: it is the step itself."""
         param += grad
 
 
@@ -68,7 +72,7 @@ class Momentum(Optimizer):
 
     def __init__(self, alpha, beta=0.9):
         super().__init__(alpha)
-        self.beta = _check_beta(beta, "momentum beta")
+        self.beta = check_fraction(beta, "momentum beta")
 
     def update(self, param, grad, state):
         v = state.get("velocity")
@@ -87,7 +91,7 @@ class Adam(Optimizer):
 
     def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(alpha)
-        self.beta1, self.beta2 = _check_beta(beta1, "Adam beta1"), _check_beta(beta2, "Adam beta2")
+        self.beta1, self.beta2 = check_fraction(beta1, "Adam beta1"), check_fraction(beta2, "Adam beta2")
         self.eps = check_rate(eps, "Adam eps")
 
     def update(self, param, grad, state):
@@ -129,3 +133,8 @@ def get_optimizer(optimizer, alpha=None):
             raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {sorted(OPTIMIZERS)}") from None
         return cls(alpha) if alpha is not None else cls(0.001 if cls is Adam else 0.01)
     return SGD(optimizer)
+
+
+def as_optimizer(optimizer):
+    """``optimizer`` if it is one; a number is the learning rate of plain SGD."""
+    return optimizer if isinstance(optimizer, Optimizer) else SGD(optimizer)

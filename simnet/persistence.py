@@ -23,7 +23,7 @@ import numpy as np
 
 from .activations import LeakyReLU, get_activation
 from .history import _atomic_savez, load_histories, save_histories
-from .conv import MAP_LAYER_KINDS
+from .maps import MAP_LAYER_KINDS
 from .layer import SimpleLayer
 from .network import Network
 from .optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
@@ -116,7 +116,7 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
               "rng": network.rng.bit_generator.state, "info": info or {}}
     text = json.dumps(header, indent=1, default=_json_default)  # fails here, before any file is written
     # plain JSON types from here on (numpy scalars converted), so save_histories cannot fail on them
-    history_info = json.loads(json.dumps({"network": network.describe(), **(info or {})}, default=_json_default))
+    history_info = json.loads(json.dumps({"network": network.structure(), **(info or {})}, default=_json_default))
     os.makedirs(folder, exist_ok=True)
     paths = [os.path.join(folder, "weights.npz"), os.path.join(folder, "network.json")]
     _atomic_savez(paths[0], arrays)

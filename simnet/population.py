@@ -23,7 +23,10 @@ costs nothing more) and its iteration count is recorded.  The copies start from
 the weights of ordinary ``Network`` objects (``Population.from_networks``), so a
 copy's initial weights are exactly those its own seed gives a single run.
 
-Limits: squared error, plain SGD (a number ``alpha``), per-sample training.  Each
+Limits: squared error, plain SGD (a number ``alpha``), per-sample training.
+The arithmetic is ``SimpleLayer``'s own: the dense forward and backward
+functions and the optimizer's ``scale_delta`` and ``update`` of ``simnet.layer``
+and ``simnet.optimizers``, applied to the stacks.  Each
 copy's result agrees with its single ``Network.fit`` run; where numpy's batched
 matmul sums in another order than the single product, the last bit of a weight
 may differ, which can move a run's stopping iteration by one.
@@ -32,9 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import check_int
 from .history import History
+from .layer import dense_backward, dense_forward, outer
 from .losses import SquaredError
-from .optimizers import check_rate
+from .optimizers import SGD
 
 
 @dataclass
@@ -121,10 +126,8 @@ class Population:
                              f"with as many samples; got {x.shape} and {y.shape}")
         if not (np.isfinite(x).all() and np.isfinite(y).all()):
             raise ValueError("inputs and goals must be finite")
-        alpha = check_rate(alpha)
-        max_iter = int(max_iter)
-        if max_iter < 1:
-            raise ValueError(f"max_iter must be at least 1, got {max_iter!r}")
+        optimizer = SGD(alpha)  # the walk-through's update, through the optimizer SimpleLayer.learn uses
+        max_iter = check_int(max_iter, "max_iter", minimum=1)
         n_samples, size, last = len(x), len(self), len(self.weights) - 1
 
         converged = np.zeros(size, dtype=bool)
@@ -138,30 +141,32 @@ class Population:
         w = list(self.weights)  # the stacks of the running copies only
         b = list(self.biases)
         errors = np.empty((size, n_samples))
+        grads = [None] * len(w)  # gradient buffers of the running copies' weights
         for it in range(max_iter):
             for i in range(n_samples):
                 # forward: every layer of every copy, one batched product per layer
                 neurons = [x[i:i + 1]]  # (1, n_in): the same sample for all copies
                 for k in range(last + 1):
-                    z = np.matmul(neurons[k], w[k])  # (P, 1, n_k+1)
-                    if b[k] is not None:
-                        z += b[k]
-                    neurons.append(self.activations[k].forward(z, out=z))
+                    z = np.empty((len(running), 1, w[k].shape[2]), dtype=dtype)  # (P, 1, n_k+1)
+                    neurons.append(dense_forward(neurons[k], w[k], b[k], self.activations[k], z))
                 delta = y[i:i + 1] - neurons[-1]  # goal - prediction, (P, 1, n_out)
                 errors[:len(running), i] = np.sum(delta * delta, axis=-1)[:, 0]
                 delta = self.activations[last].backprop(delta, neurons[-1], out=delta)
                 # backward: the source's delta with the old weights, then the update
                 for k in range(last, -1, -1):
                     source_delta = None
-                    if k > 0:
-                        source_delta = np.matmul(delta, w[k].transpose(0, 2, 1))
+                    if k > 0:  # SimpleLayer.pass_delta
+                        source_delta = np.empty(delta.shape[:-1] + (w[k].shape[1],), dtype=dtype)
+                        dense_backward(delta, w[k], source_delta)
                         self.activations[k - 1].backprop(source_delta, neurons[k], out=source_delta)
-                    # as SimpleLayer.learn does it for one sample: scale the small delta, then
-                    # the outer product element-wise, then add it to the weights
-                    scaled = delta * alpha
-                    w[k] += neurons[k].swapaxes(-1, -2) * scaled  # (P, n_k, 1) * (P, 1, n_k+1)
+                    # SimpleLayer.update: the optimizer scales the delta, the gradient is the outer
+                    # product (P, n_k, 1) * (P, 1, n_k+1), the optimizer applies it
+                    scaled = optimizer.scale_delta(delta, np.empty_like(delta))
+                    if grads[k] is None or grads[k].shape != w[k].shape:
+                        grads[k] = np.empty_like(w[k])
+                    optimizer.update(w[k], outer(neurons[k], scaled, grads[k]), None)
                     if b[k] is not None:
-                        b[k] += scaled
+                        optimizer.update(b[k], scaled, None)  # one sample: the bias gradient is the delta
                     delta = source_delta
             error = errors[:len(running)].mean(axis=1)
             mean_errors[running] = error

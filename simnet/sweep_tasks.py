@@ -128,7 +128,7 @@ def image_task(dataset):
                                 init="he", seed=params["seed"], dtype=np.float32, loss="cross_entropy")
         curve, error = [], float("nan")
         for _ in range(params["epochs"]):
-            error, _ = network.train_epoch(x, y, params["alpha"], batch_size=IMAGE_BATCH)
+            error, _ = network.run_epoch(x, y, params["alpha"], batch_size=IMAGE_BATCH)
             curve.append(error)
         _, accuracy, _ = network.evaluate(x_test, y_test)
         return {"accuracy": accuracy, "final_error": error,

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from simnet import Adam, Conv2D, Dropout, Flatten, MapInput, MaxPool2D, Network, SimpleLayer
-from simnet.conv import feature_maps, summary
 from simnet.persistence import load_network, save_network
 
 F64 = np.float64
@@ -168,7 +167,7 @@ def test_neurons_are_maps_in_row_form_and_flatten_keeps_their_order():
     assert conv.neuron_row_array.shape == (5, 3 * 4 * 4) and conv.neuron_maps.shape == (5, 3, 4, 4)
     assert np.shares_memory(conv.neuron_maps, conv.neuron_row_array)
     np.testing.assert_array_equal(flat.neuron_row_array, conv.neuron_maps.reshape(5, -1))
-    maps = feature_maps(net, x.reshape(5, 2, 6, 6))
+    maps = net.feature_maps(x.reshape(5, 2, 6, 6))
     np.testing.assert_array_equal(maps["output"], net.predict(x))
     np.testing.assert_array_equal(maps["conv"], conv.neuron_maps)
 
@@ -264,14 +263,14 @@ def test_dropout_is_active_in_training_only_seeded_and_scaled():
     np.testing.assert_array_equal(again.neuron_row_array, drop.neuron_row_array)
     live = drop.neuron_row_array.copy()
     # evaluation: identity, and the live (training) neurons are left as they were
-    np.testing.assert_array_equal(feature_maps(net, x[:3])["dropout"].reshape(3, -1), x[:3])
+    np.testing.assert_array_equal(net.feature_maps(x[:3])["dropout"].reshape(3, -1), x[:3])
     np.testing.assert_array_equal(net.predict(x[:3]), x[:3] @ flat.weight_row_mat)
     np.testing.assert_array_equal(drop.neuron_row_array, live)
-    assert drop.training
+    assert not hasattr(drop, "training") and not hasattr(SimpleLayer, "training")  # the mode is an argument
 
 
 def test_bad_dropout_rate():
-    with pytest.raises(ValueError, match=r"rate must be a number in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"rate must be in \[0, 1\)"):
         Dropout("d", 1.0, input_shape=(3,))
 
 
@@ -344,9 +343,10 @@ def test_print_and_summary_describe_shapes_and_parameters():
     assert "owns the weights to conv2: weight_row_mat (270, 15)" in str(net.layer("pool1"))
     assert repr(net.layer("pool2")) == ("MaxPool2D('pool2', 2x2 windows, stride 2, (15, 10, 10) -> (15, 5, 5), "
                                         "source='conv2', target='dropout')")
-    table = summary(net.layers)
+    table = net.summary()
     assert "total parameters: 59,933" in table  # as Keras counts the larger CNN
-    assert "(375, 128)" in table.splitlines()[8]
+    dense_row = table.splitlines()[9]  # the connection is named by both ends, its weights by their shape
+    assert "flatten→dense" in dense_row and "(375, 128)" in dense_row and "48,128" in dense_row, table
 
 
 def test_histories_record_maps_filters_and_biases():
@@ -357,7 +357,7 @@ def test_histories_record_maps_filters_and_biases():
     x, y = data(net, batch=6)
     x = np.abs(x).astype(np.float32)
     for _ in range(3):
-        net.train_batch(x, y.astype(np.float32), Adam())
+        net.step(x, y.astype(np.float32), Adam())
     net.close_histories()
     h = net.all_histories()
     assert h["image/weights"].values.shape[1:] == (25, 30)  # full filter snapshots, owned by the input
@@ -375,15 +375,15 @@ def test_save_and_load_reproduce_predictions_bit_for_bit_and_continue_the_same(t
     x = rng.random((40, 784), dtype=np.float32)
     y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 40)]
     opt = Adam(0.01)
-    net.train_epoch(x, y, opt, batch_size=10)
+    net.run_epoch(x, y, opt, batch_size=10)
     save_network(tmp_path / "net", net, opt, {"epochs": 1})
     loaded, opt2, info = load_network(tmp_path / "net")
     assert [type(la) for la in loaded.layers] == [type(la) for la in net.layers]
     assert [la.shape for la in loaded.layers] == [la.shape for la in net.layers]
     np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
     # training on from the loaded copy follows the uninterrupted run: weights, Adam state, shuffling, dropout masks
-    net.train_epoch(x, y, opt, batch_size=10)
-    loaded.train_epoch(x, y, opt2, batch_size=10)
+    net.run_epoch(x, y, opt, batch_size=10)
+    loaded.run_epoch(x, y, opt2, batch_size=10)
     np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
     np.testing.assert_array_equal(loaded.layer("dropout").mask, net.layer("dropout").mask)
 
@@ -405,6 +405,6 @@ def test_short_training_run_on_real_images_reaches_the_stated_accuracy():
     x, y = to_inputs(d.train_images[:3000]), one_hot(d.train_labels[:3000])
     opt = Adam(0.002)
     for _ in range(2):
-        net.train_epoch(x, y, opt, batch_size=50)
+        net.run_epoch(x, y, opt, batch_size=50)
     _, accuracy, _ = net.evaluate(to_inputs(d.test_images[:2000]), one_hot(d.test_labels[:2000]))
     assert accuracy >= 0.70

@@ -202,7 +202,7 @@ def near_miss(draw, rows, cols, bound=1e300):
 BAD_ALPHAS = [0, -0.1, np.nan, np.inf, -np.inf, "0.1", None, True, np.array(0.1), [0.1]]
 BAD_SIZES = [0, -1, 2.5, "4", None, True, np.float64(8)]
 ARGS = {"set_neurons": "x", "calc_delta": "y", "learn": "alpha", "forward": "x", "backward": "y alpha",
-        "predict": "x size", "evaluate": "x y size", "fit": "x y alpha", "train_epoch": "x y alpha size",
+        "predict": "x size", "evaluate": "x y size", "fit": "x y alpha", "run_epoch": "x y alpha size",
         "record": "variable select every capacity"}
 
 
@@ -253,7 +253,7 @@ def test_no_input_fails_with_anything_but_value_or_type_error(call, data):
     net.backward(data.draw(goals_for(net, batch)), 0.01)
     names = ARGS[call].split()
     broken = data.draw(st.sampled_from([None, *names]))
-    train = call in ("fit", "train_epoch", "backward", "learn")
+    train = call in ("fit", "run_epoch", "backward", "learn")
     a = {name: bad_arg(data.draw, net, batch, name) if name == broken else valid_arg(data.draw, net, batch, name, train)
          for name in names}
     calls = {
@@ -265,7 +265,7 @@ def test_no_input_fails_with_anything_but_value_or_type_error(call, data):
         "predict": lambda: net.predict(a["x"], a["size"]),
         "evaluate": lambda: net.evaluate(a["x"], a["y"], a["size"]),
         "fit": lambda: net.fit(a["x"], a["y"], a["alpha"], max_iter=1, capacity=4),
-        "train_epoch": lambda: net.train_epoch(a["x"], a["y"], a["alpha"], batch_size=a["size"]),
+        "run_epoch": lambda: net.run_epoch(a["x"], a["y"], a["alpha"], batch_size=a["size"]),
         "record": lambda: net.output.record(a["variable"], key="fuzz", select=a["select"], every=a["every"],
                                             capacity=a["capacity"]),
     }

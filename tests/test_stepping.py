@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def test_pdb_breakpoint_inside_learn():
     layer_py = os.path.join(ROOT, "simnet", "layer.py")
     with open(layer_py) as f:
-        line = next(i for i, text in enumerate(f, 1) if "grad = src._grad" in text)
+        line = next(i for i, text in enumerate(f, 1) if "self.pass_delta()" in text)  # in learn()
     commands = "\n".join([
         f"break {layer_py}:{line}",
         "continue",

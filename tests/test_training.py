@@ -26,7 +26,7 @@ def test_mini_batches_learn_and_stay_float32():
     x, y = toy_data()
     net = image_net()
     opt = Adam(0.01)
-    losses = [net.train_epoch(x, y, opt, batch_size=32)[0] for _ in range(5)]
+    losses = [net.run_epoch(x, y, opt, batch_size=32)[0] for _ in range(5)]
     assert losses[-1] < 0.5 * losses[0]
     loss, accuracy, predicted = net.evaluate(x, y)
     assert accuracy > 0.95 and predicted.shape == (600,)
@@ -42,7 +42,7 @@ def test_batch_of_one_equals_per_sample_steps():
     for i in range(40):
         a.forward(x[i])
         a.backward(y[i], 0.05)
-        b.train_batch(x[i:i + 1], y[i:i + 1], 0.05)
+        b.step(x[i:i + 1], y[i:i + 1], 0.05)
     for la, lb in zip(a.layers, b.layers):
         if la.weight_row_mat is not None:
             np.testing.assert_array_equal(la.weight_row_mat, lb.weight_row_mat)
@@ -54,17 +54,17 @@ def test_default_history_stays_within_its_bound_over_a_long_run():
     bound = net.record_summaries(every=3, capacity=32, subset=8, snapshots=4)
     opt = Adam(0.01)
     for _ in range(30):  # 30 epochs x 13 batches: far more steps than any buffer holds
-        net.train_epoch(x, y, opt, batch_size=32)
+        net.run_epoch(x, y, opt, batch_size=32)
     net.close_histories()
     assert sum(m.history.nbytes for m in net.monitors().values()) == bound
     assert bound < 64 * 2**10
     for key, m in net.monitors().items():
         assert len(m.history) <= m.history.capacity + 1, key
         assert m.steps[0] == 0
-    full = net.input.history("weights")
+    full = net.input.monitor("weights")
     assert len(full.history) <= 5 and full.steps[-1] == 30 * 13  # initial + 390 learn() calls
     np.testing.assert_array_equal(full.values[-1], net.input.weight_row_mat)
-    stats = net.layer("hidden").history("neurons_stats")
+    stats = net.layer("hidden").monitor("neurons_stats")
     assert stats.values.shape[1] == 10  # 9 statistics and the fraction of inactive ReLUs
     assert 0 <= stats.values[:, 9].min() and stats.values[:, 9].max() <= 1
 
@@ -74,16 +74,16 @@ def test_save_load_reproduces_predictions_and_continued_training(tmp_path):
     straight = image_net(3)
     opt = Adam(0.01)
     for _ in range(2):
-        straight.train_epoch(x, y, opt, batch_size=32)
+        straight.run_epoch(x, y, opt, batch_size=32)
 
     first = image_net(3)
     opt1 = Adam(0.01)
-    first.train_epoch(x, y, opt1, batch_size=32)
+    first.run_epoch(x, y, opt1, batch_size=32)
     save_network(tmp_path / "net", first, opt1, {"epochs": 1})
     loaded, opt2, info = load_network(tmp_path / "net")
     assert info == {"epochs": 1} and repr(opt2) == repr(opt1)
     np.testing.assert_array_equal(loaded.predict(x), first.predict(x))  # bit for bit
-    loaded.train_epoch(x, y, opt2, batch_size=32)
+    loaded.run_epoch(x, y, opt2, batch_size=32)
     for a, b in zip(straight.layers, loaded.layers):
         if a.weight_row_mat is not None:
             np.testing.assert_array_equal(a.weight_row_mat, b.weight_row_mat)

@@ -81,7 +81,7 @@ def trained(kind):
     net.layer("hidden").record("neurons", summary=True)
     net.fit(X, Y, 0.05, max_iter=3)
     opt = Adam(0.01)
-    net.train_epoch(X, Y, opt, batch_size=2)
+    net.run_epoch(X, Y, opt, batch_size=2)
     net.forward(X[:2])
     net.backward(Y[:2], opt)
     return net, opt
@@ -99,7 +99,7 @@ def net(request):
     (("h", 2.0), {}, TypeError, r"layer 'h': num_neurons must be an int, got 2\.0"),
     (("h", True), {}, TypeError, r"layer 'h': num_neurons must be an int, got True"),
     (("h", "4"), {}, TypeError, r"layer 'h': num_neurons must be an int, got '4'"),
-    (("", 2), {}, TypeError, r"layer name must be a non-empty string, got ''"),
+    (("", 2), {}, ValueError, r"layer name must be a non-empty string, got ''"),
     ((None, 2), {}, TypeError, r"layer name must be a non-empty string, got None"),
     (("h", 2), {"activation": "swish"}, ValueError, r"layer 'h': unknown activation 'swish'; choose one of"),
     (("h", 2), {"activation": 3}, TypeError, r"layer 'h': activation must be a name"),
@@ -246,7 +246,7 @@ def test_cross_entropy_goals_out_of_range_are_refused():
             r"layer 'output': with softmax, each goal row must sum to 1 .* row 1 sums to 0\.6")
     refused(net, lambda: net.fit(X, Y * 3, 0.1, max_iter=1), ValueError,
             r"goals for layer 'output': cross-entropy goals must be in \[0, 1\]")
-    refused(net, lambda: net.train_epoch(X, Y * 0.5, 0.1), ValueError, r"row 0 sums to 0\.5")
+    refused(net, lambda: net.run_epoch(X, Y * 0.5, 0.1), ValueError, r"row 0 sums to 0\.5")
 
 
 @pytest.mark.parametrize("alpha, exc, match", [
@@ -265,7 +265,7 @@ def test_learning_rates_must_be_positive_finite_numbers(net, alpha, exc, match):
     refused(net, lambda: net.layer("hidden").learn(alpha), exc, match)
     refused(net, lambda: net.backward(np.eye(2), alpha), exc, match)
     refused(net, lambda: net.fit(X, Y, alpha, max_iter=1), exc, match)
-    refused(net, lambda: net.train_epoch(X, Y, alpha), exc, match)
+    refused(net, lambda: net.run_epoch(X, Y, alpha), exc, match)
 
 
 def test_learn_needs_a_delta_for_the_current_batch():
@@ -323,7 +323,7 @@ def data_cases():
                          ids=[c[0] for c in data_cases()])
 def test_loops_check_their_data_up_front(net, name, inputs, goals, exc, match, forward_match):
     refused(net, lambda: net.fit(inputs, goals, 0.1, max_iter=2), exc, match)
-    refused(net, lambda: net.train_epoch(inputs, goals, 0.1, batch_size=2), exc, match)
+    refused(net, lambda: net.run_epoch(inputs, goals, 0.1, batch_size=2), exc, match)
     refused(net, lambda: net.evaluate(inputs, goals), exc, match)
     if forward_match:
         refused(net, lambda: net.predict(inputs), exc, match)
@@ -359,7 +359,7 @@ def test_fit_on_other_data_does_not_corrupt_the_error_history(net):
     ({"progress": 3}, TypeError, r"progress must be callable or None, got int"),
 ])
 def test_train_epoch_checks_its_options_before_training(net, kwargs, exc, match):
-    refused(net, lambda: net.train_epoch(X, Y, 0.1, **kwargs), exc, match)
+    refused(net, lambda: net.run_epoch(X, Y, 0.1, **kwargs), exc, match)
 
 
 def test_predict_and_evaluate_check_batch_size(net):

@@ -1,6 +1,6 @@
 """The epoch loop of the image scenarios (``scenarios/mnist.py``, ``scenarios/mnist_cnn.py``).
 
-``train_epochs`` runs epochs of ``Network.train_epoch`` with a progress bar per
+``run_epochs`` runs epochs of ``Network.run_epoch`` with a progress bar per
 epoch, a learning rate multiplied by ``lr_decay`` after every epoch, a test after
 every epoch, one summary line per epoch, and the run's curves recorded in
 ``network.histories`` (``epoch/train_loss``, ``epoch/train_accuracy``,
@@ -29,7 +29,7 @@ class EpochsResult:
     diverged: DivergenceError = None  # what stopped it, if the loss became NaN or infinite
 
 
-def train_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, lr, lr_decay=1.0,
+def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, lr, lr_decay=1.0,
                  first_epoch=0, on_divergence="stop", bar_every=50):
     """Train ``epochs`` epochs after ``first_epoch``; returns an ``EpochsResult``."""
     if on_divergence not in ("stop", "raise"):
@@ -51,7 +51,7 @@ def train_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, b
 
             t0 = time.perf_counter()
             try:
-                train_loss, train_accuracy = network.train_epoch(x_train, y_train, optimizer, batch_size,
+                train_loss, train_accuracy = network.run_epoch(x_train, y_train, optimizer, batch_size,
                                                                  progress=progress, stop=stop)
             except DivergenceError as e:
                 if on_divergence == "raise":
