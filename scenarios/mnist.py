@@ -11,7 +11,7 @@ import os
 import sys
 
 from simnet import Network
-from simnet.cli import image_arguments, layer_sizes
+from simnet.cli import check_loaded_dtype, continue_schedule, image_arguments, layer_sizes
 from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
@@ -24,17 +24,42 @@ DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "opti
 def parse_args(argv=None, dataset="mnist"):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     check = image_arguments(p, dataset, DEFAULTS)
-    p.add_argument("--hidden", type=layer_sizes, default=[128], help="hidden layer sizes, comma separated (128)")
-    p.add_argument("--activation", default="relu", choices=["relu", "leaky_relu", "sigmoid", "tanh"],
+    p.add_argument("--hidden", type=layer_sizes, help="hidden layer sizes, comma separated (128)")
+    p.add_argument("--activation", choices=["relu", "leaky_relu", "sigmoid", "tanh"],
                    help="activation of the hidden layers (relu)")
     args = check(p.parse_args(argv))
+    args.explicit |= {name for name in ("hidden", "activation") if getattr(args, name) is not None}
+    args.hidden = args.hidden or [128]
+    args.activation = args.activation or "relu"
     args.plots = args.plots or os.path.join("plots", args.dataset.replace("-", "_"))
     return args
+
+
+def check_loaded_network(args, network):
+    """Options that describe the network must agree with a loaded one (or be left out)."""
+    check_loaded_dtype(args, network)
+    hidden = [la.num_neurons for la in network.layers[1:-1]]
+    if "hidden" in args.explicit and args.hidden != hidden:
+        raise ValueError(f"--hidden {','.join(map(str, args.hidden))} contradicts the loaded network, whose hidden "
+                         f"layers have {','.join(map(str, hidden))} neurons; leave --hidden out to continue it")
+    activation = str(network.layers[1].activation) if hidden else None
+    if "activation" in args.explicit and args.activation != activation:
+        raise ValueError(f"--activation {args.activation} contradicts the loaded network, whose hidden layers "
+                         f"use {activation}; leave --activation out to continue it")
 
 
 def main(argv=None, dataset="mnist"):
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
+
+    # A saved network to continue: checked against the options before any data is read.
+    if args.load:
+        try:
+            network, optimizer, saved = load_network(args.load)
+            check_loaded_network(args, network)
+        except (OSError, ValueError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
 
     # The data: uint8 images and labels, turned into inputs in [0, 1] and one-hot goals.
     try:
@@ -49,17 +74,17 @@ def main(argv=None, dataset="mnist"):
 
     # The network: 784 -> hidden -> 10, built output first with its own seeded generator (or loaded).
     if args.load:
-        network, optimizer, saved = load_network(args.load)
         first_epoch = saved.get("epochs", 0)
-        print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs)")
+        optimizer, words = continue_schedule(args, optimizer, saved)
+        print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs); {words}")
     else:
         network = Network.build([784, *args.hidden, 10], activations=[args.activation] * len(args.hidden) +
                                 ["softmax"], bias=True, init="he" if "relu" in args.activation else "glorot",
                                 seed=args.seed, dtype=args.dtype, loss="cross_entropy")
-        optimizer, first_epoch = None, 0
-    if optimizer is None or not args.load:
-        optimizer = get_optimizer(args.optimizer, args.lr)
-    bound = network.record_summaries(every=max(1, 6400 // args.batch_size))  # every 6,400 samples
+        optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
+    # every 6,400 samples; a loaded network goes on with the histories it brought
+    bound = network.history_bytes() if network.monitors() else network.record_summaries(
+        every=max(1, 6400 // args.batch_size))
     print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
@@ -72,6 +97,7 @@ def main(argv=None, dataset="mnist"):
           f"after {run.epochs} epochs; training took {run.seconds:.1f}s")
 
     info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
+            "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
             "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else None,
             "note": data.info["note"], "class_names": list(spec.class_names)}
     if args.save:

@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from simnet import Conv2D, Dropout, Flatten, MapInput, MaxPool2D, Network, SimpleLayer
-from simnet.cli import image_arguments
+from simnet.cli import check_loaded_dtype, continue_schedule, image_arguments
 from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
@@ -67,6 +67,15 @@ def main(argv=None, dataset="mnist"):
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
 
+    # A saved network to continue: checked against the options before any data is read.
+    if args.load:
+        try:
+            network, optimizer, saved = load_network(args.load)
+            check_loaded_dtype(args, network)
+        except (OSError, ValueError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+
     # The data: uint8 images and labels, turned into inputs in [0, 1] and one-hot goals;
     # one row of 784 pixels per image: the input layer sees it as a 1 x 28 x 28 map.
     try:
@@ -84,16 +93,16 @@ def main(argv=None, dataset="mnist"):
 
     # The network, built with its own seeded generator (or loaded).
     if args.load:
-        network, optimizer, saved = load_network(args.load)
         first_epoch = saved.get("epochs", 0)
-        print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs)")
+        optimizer, words = continue_schedule(args, optimizer, saved)
+        print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs); {words}")
     else:
         network = build_network(args.seed, np.dtype(args.dtype))
-        optimizer, first_epoch = None, 0
-    if optimizer is None or not args.load:
-        optimizer = get_optimizer(args.optimizer, args.lr)
+        optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     print(network.summary())
-    bound = network.record_summaries(every=max(1, 6400 // args.batch_size))  # every 6,400 samples
+    # every 6,400 samples; a loaded network goes on with the histories it brought
+    bound = network.history_bytes() if network.monitors() else network.record_summaries(
+        every=max(1, 6400 // args.batch_size))
     print(f"{args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
@@ -106,6 +115,7 @@ def main(argv=None, dataset="mnist"):
           f"{len(x_test):,} {spec.title} test images after {run.epochs} epochs; training took {run.seconds:.1f}s")
 
     info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
+            "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
             "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else None,
             "note": data.info["note"], "class_names": list(spec.class_names)}
     if args.save:

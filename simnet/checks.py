@@ -56,9 +56,11 @@ def check_shape(value, what):
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise TypeError(f"{what} must be a tuple of positive ints, got {value!r}")
     shape = tuple(value)
-    if not shape:
+    if not all(is_int(s) for s in shape):
+        raise TypeError(f"{what} must be a tuple of positive ints, got {value!r}")
+    if not shape or min(shape) < 1:
         raise ValueError(f"{what} must be a tuple of positive ints, got {value!r}")
-    return tuple(check_positive_int(s, what) for s in shape)
+    return tuple(int(s) for s in shape)
 
 
 def check_number(value, what):

@@ -27,17 +27,17 @@ def image_arguments(p, dataset, defaults):
     p.add_argument("--dataset", default=dataset, choices=sorted(DATASETS), help=f"data set (default {dataset})")
     p.add_argument("--data", help="folder holding the IDX .gz files (searched first)")
     p.add_argument("--no-download", action="store_true", help="never download; use local files only")
-    p.add_argument("--optimizer", default=defaults["optimizer"], choices=["sgd", "momentum", "adam"],
-                   help=f"({defaults['optimizer']})")
-    p.add_argument("--lr", type=float, default=defaults["lr"], help=f"learning rate ({defaults['lr']})")
-    p.add_argument("--lr-decay", type=float, default=defaults["lr_decay"],
-                   help=f"learning rate factor per epoch ({defaults['lr_decay']})")
+    p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"],
+                   help=f"({defaults['optimizer']}; with --load: the saved run's)")
+    p.add_argument("--lr", type=float, help=f"learning rate ({defaults['lr']}; with --load: the saved run's)")
+    p.add_argument("--lr-decay", type=float,
+                   help=f"learning rate factor per epoch ({defaults['lr_decay']}; with --load: the saved run's)")
     p.add_argument("--batch-size", type=int, default=defaults["batch_size"],
                    help=f"samples per step ({defaults['batch_size']})")
     p.add_argument("--epochs", type=int, default=defaults["epochs"],
                    help=f"passes over the training set ({defaults['epochs']})")
     p.add_argument("--seed", type=int, default=0, help="seed of the network's generator (weights, shuffling)")
-    p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    p.add_argument("--dtype", choices=["float32", "float64"], help="float32; with --load: the saved network's")
     p.add_argument("--train-size", type=int, default=8000,
                    help="offline MNIST only: test-set images used for training (8000; the rest test)")
     p.add_argument("--plots", help="folder for the figures (default plots/<dataset>)")
@@ -48,6 +48,13 @@ def image_arguments(p, dataset, defaults):
                    help="when the loss becomes NaN or infinite: stop and keep the history (default), or raise")
 
     def check(args):
+        # what the command line said explicitly (a loaded run keeps its own settings otherwise)
+        args.explicit = {name for name in SCHEDULE + ("dtype",) if getattr(args, name) is not None}
+        for name in SCHEDULE:
+            if getattr(args, name) is None:
+                setattr(args, name, defaults[name])
+        if args.dtype is None:
+            args.dtype = "float32"
         for name in ("lr", "lr_decay"):
             value = getattr(args, name)
             if not (np.isfinite(value) and value > 0):
@@ -61,6 +68,46 @@ def image_arguments(p, dataset, defaults):
         return args
 
     return check
+
+
+SCHEDULE = ("optimizer", "lr", "lr_decay")
+
+
+def continue_schedule(args, optimizer, saved):
+    """The optimizer and learning-rate schedule that continue a loaded run.
+
+    The saved optimizer (its state too), its base rate, decay and the epoch it
+    reached are kept unless the command line named one explicitly (``args.explicit``,
+    see ``image_arguments``).  Sets ``args.optimizer``, ``args.lr``, ``args.lr_decay``
+    and returns ``(optimizer, words for the banner)``.
+    """
+    from .optimizers import get_optimizer
+
+    kept, changed = [], []
+    saved_name = optimizer.name if optimizer is not None else None
+    for name in SCHEDULE:
+        value = saved.get(name, saved_name if name == "optimizer" else None)
+        if name in args.explicit or value is None:
+            if value is not None and value != getattr(args, name):
+                changed.append(f"{name.replace('_', '-')} {getattr(args, name)} (saved: {value})")
+        else:
+            setattr(args, name, value)
+            kept.append(f"{name.replace('_', '-')} {value}")
+    if optimizer is None or args.optimizer != saved_name:
+        optimizer = get_optimizer(args.optimizer, args.lr)  # a new optimizer: its state starts afresh
+    words = "continuing the saved " + (", ".join(kept) if kept else "network")
+    if changed:
+        words += "; from the command line: " + ", ".join(changed)
+    return optimizer, words
+
+
+def check_loaded_dtype(args, network):
+    """An explicit ``--dtype`` must be the loaded network's; otherwise it becomes the network's."""
+    have = str(network.input.dtype)
+    if "dtype" in args.explicit and args.dtype != have:
+        raise ValueError(f"--dtype {args.dtype} contradicts the loaded network, which is {have}; "
+                         f"leave --dtype out to continue it")
+    args.dtype = have
 
 
 def main(argv=None):

@@ -201,6 +201,28 @@ class Monitor:
         if variable in ("weights", "bias"):
             self.record()  # step 0: the initial values, before any learning
 
+    @classmethod
+    def resume(cls, layer, history):
+        """A monitor on ``layer`` that continues ``history`` (read from a file): its next step follows the last."""
+        about = history.about
+        if about.get("layer") != layer.name or about.get("variable") not in VARIABLES:
+            raise ValueError(f"history {history.name!r} records {about.get('variable')!r} of layer "
+                             f"{about.get('layer')!r}, not a variable of layer {layer.name!r}")
+        m = cls.__new__(cls)
+        m.layer, m.variable, m.summary = layer, about["variable"], bool(about.get("summary"))
+        full = layer.variable_shape(m.variable)
+        m.select = m._index(about.get("select"), full)
+        m.inactive = m.summary and m.variable == "neurons" and layer.activation.name in ("relu", "leaky_relu")
+        shape = (len(STAT_NAMES) + m.inactive,) if m.summary else full if m.select is None else (len(m.select[0]),)
+        if tuple(shape) != history.shape:
+            raise ValueError(f"history {history.name!r} holds snapshots of shape {history.shape}, but layer "
+                             f"{layer.name!r} records {m.variable} of shape {tuple(shape)}")
+        m.key, m.history = history.name, history
+        m.calls = int(history.steps[-1]) + 1 if len(history) else 0
+        s = history.stride if history.count < history.capacity else 2 * history.stride
+        m._due = -(-m.calls // s) * s
+        return m
+
     def _index(self, select, full):
         if select is None:
             return None

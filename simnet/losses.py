@@ -42,6 +42,17 @@ class SquaredError(Loss):
         d = goal - prediction
         return np.sum(d * d, axis=-1)
 
+    def check(self, activation, goal=None, where="output layer"):
+        if goal is None or goal.size == 0:
+            return
+        # a goal this large makes the error itself overflow: no training can follow it
+        limit = np.sqrt(np.finfo(goal.dtype).max / goal.shape[-1]) / 4
+        big = np.abs(goal) > limit
+        if big.any():
+            i = tuple(int(k) for k in np.argwhere(big)[0])
+            raise ValueError(f"{where}: goal{list(i)} is {goal[i]:.3g}; squared-error goals must be at most "
+                             f"{limit:.3g} in magnitude, or the error overflows {goal.dtype}")
+
     def delta(self, goal, prediction, activation, out=None):
         out = np.subtract(goal, prediction, out=out)
         if not isinstance(activation, Linear):

@@ -410,6 +410,10 @@ class Network:
                 plan(layer, "weights", every=1, capacity=snapshots, dtype=layer.dtype)
         for layer, (key, monitor) in planned:
             layer._attach(key, monitor)
+        return self.history_bytes()
+
+    def history_bytes(self):
+        """The memory every layer's histories hold, in bytes: their fixed bound."""
         return sum(m.history.nbytes for m in self.monitors().values())
 
     def monitors(self):

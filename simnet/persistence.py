@@ -22,7 +22,7 @@ import zipfile
 import numpy as np
 
 from .activations import LeakyReLU, get_activation
-from .history import _atomic_savez, load_histories, save_histories
+from .history import Monitor, _atomic_savez, load_histories, save_histories
 from .maps import MAP_LAYER_KINDS
 from .layer import SimpleLayer
 from .network import Network
@@ -169,9 +169,29 @@ def load_network(folder):
         raise ValueError(f"{folder}: saved network is incomplete or inconsistent ({type(e).__name__}: {e})") from None
     hist_path = os.path.join(folder, "history.npz")
     if os.path.exists(hist_path):
-        network.histories.update({k: h for k, h in load_histories(hist_path)[0].items()
-                                  if k.startswith("error/")})
+        resume_histories(network, load_histories(hist_path)[0], hist_path)
     return network, optimizer_from_config(header.get("optimizer")), header.get("info", {})
+
+
+def resume_histories(network, histories, path):
+    """Give ``network`` back every history of a saved run: the layers' monitors continue where they stopped.
+
+    Run-level histories (errors, epoch curves) go to ``network.histories``; a monitor's
+    history (its ``about`` names the layer) is attached to that layer again.
+    """
+    monitors = []
+    for key, h in histories.items():
+        layer_name = h.about.get("layer")
+        if layer_name is None:
+            continue
+        try:
+            layer = network.layer(layer_name)
+            monitors.append((layer, key.split("/", 1)[1], Monitor.resume(layer, h)))
+        except (KeyError, ValueError, IndexError, TypeError) as e:
+            raise ValueError(f"{path}: history {key!r} does not fit the saved network ({e})") from None
+    for layer, key, m in monitors:  # all checked: attach them
+        layer._attach(key, m)
+    network.histories.update({k: h for k, h in histories.items() if h.about.get("layer") is None})
 
 
 def _build(header, arrays):
