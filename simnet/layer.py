@@ -62,12 +62,12 @@ def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
 # The arithmetic of a dense connection, over the last two axes, so that a stack of
 # copies of one network (simnet.population) runs the very same code as one layer.
 
-def dense_forward(x, weights, bias, activation, out):
-    """``out = activation(x @ weights + bias)``: the neurons a dense connection makes."""
+def dense_sums(x, weights, bias, out):
+    """``out = x @ weights + bias``: the input sums of the neurons a dense connection feeds."""
     np.matmul(x, weights, out=out)
     if bias is not None:
         out += bias
-    return activation.forward(out, out=out)
+    return out
 
 
 def dense_backward(d, weights, out):
@@ -120,6 +120,8 @@ class SimpleLayer:
         self._bias_grad = None
         self.weight_state = {}  # optimizer state of the weights (lives with them)
         self.bias_state = {}
+        self.sums = None  # the input sums of the last train(), kept when the loss needs them
+        self._keep_sums = False
         self.loss = get_loss(None)  # used by calc_delta when this is the output layer
         self.sample_errors = None
         self.monitors = {}
@@ -161,6 +163,18 @@ class SimpleLayer:
         Other layer kinds (``simnet.maps``) check the link here and may return None (no weights).
         """
         return (source.num_neurons, self.num_neurons)
+
+    @property
+    def loss(self):
+        """The loss ``calc_delta`` uses when this is the output layer (``Network`` sets it)."""
+        return self._loss
+
+    @loss.setter
+    def loss(self, value):
+        self._loss = get_loss(value)
+        self._keep_sums = self._loss.uses_sums  # cross-entropy is computed exactly from the sums
+        if not self._keep_sums:
+            self.sums = None
 
     @property
     def weight_row_mat(self):
@@ -235,7 +249,12 @@ class SimpleLayer:
         z = self.neuron_row_array
         if z.shape[0] != x.shape[0]:
             z = self.neuron_row_array = np.empty((x.shape[0], self.num_neurons), dtype=self.dtype)
-        self._forward(x, z, True)
+        self._forward(x, z, True)  # the input sums
+        if self._keep_sums:  # the output layer of a cross-entropy network: its loss reads the sums
+            if self.sums is None or self.sums.shape != z.shape:
+                self.sums = np.empty_like(z)
+            np.copyto(self.sums, z)
+        self.activation.forward(z, out=z)
         for m in self._watch["neurons"]:
             m.record()
         return z
@@ -249,18 +268,25 @@ class SimpleLayer:
         """
         if self.source is None:
             return x
+        z = self.infer_sums(x)
+        return self.activation.forward(z, out=z)
+
+    def infer_sums(self, x):
+        """The input sums (before the activation) ``infer`` starts from; a new array (the input layer: ``x``)."""
+        if self.source is None:
+            return x
         z = np.empty((x.shape[0], self.num_neurons), dtype=self.dtype)
         self._forward(x, z, False)
         return z
 
     def _forward(self, x, z, training):
-        """The connection into this layer: ``z = activation(x @ source weights + bias)``, in place.
+        """The connection into this layer: ``z = x @ source weights + bias``, the input sums, in place.
 
-        ``training`` says whether this is a training step (which may keep what ``learn``
-        needs) or inference (which must change nothing).  Every layer kind says here how
-        its connection works.
+        ``train`` and ``infer`` then apply the activation.  ``training`` says whether this
+        is a training step (which may keep what ``learn`` needs) or inference (which must
+        change nothing).  Every layer kind says here how its connection works.
         """
-        dense_forward(x, self.source._weights, self.bias, self.activation, z)
+        dense_sums(x, self.source._weights, self.bias, z)
 
     # ---- backward --------------------------------------------------------
     def calc_delta(self, goal):
@@ -280,7 +306,7 @@ class SimpleLayer:
 
     def _calc_delta(self, goal):
         y = self.neuron_row_array
-        self.sample_errors = self.loss.sample_errors(goal, y, self.activation)
+        self.sample_errors = self.loss.sample_errors(goal, y, self.activation, self.sums)
         d = self.delta
         if d is None or d.shape != y.shape:
             d = self.delta = np.empty_like(y)

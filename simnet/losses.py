@@ -7,9 +7,11 @@ cross-entropy with softmax or sigmoid).  For a batch of B samples the delta is
 divided by B, so that a batch step moves the weights by the *mean* sample step
 and B = 1 is exactly the walk-through's per-sample step.
 
-``sample_errors(goal, prediction, activation)`` returns one error per sample; the output
-layer's activation tells cross-entropy whether the outputs are one softmax distribution or
-independent sigmoid probabilities.
+``sample_errors(goal, prediction, activation, sums)`` returns one error per sample; the
+output layer's activation tells cross-entropy whether the outputs are one softmax
+distribution or independent sigmoid probabilities.  Cross-entropy is computed from the
+output layer's input sums (its logits, ``sums``) in a stable form (log-sum-exp, softplus),
+exact at every magnitude: a probability that rounds to 0 or 1 loses the error it stands for.
 """
 import numpy as np
 
@@ -18,8 +20,9 @@ from .activations import Linear, Sigmoid, Softmax
 
 class Loss:
     name = "loss"
+    uses_sums = False  # whether sample_errors wants the output layer's input sums (logits)
 
-    def sample_errors(self, goal, prediction, activation=None):
+    def sample_errors(self, goal, prediction, activation=None, sums=None):
         raise NotImplementedError
 
     def delta(self, goal, prediction, activation, out=None):
@@ -38,7 +41,7 @@ class SquaredError(Loss):
 
     name = "squared_error"
 
-    def sample_errors(self, goal, prediction, activation=None):
+    def sample_errors(self, goal, prediction, activation=None, sums=None):
         d = goal - prediction
         return np.sum(d * d, axis=-1)
 
@@ -76,16 +79,39 @@ class CrossEntropy(Loss):
 
     name = "cross_entropy"
 
-    def sample_errors(self, goal, prediction, activation=None):
+    uses_sums = True
+
+    def sample_errors(self, goal, prediction, activation=None, sums=None):
+        binary = isinstance(activation, Sigmoid) if activation is not None else prediction.shape[-1] == 1
+        if sums is not None:
+            return self.from_sums(goal, sums, binary)
+        # only the probabilities: clipped at the smallest normal number (never log(0))
         tiny = np.finfo(prediction.dtype).tiny
         p = np.maximum(prediction, tiny)
-        binary = isinstance(activation, Sigmoid) if activation is not None else prediction.shape[-1] == 1
         if binary:  # independent sigmoid outputs: binary cross-entropy
             q = np.maximum(1 - prediction, tiny)
             return -np.sum(goal * np.log(p) + (1 - goal) * np.log(q), axis=-1)
         np.log(p, out=p)
         p *= goal
         return -p.sum(axis=-1)
+
+    @staticmethod
+    def from_sums(goal, z, binary):
+        """Cross-entropy from the logits ``z``, exact at every magnitude.
+
+        Sigmoid: ``-[g log s(z) + (1-g) log(1-s(z))] = max(z, 0) - g z + log1p(exp(-|z|))``.
+        Softmax, with ``m`` the row maximum: ``-sum g log softmax(z) = sum g (m - z) +
+        sum(g) log1p(sum of exp(z - m) over all but the maximum)``.  The large terms
+        cancel exactly before the small one is added, so a logit of 40 against goal 1
+        gives 4.2e-18, not 0, and against goal 0 gives 40, not the clipped 708.4.
+        """
+        if binary:
+            return np.sum(np.maximum(z, 0) - goal * z + np.log1p(np.exp(-np.abs(z))), axis=-1)
+        m = z.max(axis=-1, keepdims=True)
+        e = np.exp(z - m)
+        top = z.argmax(axis=-1)[..., None]
+        np.put_along_axis(e, top, 0, axis=-1)  # exp(0) = 1 exactly: log1p takes the rest
+        return np.sum(goal * (m - z), axis=-1) + goal.sum(axis=-1) * np.log1p(e.sum(axis=-1))
 
     def check(self, activation, goal=None, where="output layer"):
         if not isinstance(activation, (Softmax, Sigmoid)):

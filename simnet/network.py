@@ -215,13 +215,27 @@ class Network:
         return loss_sum / seen, correct / seen
 
     def evaluate(self, inputs, goals, batch_size=1024):
-        """``(mean loss, accuracy, predictions)`` on ``inputs``/``goals`` without training or recording."""
+        """``(mean loss, accuracy, predictions)`` on ``inputs``/``goals`` in inference mode, changing nothing.
+
+        The loss is computed as in training: cross-entropy from the output layer's input sums.
+        """
         x = check_data(self.input, inputs, "inputs")
         goals = check_data(self.output, goals, "goals")
         check_pairs(x, goals)
-        outputs = self.predict(x, batch_size)
-        loss = float(self.output.loss.sample_errors(goals, outputs, self.output.activation).mean())
-        predicted = outputs.argmax(axis=1)
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
+        out = self.output
+        errors, predicted = [], []
+        for i in range(0, len(x), batch_size):
+            a = x[i:i + batch_size]
+            for layer in self.layers[:-1]:
+                a = layer.infer(a)
+            sums = out.infer_sums(a)
+            y = out.activation.forward(sums.copy())
+            errors.append(out.loss.sample_errors(goals[i:i + batch_size], y, out.activation,
+                                                 sums if out.loss.uses_sums else None))
+            predicted.append(y.argmax(axis=1))
+        predicted = np.concatenate(predicted)
+        loss = float(np.concatenate(errors).mean())
         return loss, float(np.mean(predicted == goals.argmax(axis=1))), predicted
 
     def feature_maps(self, inputs):

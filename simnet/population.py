@@ -24,7 +24,7 @@ the weights of ordinary ``Network`` objects (``Population.from_networks``), so a
 copy's initial weights are exactly those its own seed gives a single run.
 
 Limits: squared error, plain SGD (a number ``alpha``), per-sample training.
-The arithmetic is ``SimpleLayer``'s own: the dense forward and backward
+The arithmetic is ``SimpleLayer``'s own: the dense sums and backward
 functions and the optimizer's ``scale_delta`` and ``update`` of ``simnet.layer``
 and ``simnet.optimizers``, applied to the stacks.  Each
 copy's result agrees with its single ``Network.fit`` run; where numpy's batched
@@ -37,7 +37,7 @@ import numpy as np
 
 from .checks import check_int
 from .history import History
-from .layer import dense_backward, dense_forward, outer
+from .layer import dense_backward, dense_sums, outer
 from .losses import SquaredError
 from .optimizers import SGD
 
@@ -148,7 +148,8 @@ class Population:
                 neurons = [x[i:i + 1]]  # (1, n_in): the same sample for all copies
                 for k in range(last + 1):
                     z = np.empty((len(running), 1, w[k].shape[2]), dtype=dtype)  # (P, 1, n_k+1)
-                    neurons.append(dense_forward(neurons[k], w[k], b[k], self.activations[k], z))
+                    dense_sums(neurons[k], w[k], b[k], z)
+                    neurons.append(self.activations[k].forward(z, out=z))
                 delta = y[i:i + 1] - neurons[-1]  # goal - prediction, (P, 1, n_out)
                 errors[:len(running), i] = np.sum(delta * delta, axis=-1)[:, 0]
                 delta = self.activations[last].backprop(delta, neurons[-1], out=delta)

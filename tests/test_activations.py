@@ -76,3 +76,40 @@ def test_loss_delta_is_the_negative_gradient(loss, act):
 def test_unknown_activation_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown activation 'relux'"):
         get_activation("relux")
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 2e-6), (np.float64, 1e-13)])
+@pytest.mark.parametrize("z", [1.0, -1.0, 20.0, -20.0, 40.0, -40.0, 800.0, -800.0])
+def test_cross_entropy_is_exact_at_every_logit(dtype, rtol, z):
+    """Sigmoid outputs against goal 0 and 1, and a softmax with a gap of |z|, against the exact values."""
+    import math
+
+    from simnet.activations import Sigmoid, Softmax
+    from simnet.losses import CrossEntropy
+
+    def softplus(t):  # exact in double precision: log(1 + e^t)
+        return max(t, 0.0) + math.log1p(math.exp(-abs(t)))
+
+    ce = CrossEntropy()
+    logits = np.array([[z]], dtype)
+    p = Sigmoid().forward(logits.copy())
+    for goal, exact in ((0.0, softplus(z)), (1.0, softplus(-z))):
+        got = ce.sample_errors(np.array([[goal]], dtype), p, Sigmoid(), logits)[0]
+        assert got == pytest.approx(exact, rel=rtol, abs=0), (goal, got, exact)
+    pair = np.array([[z, 0.0]], dtype)
+    q = Softmax().forward(pair.copy())
+    for goal, exact in (([1.0, 0.0], softplus(-z)), ([0.0, 1.0], softplus(z))):
+        got = ce.sample_errors(np.array([goal], dtype), q, Softmax(), pair)[0]
+        assert got == pytest.approx(exact, rel=rtol, abs=0), (goal, got, exact)
+
+
+def test_training_and_evaluate_report_the_exact_cross_entropy():
+    from simnet import Network
+
+    net = Network.build([1, 1], activations=["sigmoid"], bias=False, seed=0, loss="cross_entropy")
+    net.input.weight_row_mat = [[40.0]]
+    x, y = np.array([[1.0]]), np.array([[0.0]])
+    net.forward(x)
+    net.output.calc_delta(y)
+    assert net.output.sample_errors[0] == pytest.approx(40.0, rel=1e-12)  # clipped probabilities said 708.4
+    assert net.evaluate(x, y)[0] == pytest.approx(40.0, rel=1e-12)

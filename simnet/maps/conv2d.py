@@ -113,7 +113,6 @@ class Conv2D(MapLayer):
         np.matmul(self.source.weight_col_mat, cols, out=out)  # (filters, K) @ (K, P) for every sample
         if self.bias is not None:
             out += self.bias[:, None]
-        self.activation.forward(z, out=z)
 
     def _check_cache(self, batch):
         if self._cols is None or len(self._cols) != batch:
