@@ -255,7 +255,7 @@ def torch_model(threads):
 # ---- the run --------------------------------------------------------------------------------------
 def load_images(n):
     """Fashion-MNIST training images when they are here (real ReLU sparsity), else uniform noise."""
-    from simnet.datasets import DatasetNotFoundError, load_dataset, one_hot, to_inputs
+    from simnet.data import DatasetNotFoundError, load_dataset, one_hot, to_inputs
 
     try:
         images, labels = load_dataset("fashion-mnist", "train", download=False)

@@ -12,7 +12,7 @@ import sys
 
 from simnet import Network
 from simnet.cli import image_arguments, layer_sizes
-from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
+from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network, save_network
@@ -78,7 +78,7 @@ def main(argv=None, dataset="mnist"):
         save_network(args.save, network, optimizer, info)
         print(f"saved the network and its history to {args.save}/")
     if not args.no_plots:
-        from simnet.image_plots import plot_image_run  # plotting is only imported to draw
+        from simnet.plots.images import plot_image_run  # plotting is only imported to draw
 
         paths = plot_image_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                                args.plots)

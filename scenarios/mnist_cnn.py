@@ -19,7 +19,7 @@ import numpy as np
 from simnet import Conv2D, Dropout, Flatten, MapInput, MaxPool2D, Network, SimpleLayer
 from simnet.cli import image_arguments
 from simnet.conv import summary
-from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
+from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network, save_network
@@ -113,7 +113,7 @@ def main(argv=None, dataset="mnist"):
         save_network(args.save, network, optimizer, info)
         print(f"saved the network and its history to {args.save}/")
     if not args.no_plots:
-        from simnet.conv_plots import plot_cnn_run  # plotting is only imported to draw
+        from simnet.plots.maps import plot_cnn_run  # plotting is only imported to draw
 
         paths = plot_cnn_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                              args.plots, image_index=args.image)

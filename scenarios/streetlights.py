@@ -127,7 +127,7 @@ def main(argv=None):
         print(f"input {x.astype(int)}  prediction {prediction[0]:.3f}  goal {goal[0]:.0f}  accuracy {accuracy:.1%}")
 
     if not args.no_plots:
-        from simnet.plotting import plot_run  # plotting is only imported to draw
+        from simnet.plots import plot_run  # plotting is only imported to draw
 
         info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights]}
         network.save_history(os.path.join(args.plots, "history.npz"), info)

@@ -1,6 +1,5 @@
 """``simnet`` command line: ``simnet plot HISTORY.npz [--plots DIR] [--show]`` redraws a saved run."""
 import argparse
-import os
 import sys
 
 
@@ -15,6 +14,23 @@ def layer_sizes(text):
     return sizes
 
 
+def parse_hidden(text):
+    """Hidden layer sizes of one network: ``'4'`` is one hidden layer, ``'4x2'`` (or ``'4-2'``) two."""
+    parts = str(text).replace("-", "x").split("x")
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"hidden sizes must be integers like 4 or 4x2, got {text!r}") from None
+    if min(sizes) < 1:
+        raise ValueError(f"hidden sizes must be positive, got {text!r}")
+    return sizes
+
+
+def format_hidden(sizes):
+    """Hidden sizes as written in tables and titles: ``(4, 2)`` -> ``'4x2'`` (``parse_hidden`` reads it back)."""
+    return "x".join(str(int(s)) for s in sizes)
+
+
 def image_arguments(p, dataset, defaults):
     """The options the image scenarios share, added to the ArgumentParser ``p``.
 
@@ -22,7 +38,7 @@ def image_arguments(p, dataset, defaults):
     """
     import numpy as np
 
-    from .datasets import DATASETS
+    from .data import DATASETS
 
     p.add_argument("--dataset", default=dataset, choices=sorted(DATASETS), help=f"data set (default {dataset})")
     p.add_argument("--data", help="folder holding the IDX .gz files (searched first)")
@@ -72,16 +88,13 @@ def main(argv=None):
     plot.add_argument("--show", action="store_true", help="also open the figures in a window")
     args = p.parse_args(argv)
 
-    from .history import load_histories
-    from .plotting import plot_run
+    from .plots.redraw import redraw  # plotting is only imported to draw
 
     try:
-        histories, info = load_histories(args.history)
+        paths = redraw(args.history, args.plots, show=args.show)
     except (OSError, ValueError) as e:
         print(f"simnet plot: {e}", file=sys.stderr)
         return 2
-    folder = args.plots or os.path.dirname(os.path.abspath(args.history))
-    paths = plot_run(histories, info, folder, show=args.show)
     for path in paths:
         print(path)
     return 0

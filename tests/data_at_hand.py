@@ -3,7 +3,7 @@ import functools
 
 import pytest
 
-from simnet.datasets import DatasetNotFoundError, find_files
+from simnet.data import DatasetNotFoundError, find_files
 
 
 @functools.cache
@@ -18,3 +18,5 @@ def have(name, split):
 
 needs_mnist_test = pytest.mark.skipif(not have("mnist", "test"),
                                       reason="MNIST test set not found (see ../shared/datasets/README.md)")
+needs_mnist_full = pytest.mark.skipif(not (have("mnist", "train") and have("mnist", "test")),
+                                      reason="full MNIST not found (set SIMNET_DATA, see ../shared/datasets/README.md)")

@@ -395,7 +395,7 @@ def test_short_training_run_on_real_images_reaches_the_stated_accuracy():
     (It reaches 0.76 with seeds 0 and 1, 0.75 with seed 2; a network that does not learn stays near 0.10.)
     """
     from mnist_cnn import build_network
-    from simnet.datasets import DatasetNotFoundError, load_train_test, one_hot, to_inputs
+    from simnet.data import DatasetNotFoundError, load_train_test, one_hot, to_inputs
 
     try:
         d = load_train_test("fashion-mnist", download=False)

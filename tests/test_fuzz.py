@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from simnet import Network, load_histories
-from simnet.datasets import read_idx
+from simnet.data import read_idx
 from simnet.persistence import load_network, save_network
 from test_validation import assert_same, snapshot
 

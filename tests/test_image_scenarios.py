@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from data_at_hand import have, needs_mnist_test
 
-from simnet.image_plots import confusion_matrix, plot_confusion, plot_curves, plot_predictions, plot_weight_tiles
+from simnet.plots.images import confusion_matrix, plot_confusion, plot_curves, plot_predictions, plot_weight_tiles
 
 
 @needs_mnist_test

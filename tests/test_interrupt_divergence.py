@@ -60,7 +60,7 @@ def test_divergence_stops_and_keeps_the_finite_history(tmp_path):
         assert np.isfinite(h.values).all(), key
     assert len(net.histories["error/average"]) == e.value.iteration
     net.save_history(tmp_path / "h.npz")  # what was kept can be written and plotted
-    from simnet.plotting import plot_run
+    from simnet.plots import plot_run
 
     histories, info = load_histories(tmp_path / "h.npz")
     assert len(plot_run(histories, info, tmp_path)) >= 7

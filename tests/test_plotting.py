@@ -6,7 +6,7 @@ from matplotlib.colors import to_rgba
 
 import streetlights
 from simnet import load_histories
-from simnet.plotting import draw_network, network_graph, plot_run, source_colour, target_width
+from simnet.plots import draw_network, network_graph, plot_run, source_colour, target_width
 
 
 def test_streetlights_figures(tmp_path, capsys):
@@ -15,7 +15,7 @@ def test_streetlights_figures(tmp_path, capsys):
     import matplotlib.pyplot as plt
     paths = plot_run(histories, info, tmp_path / "again")
     assert len(paths) == 9
-    from simnet.plotting import plot_weights, plot_errors, plot_neurons
+    from simnet.plots import plot_weights, plot_errors, plot_neurons
     h = histories["input/weights"]
     fig = plot_weights(h.steps, h.values, "input", "hidden")
     ax = fig.axes[0]

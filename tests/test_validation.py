@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from simnet import Adam, Momentum, Network, SimpleLayer
-from simnet.datasets import load_mnist, one_hot, to_inputs
+from simnet.data import load_mnist, one_hot, to_inputs
 from simnet.persistence import load_network, save_network
 
 X = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
