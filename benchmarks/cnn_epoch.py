@@ -21,7 +21,6 @@ the number of batches, which is steadier.  Per-layer times are medians over
 """
 import argparse
 import os
-import sys
 import time
 
 
@@ -44,8 +43,6 @@ if ARGS is not None and ARGS.threads:  # must be set before numpy is imported
 
 import numpy as np  # noqa: E402
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios"))
 
 DT = np.float32
 
@@ -210,9 +207,9 @@ class Reference:
 
 # ---- simnet -------------------------------------------------------------------------------------
 def simnet_network(history):
-    from mnist_cnn import build_network
+    from simnet.image_networks import build_cnn
 
-    net = build_network(0)
+    net = build_cnn(0)
     if history:
         net.record_summaries(every=32)
     return net

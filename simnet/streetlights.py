@@ -27,6 +27,7 @@ STREETLIGHTS = np.array([[1, 0, 1],
                          [0, 0, 1],
                          [1, 1, 1]], dtype=float)
 WALK_VS_STOP = np.array([[1], [1], [0], [0]], dtype=float)
+STREETLIGHTS.flags.writeable = WALK_VS_STOP.flags.writeable = False  # shared by every user: read only
 
 
 def hidden_names(hidden):

@@ -1,5 +1,4 @@
 import os
-import sys
 
 import matplotlib
 import pytest
@@ -12,7 +11,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # taken from the repository root, and made absolute so the scenario subprocesses find it too.
 _data = os.environ.get("SIMNET_DATA") or os.path.join("..", "shared", "datasets")
 os.environ["SIMNET_DATA"] = os.path.normpath(os.path.join(ROOT, _data))
-sys.path.insert(0, os.path.join(ROOT, "scenarios"))
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from simnet.data import download, registry
-from data_at_hand import needs_mnist_full, needs_mnist_test
+from helpers import needs_mnist_full, needs_mnist_test
 from simnet.data import (ChecksumError, DatasetNotFoundError, find_files, load_dataset, load_fashion_mnist,
                              load_mnist, load_test_split, load_train_test, one_hot, read_idx, split_test_set,
                              to_inputs)

@@ -1,11 +1,11 @@
 """The image scenarios end to end on real data, and the figures they draw."""
 import os
 
-import mnist
 import numpy as np
 import pytest
-from data_at_hand import have, needs_mnist_test
+from helpers import have, needs_mnist_test
 
+from simnet import image_scenario
 from simnet.plots.images import confusion_matrix, plot_confusion, plot_curves, plot_predictions, plot_weight_tiles
 
 
@@ -16,7 +16,7 @@ def test_mnist_scenario_trains_saves_and_loads(tmp_path, capsys):
     args = ["--epochs", "2", "--no-download", "--save", model, "--plots", plots]
     if have("mnist", "train"):
         args += ["--train-size", "8000"]
-    assert mnist.main(args) == 0
+    assert image_scenario.main(args) == 0
     out = capsys.readouterr().out
     if not have("mnist", "train"):
         assert "NOTE: MNIST training set not available" in out and "8,000 training and 2,000 test" in out
@@ -29,7 +29,7 @@ def test_mnist_scenario_trains_saves_and_loads(tmp_path, capsys):
     assert expected <= set(os.listdir(plots))
     assert {"network.json", "weights.npz", "history.npz"} <= set(os.listdir(model))
     # evaluate the saved network: the same accuracy, to every printed digit
-    assert mnist.main(["--load", model, "--epochs", "0", "--no-download", "--no-plots"]) == 0
+    assert image_scenario.main(["--load", model, "--epochs", "0", "--no-download", "--no-plots"]) == 0
     again = capsys.readouterr().out
     assert f"test accuracy {accuracy:.4f}" in again and "trained 2 epochs" in again
 
@@ -37,7 +37,7 @@ def test_mnist_scenario_trains_saves_and_loads(tmp_path, capsys):
 def test_scenario_refuses_bad_options(capsys):
     for argv in (["--lr", "0"], ["--lr", "inf"], ["--batch-size", "0"], ["--epochs", "-1"], ["--hidden", "12,a"]):
         with pytest.raises(SystemExit) as e:
-            mnist.main(argv)
+            image_scenario.main(argv)
         assert e.value.code == 2
 
 

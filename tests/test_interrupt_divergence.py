@@ -7,14 +7,14 @@ import time
 
 import numpy as np
 import pytest
-from data_at_hand import needs_mnist_test
+from helpers import load_scenario, needs_mnist_test
 
 from simnet import DivergenceError, Network, load_histories
 from simnet.persistence import load_network
+from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-X = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
-Y = np.array([[1], [1], [0], [0]], float)
+X, Y = STREETLIGHTS, WALK_VS_STOP
 
 
 def run_until(argv, marker, timeout=60):
@@ -67,7 +67,7 @@ def test_divergence_stops_and_keeps_the_finite_history(tmp_path):
 
 
 def test_streetlights_reports_divergence(tmp_path, capsys):
-    import streetlights
+    streetlights = load_scenario("streetlights")
 
     assert streetlights.main(["--alpha", "1e200", "--plots", str(tmp_path)]) == 3
     out = capsys.readouterr().out

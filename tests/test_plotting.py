@@ -4,9 +4,12 @@ import os
 import numpy as np
 from matplotlib.colors import to_rgba
 
-import streetlights
 from simnet import load_histories
 from simnet.plots import draw_network, network_graph, plot_run, source_colour, target_width
+
+from helpers import load_scenario
+
+streetlights = load_scenario("streetlights")
 
 
 def test_streetlights_figures(tmp_path, capsys):

@@ -9,13 +9,15 @@ import re
 import numpy as np
 import pytest
 
-import streetlights
-import sweep as sweep_script
-from data_at_hand import needs_mnist_test
 from simnet import sweeps
 from simnet.cli import parse_hidden
 from simnet.streetlights import seeded_network
 from simnet.sweeps import ResultsTable, get_task, load_curves, make_grid, parse_seeds, read_results, run_sweep
+
+from helpers import load_scenario, needs_mnist_test
+
+streetlights = load_scenario("streetlights")
+sweep_script = load_scenario("sweep")
 
 SEEDS = [0, 1, 2, 3, 4, 7]  # 1, 4 and 7 do not converge at alpha 0.2, hidden 4
 

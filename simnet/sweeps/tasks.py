@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from ..network import Network
+from ..image_networks import build_dense
 from ..population import Population
 from ..streetlights import STREETLIGHTS, WALK_VS_STOP, seeded_network
 from .registry import BOOL, FLOAT, HIDDEN, INT, register_task
@@ -97,9 +97,7 @@ def image_task(dataset):
     returns the test accuracy and the mean training error of the last epoch."""
     def run(params):
         x, y, x_test, y_test, _ = image_data(dataset)
-        hidden = list(params["hidden"])
-        network = Network.build([784, *hidden, 10], activations=["relu"] * len(hidden) + ["softmax"], bias=True,
-                                init="he", seed=params["seed"], dtype=np.float32, loss="cross_entropy")
+        network = build_dense(params["hidden"], "relu", params["seed"], np.float32)
         curve, error = [], float("nan")
         for _ in range(params["epochs"]):
             error, _ = network.train_epoch(x, y, params["alpha"], batch_size=IMAGE_BATCH)
