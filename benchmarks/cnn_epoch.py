@@ -9,7 +9,7 @@ kernels as simnet (im2col as ``(batch, C*kh*kw, H*W)`` and one batched matrix
 product per convolution, col2im over the kernel offsets on rows as wide as the
 input, max pooling over the window offsets): the ratio simnet / reference is the
 price of simnet's explicit layers.  PyTorch's CPU build of the same network is
-timed too when ``torch`` can be imported (it is not a dependency).
+timed too when ``torch`` can be imported (optional: ``pip install -e ".[benchmarks]"``).
 
 All run in this one process, one after the other, on the same batches.  Times
 on a shared machine vary: each full epoch is timed once (``--epochs`` more),

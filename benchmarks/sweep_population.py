@@ -21,8 +21,7 @@ import time
 
 import numpy as np
 
-from simnet.cli import parse_hidden
-from simnet.sweeps import make_grid, parse_seeds
+from simnet.sweeps import make_grid, parse_hidden, parse_seeds
 from simnet.sweeps.tasks import streetlights, streetlights_population
 
 

@@ -21,10 +21,9 @@ import sys
 
 import numpy as np
 
-from simnet.cli import format_hidden, parse_hidden
 from simnet.streetlights import convergence_summary, describe_run, format_summary
-from simnet.sweeps import (TASKS, curves_path, get_task, load_curves, make_grid, parse_list, parse_seeds, read_results,
-                           run_sweep)
+from simnet.sweeps import (TASKS, curves_path, format_hidden, get_task, load_curves, make_grid, parse_hidden, parse_list,
+                           parse_seeds, read_results, run_sweep)
 
 DEFAULTS = {  # per scenario: seeds, alpha, hidden
     "streetlights": {"seeds": "0-99", "alpha": "0.2", "hidden": "4"},

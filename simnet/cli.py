@@ -14,23 +14,6 @@ def layer_sizes(text):
     return sizes
 
 
-def parse_hidden(text):
-    """Hidden layer sizes of one network: ``'4'`` is one hidden layer, ``'4x2'`` (or ``'4-2'``) two."""
-    parts = str(text).replace("-", "x").split("x")
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"hidden sizes must be integers like 4 or 4x2, got {text!r}") from None
-    if min(sizes) < 1:
-        raise ValueError(f"hidden sizes must be positive, got {text!r}")
-    return sizes
-
-
-def format_hidden(sizes):
-    """Hidden sizes as written in tables and titles: ``(4, 2)`` -> ``'4x2'`` (``parse_hidden`` reads it back)."""
-    return "x".join(str(int(s)) for s in sizes)
-
-
 def image_arguments(p, dataset, defaults):
     """The options the image scenarios share, added to the ArgumentParser ``p``.
 

@@ -17,7 +17,6 @@ import math
 
 import numpy as np
 
-from .cli import format_hidden
 from .layer import SimpleLayer
 from .network import Network
 
@@ -112,7 +111,7 @@ def describe_run(row):
 def format_summary(summary, cell=("alpha", "hidden")):
     """The summary as the lines a sweep prints."""
     def fmt(v):
-        return format_hidden(v) if isinstance(v, tuple) else str(v)
+        return "x".join(str(int(s)) for s in v) if isinstance(v, tuple) else str(v)  # hidden sizes: 4x2
 
     def iters(s):
         q1, med, q3 = s["iterations"]

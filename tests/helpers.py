@@ -1,8 +1,10 @@
 """What several test modules share: finite differences, state snapshots, the scenario scripts, the data at hand."""
 import copy
 import functools
+import gzip
 import importlib.util
 import os
+import struct
 import sys
 
 import numpy as np
@@ -101,3 +103,36 @@ needs_mnist_test = pytest.mark.skipif(not have("mnist", "test"),
                                       reason="MNIST test set not found (see ../shared/datasets/README.md)")
 needs_mnist_full = pytest.mark.skipif(not (have("mnist", "train") and have("mnist", "test")),
                                       reason="full MNIST not found (set SIMNET_DATA, see ../shared/datasets/README.md)")
+
+
+# ---- a tiny image data set, for the default tier's end-to-end runs --------------------------------
+def idx_bytes(array, magic=None):
+    """``array`` (uint8) as an IDX file: images are 3-D (magic 0x0803), labels 1-D (0x0801)."""
+    a = np.asarray(array, dtype=np.uint8)
+    magic = (0x0803 if a.ndim == 3 else 0x0801) if magic is None else magic
+    return struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in a.shape) + a.tobytes()
+
+
+def learnable_images(n, seed=0):
+    """``n`` 28x28 uint8 images whose label (0..9) is where a bright bar lies, on dim noise."""
+    rng = np.random.default_rng(seed)
+    labels = (np.arange(n) % 10).astype(np.uint8)
+    rng.shuffle(labels)
+    images = rng.integers(0, 60, (n, 28, 28), dtype=np.uint8)
+    for image, label in zip(images, labels):
+        row, col = 2 + 5 * (label % 5), 2 + 13 * (label // 5)
+        image[row:row + 4, col:col + 11] = 220
+    return images, labels
+
+
+def tiny_image_set(folder, n_train=600, n_test=200, seed=0):
+    """Write a learnable MNIST-like data set (both splits, IDX .gz files) into ``folder``; return ``folder``."""
+    os.makedirs(folder, exist_ok=True)
+    names = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+             "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
+    for split, n, s in (("train", n_train, seed), ("test", n_test, seed + 1)):
+        images, labels = learnable_images(n, s)
+        for name, array in zip(names[split], (images, labels)):
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(gzip.compress(idx_bytes(array), mtime=0))
+    return folder

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from helpers import load_scenario, needs_mnist_test
+from helpers import load_scenario, needs_mnist_test, tiny_image_set
 
 from simnet import DivergenceError, Network, load_histories
 from simnet.persistence import load_network
@@ -77,14 +77,32 @@ def test_streetlights_reports_divergence(tmp_path, capsys):
         streetlights.main(["--alpha", "1e200", "--no-plots", "--on-divergence", "raise"])
 
 
-@needs_mnist_test
-@pytest.mark.parametrize("scenario, extra", [("mnist.py", []), ("mnist_cnn.py", ["--train-size", "2000"])])
-def test_ctrl_c_stops_image_scenarios_and_saves_the_network(tmp_path, scenario, extra):
+def check_ctrl_c_in_image_scenario(tmp_path, scenario, extra, figures=True):
     model, plots = tmp_path / "model", tmp_path / "plots"
+    draw = ["--plots", str(plots)] if figures else ["--no-plots"]
     rc, out = run_until([f"scenarios/{scenario}", "--epochs", "1000", "--no-download", "--save", str(model),
-                         "--plots", str(plots), *extra], "epoch 1: loss", timeout=180)
+                         *draw, *extra], "epoch 1: loss", timeout=180)
     assert rc == 130
     assert "interrupted (Ctrl-C) during epoch" in out and f"saved the network and its history to {model}" in out
     network, optimizer, info = load_network(model)
     assert info["stopped"] == "interrupted" and info["epochs"] >= 1
-    assert {"curves.png", "confusion.png"} <= set(os.listdir(plots))
+    if figures:
+        assert {"curves.png", "confusion.png"} <= set(os.listdir(plots))
+
+
+@pytest.mark.parametrize("scenario, figures", [("mnist.py", False), ("mnist_cnn.py", True)])
+def test_ctrl_c_stops_image_scenarios_and_saves_the_network(tmp_path, scenario, figures):
+    """The same path on a tiny learnable data set (600 / 200 images) given with --data: seconds, not minutes.
+
+    Both scenarios draw their figures after a Ctrl-C through the same code; to save time only the
+    CNN draws them here (the slow tier's real-data runs draw both).
+    """
+    data = tiny_image_set(tmp_path / "data")
+    check_ctrl_c_in_image_scenario(tmp_path, scenario, ["--data", str(data)], figures)
+
+
+@pytest.mark.slow
+@needs_mnist_test
+@pytest.mark.parametrize("scenario, extra", [("mnist.py", []), ("mnist_cnn.py", ["--train-size", "2000"])])
+def test_ctrl_c_stops_image_scenarios_on_real_data(tmp_path, scenario, extra):
+    check_ctrl_c_in_image_scenario(tmp_path, scenario, extra)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from simnet import sweeps
-from simnet.cli import parse_hidden
 from simnet.streetlights import seeded_network
-from simnet.sweeps import ResultsTable, get_task, load_curves, make_grid, parse_seeds, read_results, run_sweep
+from simnet.sweeps import (ResultsTable, get_task, load_curves, make_grid, parse_hidden, parse_seeds, read_results,
+                           run_sweep)
 
 from helpers import load_scenario, needs_mnist_test
 

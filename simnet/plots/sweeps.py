@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import TwoSlopeNorm
 
-from ..cli import format_hidden
+from ..sweeps.registry import format_hidden
 from ..streetlights import cell_of, describe_run
 from .common import WEIGHT_CMAP, save_figure
 

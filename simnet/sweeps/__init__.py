@@ -9,4 +9,5 @@ Many copies of one small network trained at once: ``simnet.population.Population
 from . import tasks  # noqa: F401  (registers the built-in tasks: streetlights, mnist, fashion_mnist)
 from .engine import (ResultsTable, SweepResult, curves_path, load_curves, make_grid, parse_list, parse_seeds,
                      read_results, run_sweep, save_curves)
-from .registry import BOOL, FLOAT, HIDDEN, INT, TASKS, Column, Task, get_task, register_task
+from .registry import (BOOL, FLOAT, HIDDEN, INT, TASKS, Column, Task, format_hidden, get_task, parse_hidden,
+                       register_task)

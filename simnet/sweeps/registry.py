@@ -7,8 +7,6 @@ ones (``simnet.sweeps.tasks``) are registered when the ``simnet.sweeps`` package
 """
 from dataclasses import dataclass
 
-from ..cli import format_hidden, parse_hidden
-
 # ---- how values are written to and read from the table ---------------------
 
 
@@ -24,6 +22,23 @@ def _parse_bool(text):
     if text not in ("True", "False"):
         raise ValueError(f"expected True or False, got {text!r}")
     return text == "True"
+
+
+def parse_hidden(text):
+    """Hidden layer sizes of one network: ``'4'`` is one hidden layer, ``'4x2'`` (or ``'4-2'``) two."""
+    parts = str(text).replace("-", "x").split("x")
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"hidden sizes must be integers like 4 or 4x2, got {text!r}") from None
+    if min(sizes) < 1:
+        raise ValueError(f"hidden sizes must be positive, got {text!r}")
+    return sizes
+
+
+def format_hidden(sizes):
+    """Hidden sizes as written in tables and titles: ``(4, 2)`` -> ``'4x2'`` (``parse_hidden`` reads it back)."""
+    return "x".join(str(int(s)) for s in sizes)
 
 
 INT = Column(int, lambda v: str(int(v)))
