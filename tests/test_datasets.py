@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simnet.data import download, registry
-from helpers import needs_mnist_full, needs_mnist_test
-from simnet.data import (ChecksumError, DatasetNotFoundError, find_files, load_dataset, load_fashion_mnist,
-                             load_mnist, load_test_split, load_train_test, one_hot, read_idx, split_test_set,
-                             to_inputs)
+from simnet.data import (ChecksumError, DatasetNotFoundError, download, find_files, load_dataset, load_fashion_mnist,
+                         load_mnist, load_test_split, load_train_test, one_hot, read_idx, registry, split_test_set,
+                         to_inputs)
+
+from helpers import idx_bytes, needs_mnist_full, needs_mnist_test
 
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 TEST_STEMS = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -24,12 +24,6 @@ TRAIN_STEMS = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
 
 
 # ---- making IDX files -------------------------------------------------------------------------
-def idx_bytes(array, magic=None):
-    a = np.asarray(array, dtype=np.uint8)
-    magic = (0x0803 if a.ndim == 3 else 0x0801) if magic is None else magic
-    return struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in a.shape) + a.tobytes()
-
-
 def write(path, data):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
