@@ -47,6 +47,14 @@ def strongest(weights, k):
     return np.sort(np.argsort(-np.linalg.norm(weights, axis=1), kind="stable")[:k])
 
 
+def finish(figs, show=False):
+    """Show the figures of a run (``show``), then close them: a run draws many, and each holds memory."""
+    if show:
+        plt.show()
+    for fig in figs:
+        plt.close(fig)
+
+
 def side_by_side(images, path):
     """Put saved figures (image files) next to each other in one figure saved at ``path``."""
     fig, axes = plt.subplots(1, len(images), figsize=(8 * len(images), 6))

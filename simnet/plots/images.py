@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..history import STAT_NAMES
-from .common import figure_paths, save_figure, strongest
+from .common import figure_paths, finish, save_figure, strongest
 from .diagram import draw_network
 from .walkthrough import plot_neurons, plot_weights
 
@@ -201,6 +201,5 @@ def plot_image_run(network, test_images, test_labels, predicted, class_names, fo
             figs.append(draw_network(spec, [m.values[i] for m in snaps], biases=biases, subsets=subsets,
                                      title=f"network, {when} (large layers: the 11 neurons whose weights "
                                            f"changed most)", path=out(f"network_{when}.png")))
-    for fig in figs:
-        plt.close(fig)
+    finish(figs)
     return paths

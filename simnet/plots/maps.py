@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from .common import figure_paths, save_figure
+from .common import figure_paths, finish, save_figure
 from .images import plot_training_figures
 
 FILTER_CMAP = "seismic"  # diverging, centred at 0: blue negative, red positive
@@ -214,6 +214,5 @@ def plot_cnn_run(network, test_images, test_labels, predicted, class_names, fold
                                   title=f"feature maps of test image {image_index}: {names[label]}, predicted "
                                         f"{names[guess]} (p = {maps[network.output.name][0, guess]:.3f})"))
     figs.append(draw_map_network(network.layers, path=out("network.png")))
-    for fig in figs:
-        plt.close(fig)
+    finish(figs)
     return paths

@@ -6,9 +6,7 @@ figures into ``folder``.
 """
 import os
 
-import matplotlib.pyplot as plt
-
-from .common import figure_paths, side_by_side
+from .common import figure_paths, finish, side_by_side
 from .diagram import draw_network
 from .walkthrough import plot_errors, plot_neurons, plot_weights
 
@@ -57,10 +55,7 @@ def plot_run(histories, info, folder, show=False):
     if os.path.join(folder, "network_final.png") in paths:
         side_by_side([os.path.join(folder, "network_initial.png"), os.path.join(folder, "network_final.png")],
                       out("network.png"))
-    if show:
-        plt.show()
-    for fig in figs:
-        plt.close(fig)
+    finish(figs, show)
     return paths
 
 

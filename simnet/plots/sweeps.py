@@ -23,7 +23,7 @@ from matplotlib.colors import TwoSlopeNorm
 
 from ..sweeps.registry import format_hidden
 from ..streetlights import cell_of, describe_run
-from .common import WEIGHT_CMAP, save_figure
+from .common import WEIGHT_CMAP, finish, save_figure
 
 CELL = ("alpha", "hidden")
 CONVERGED_COLOUR = "tab:blue"
@@ -305,8 +305,5 @@ def plot_sweep(task, rows, curves, folder, show=False):
                 figs.append(plot_initial_weights(runs, out("initial_weights.png")))
     if "accuracy" in task.results:
         figs.append(plot_accuracy(rows, out("accuracy.png")))
-    if show:
-        plt.show()
-    for fig in figs:
-        plt.close(fig)
+    finish(figs, show)
     return paths
