@@ -9,7 +9,7 @@ kernels as simnet (im2col as ``(batch, C*kh*kw, H*W)`` and one batched matrix
 product per convolution, col2im over the kernel offsets on rows as wide as the
 input, max pooling over the window offsets): the ratio simnet / reference is the
 price of simnet's explicit layers.  PyTorch's CPU build of the same network is
-timed too when ``torch`` can be imported (it is not a dependency).
+timed too when ``torch`` can be imported (optional: ``pip install -e ".[benchmarks]"``).
 
 All run in this one process, one after the other, on the same batches.  Times
 on a shared machine vary: each full epoch is timed once (``--epochs`` more),
@@ -21,7 +21,6 @@ the number of batches, which is steadier.  Per-layer times are medians over
 """
 import argparse
 import os
-import sys
 import time
 
 
@@ -44,8 +43,6 @@ if ARGS is not None and ARGS.threads:  # must be set before numpy is imported
 
 import numpy as np  # noqa: E402
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios"))
 
 DT = np.float32
 
@@ -210,9 +207,9 @@ class Reference:
 
 # ---- simnet -------------------------------------------------------------------------------------
 def simnet_network(history):
-    from mnist_cnn import build_network
+    from simnet.image_networks import build_cnn
 
-    net = build_network(0)
+    net = build_cnn(0)
     if history:
         net.record_summaries(every=32)
     return net
@@ -255,7 +252,7 @@ def torch_model(threads):
 # ---- the run --------------------------------------------------------------------------------------
 def load_images(n):
     """Fashion-MNIST training images when they are here (real ReLU sparsity), else uniform noise."""
-    from simnet.datasets import DatasetNotFoundError, load_dataset, one_hot, to_inputs
+    from simnet.data import DatasetNotFoundError, load_dataset, one_hot, to_inputs
 
     try:
         images, labels = load_dataset("fashion-mnist", "train", download=False)

@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from simnet import Network
-from simnet.datasets import DatasetNotFoundError, load_dataset, one_hot, to_inputs
+from simnet.data import DatasetNotFoundError, load_dataset, one_hot, to_inputs
 
 LR = 0.01
 

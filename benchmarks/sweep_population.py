@@ -21,8 +21,8 @@ import time
 
 import numpy as np
 
-from simnet.sweep import make_grid, parse_hidden, parse_seeds
-from simnet.sweep_tasks import streetlights, streetlights_population
+from simnet.sweeps import make_grid, parse_hidden, parse_seeds
+from simnet.sweeps.tasks import streetlights, streetlights_population
 
 
 def main(argv=None):

@@ -10,13 +10,13 @@ import argparse
 import os
 import sys
 
-from simnet import Network
 from simnet.cli import check_loaded_dtype, continue_schedule, image_arguments, layer_sizes
-from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
+from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
+from simnet.epochs import run_epochs
+from simnet.image_networks import build_dense
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network, save_network
-from simnet.epochs import run_epochs
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
 
@@ -78,9 +78,7 @@ def main(argv=None, dataset="mnist"):
         optimizer, words = continue_schedule(args, optimizer, saved)
         print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs); {words}")
     else:
-        network = Network.build([784, *args.hidden, 10], activations=[args.activation] * len(args.hidden) +
-                                ["softmax"], bias=True, init="he" if "relu" in args.activation else "glorot",
-                                seed=args.seed, dtype=args.dtype, loss="cross_entropy")
+        network = build_dense(args.hidden, args.activation, args.seed, args.dtype)
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     # every 6,400 samples; a loaded network goes on with the histories it brought
     bound = network.history_bytes() if network.monitors() else network.record_summaries(
@@ -104,7 +102,7 @@ def main(argv=None, dataset="mnist"):
         save_network(args.save, network, optimizer, info)
         print(f"saved the network and its history to {args.save}/")
     if not args.no_plots:
-        from simnet.image_plots import plot_image_run  # plotting is only imported to draw
+        from simnet.plots.images import plot_image_run  # plotting is only imported to draw
 
         paths = plot_image_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                                args.plots)

@@ -16,9 +16,9 @@ import sys
 
 import numpy as np
 
-from simnet import Conv2D, Dropout, Flatten, MapInput, MaxPool2D, Network, SimpleLayer
 from simnet.cli import check_loaded_dtype, continue_schedule, image_arguments
-from simnet.datasets import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
+from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
+from simnet.image_networks import build_cnn
 from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network, save_network
@@ -27,31 +27,6 @@ from simnet.epochs import run_epochs
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
 # 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
 DEFAULTS = {"epochs": 10, "batch_size": 200, "lr": 0.003, "lr_decay": 0.9, "optimizer": "adam"}
-
-
-def build_network(seed=0, dtype=np.float32):
-    """The larger CNN, built input first: each map layer's shape follows from its source's.
-
-    Weights are drawn from one generator seeded with ``seed`` (kept as the
-    network's ``rng``, which also shuffles); the dropout masks come from a child
-    generator of it, so saving and loading restores both streams.
-    """
-    rng = np.random.default_rng(seed)
-    image = MapInput("image", (1, 28, 28), dtype=dtype)
-    conv1 = Conv2D("conv1", 30, 5, activation="relu", source=image, init="he", rng=rng, dtype=dtype)
-    pool1 = MaxPool2D("pool1", 2, source=conv1, dtype=dtype)
-    conv2 = Conv2D("conv2", 15, 3, activation="relu", source=pool1, init="he", rng=rng, dtype=dtype)
-    pool2 = MaxPool2D("pool2", 2, source=conv2, dtype=dtype)
-    dropout = Dropout("dropout", 0.2, source=pool2, rng=rng.spawn(1)[0], dtype=dtype)
-    flatten = Flatten("flatten", source=dropout, dtype=dtype)
-    dense1 = SimpleLayer("dense1", 128, activation="relu", bias=True, dtype=dtype)
-    flatten.connect(dense1, init="he", rng=rng)  # flatten owns the 375 x 128 weights
-    dense2 = SimpleLayer("dense2", 50, activation="relu", bias=True, dtype=dtype)
-    dense1.connect(dense2, init="he", rng=rng)
-    output = SimpleLayer("output", 10, activation="softmax", bias=True, dtype=dtype)
-    dense2.connect(output, init="glorot", rng=rng)
-    layers = [image, conv1, pool1, conv2, pool2, dropout, flatten, dense1, dense2, output]
-    return Network(layers, loss="cross_entropy", rng=rng)
 
 
 def parse_args(argv=None, dataset="mnist"):
@@ -91,13 +66,13 @@ def main(argv=None, dataset="mnist"):
         return 2
     print(f"{spec.title}: {len(x_train):,} training and {len(x_test):,} test images")
 
-    # The network, built with its own seeded generator (or loaded).
+    # The network (simnet/image_networks.py), built input first with its own seeded generator (or loaded).
     if args.load:
         first_epoch = saved.get("epochs", 0)
         optimizer, words = continue_schedule(args, optimizer, saved)
         print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs); {words}")
     else:
-        network = build_network(args.seed, np.dtype(args.dtype))
+        network = build_cnn(args.seed, np.dtype(args.dtype))
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     print(network.summary())
     # every 6,400 samples; a loaded network goes on with the histories it brought
@@ -122,7 +97,7 @@ def main(argv=None, dataset="mnist"):
         save_network(args.save, network, optimizer, info)
         print(f"saved the network and its history to {args.save}/")
     if not args.no_plots:
-        from simnet.conv_plots import plot_cnn_run  # plotting is only imported to draw
+        from simnet.plots.maps import plot_cnn_run  # plotting is only imported to draw
 
         paths = plot_cnn_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                              args.plots, image_index=args.image)

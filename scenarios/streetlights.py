@@ -12,9 +12,10 @@ import sys
 
 import numpy as np
 
-from simnet import DivergenceError, History, Network, SimpleLayer, StopOnInterrupt
+from simnet import DivergenceError, History, Network, StopOnInterrupt
 from simnet.cli import layer_sizes
 from simnet.interrupt import EXIT_INTERRUPTED
+from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
 
 
 def parse_args(argv=None):
@@ -44,22 +45,14 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
 
-    # The data: which lights are on, and whether it was safe to walk.
-    streetlights = np.array([[1, 0, 1],
-                             [0, 1, 1],
-                             [0, 0, 1],
-                             [1, 1, 1]], dtype=float)
-    walk_vs_stop = np.array([[1], [1], [0], [0]], dtype=float)
+    # The data: which lights are on, and whether it was safe to walk (simnet/streetlights.py).
+    streetlights, walk_vs_stop = STREETLIGHTS, WALK_VS_STOP
 
-    # The layers, output first: a layer given a target draws its weights right away.
+    # The layers, output first: a layer given a target draws its weights right away,
+    # from numpy's global random state.
     np.random.seed(args.seed)
-    output_layer = SimpleLayer("output", 1)  # linear: no activation
-    layers = [output_layer]
-    names = ["hidden"] if len(args.hidden) == 1 else [f"hidden{i + 1}" for i in range(len(args.hidden))]
-    for name, size in reversed(list(zip(names, args.hidden))):
-        layers.insert(0, SimpleLayer(name, size, target=layers[0], activation="relu"))
-    input_layer = SimpleLayer("input", 3, target=layers[0])
-    layers.insert(0, input_layer)
+    layers = build_layers(args.hidden)
+    input_layer, output_layer = layers[0], layers[-1]
 
     # Declare what to record: every neuron, weight and delta of every layer.
     network = Network(layers)
@@ -127,7 +120,7 @@ def main(argv=None):
         print(f"input {x.astype(int)}  prediction {prediction[0]:.3f}  goal {goal[0]:.0f}  accuracy {accuracy:.1%}")
 
     if not args.no_plots:
-        from simnet.plotting import plot_run  # plotting is only imported to draw
+        from simnet.plots import plot_run  # plotting is only imported to draw
 
         info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights]}
         network.save_history(os.path.join(args.plots, "history.npz"), info)

@@ -21,9 +21,9 @@ import sys
 
 import numpy as np
 
-from simnet.sweep import (TASKS, convergence_summary, curves_path, describe_run, format_hidden, format_summary,
-                          get_task, load_curves, make_grid, parse_hidden, parse_list, parse_seeds, read_results,
-                          run_sweep)
+from simnet.streetlights import convergence_summary, describe_run, format_summary
+from simnet.sweeps import (TASKS, curves_path, format_hidden, get_task, load_curves, make_grid, parse_hidden, parse_list,
+                           parse_seeds, read_results, run_sweep)
 
 DEFAULTS = {  # per scenario: seeds, alpha, hidden
     "streetlights": {"seeds": "0-99", "alpha": "0.2", "hidden": "4"},
@@ -33,7 +33,6 @@ DEFAULTS = {  # per scenario: seeds, alpha, hidden
 
 
 def parse_args(argv=None):
-    get_task("streetlights")  # registers the built-in tasks
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog="\n".join(__doc__.splitlines()[1:]))
@@ -165,7 +164,7 @@ def main(argv=None):
             print(line)
 
     if not args.no_plots:
-        from simnet.sweep_plots import plot_sweep  # plotting is only imported to draw
+        from simnet.plots.sweeps import plot_sweep  # plotting is only imported to draw
 
         paths = plot_sweep(task, rows, curves, args.plots)
         print(f"\nwrote {len(paths)} figures to {args.plots}/: {', '.join(os.path.basename(p) for p in paths)}")

@@ -1,6 +1,5 @@
 """``simnet`` command line: ``simnet plot HISTORY.npz [--plots DIR] [--show]`` redraws a saved run."""
 import argparse
-import os
 import sys
 
 
@@ -22,7 +21,7 @@ def image_arguments(p, dataset, defaults):
     """
     import numpy as np
 
-    from .datasets import DATASETS
+    from .data import DATASETS
 
     p.add_argument("--dataset", default=dataset, choices=sorted(DATASETS), help=f"data set (default {dataset})")
     p.add_argument("--data", help="folder holding the IDX .gz files (searched first)")
@@ -119,16 +118,13 @@ def main(argv=None):
     plot.add_argument("--show", action="store_true", help="also open the figures in a window")
     args = p.parse_args(argv)
 
-    from .history import load_histories
-    from .plotting import plot_run
+    from .plots.redraw import redraw  # plotting is only imported to draw
 
     try:
-        histories, info = load_histories(args.history)
+        paths = redraw(args.history, args.plots, show=args.show)
     except (OSError, ValueError) as e:
         print(f"simnet plot: {e}", file=sys.stderr)
         return 2
-    folder = args.plots or os.path.dirname(os.path.abspath(args.history))
-    paths = plot_run(histories, info, folder, show=args.show)
     for path in paths:
         print(path)
     return 0

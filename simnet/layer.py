@@ -60,7 +60,7 @@ def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
 
 
 # The arithmetic of a dense connection, over the last two axes, so that a stack of
-# copies of one network (simnet.population) runs the very same code as one layer.
+# copies of one network (simnet.sweeps.population) runs the very same code as one layer.
 
 def dense_sums(x, weights, bias, out):
     """``out = x @ weights + bias``: the input sums of the neurons a dense connection feeds."""

@@ -149,8 +149,10 @@ def _scenario(args, cwd):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_load_continues_the_saved_schedule_and_refuses_contradictions(tmp_path, mnist_like):
-    data = ["--data", str(mnist_like), "--no-download", "--no-plots", "--batch-size", "50", "--hidden", "16"]
+def test_load_continues_the_saved_schedule_and_refuses_contradictions(tmp_path):
+    from helpers import tiny_image_set
+
+    data = ["--data", str(tiny_image_set(tmp_path / "data")), "--no-download", "--no-plots", "--batch-size", "50", "--hidden", "16"]
     first = _scenario(data + ["--epochs", "1", "--optimizer", "momentum", "--lr", "0.0261", "--lr-decay", "0.5",
                               "--save", "run"], tmp_path)
     assert first.returncode == 0, first.stderr

@@ -12,24 +12,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simnet import datasets
-from simnet.datasets import (ChecksumError, DatasetNotFoundError, find_files, load_dataset, load_fashion_mnist,
-                             load_mnist, load_test_split, load_train_test, one_hot, read_idx, split_test_set,
-                             to_inputs)
+from simnet.data import (ChecksumError, DatasetNotFoundError, download, find_files, load_dataset, load_fashion_mnist,
+                         load_mnist, load_test_split, load_train_test, one_hot, read_idx, registry, split_test_set,
+                         to_inputs)
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mnist"
+from helpers import idx_bytes, needs_mnist_full, needs_mnist_test
+
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 TEST_STEMS = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 TRAIN_STEMS = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
 
 
 # ---- making IDX files -------------------------------------------------------------------------
-def idx_bytes(array, magic=None):
-    a = np.asarray(array, dtype=np.uint8)
-    magic = (0x0803 if a.ndim == 3 else 0x0801) if magic is None else magic
-    return struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in a.shape) + a.tobytes()
-
-
 def write(path, data):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,9 +51,9 @@ def isolated(tmp_path, monkeypatch):
     """No SIMNET_DATA, a cache and system locations under tmp_path: nothing from the machine."""
     monkeypatch.delenv("SIMNET_DATA", raising=False)
     monkeypatch.delenv("SIMNET_DATA_URL", raising=False)
-    monkeypatch.setattr(datasets, "cache_dir", lambda name: tmp_path / "cache" / name)
-    monkeypatch.setitem(datasets.SYSTEM_LOCATIONS, "mnist", [tmp_path / "system" / "mnist"])
-    monkeypatch.setitem(datasets.SYSTEM_LOCATIONS, "fashion-mnist", [tmp_path / "system" / "fashion"])
+    monkeypatch.setattr(registry, "cache_dir", lambda name: tmp_path / "cache" / name)
+    monkeypatch.setitem(registry.SYSTEM_LOCATIONS, "mnist", [tmp_path / "system" / "mnist"])
+    monkeypatch.setitem(registry.SYSTEM_LOCATIONS, "fashion-mnist", [tmp_path / "system" / "fashion"])
     return tmp_path
 
 
@@ -302,9 +296,9 @@ def publish(folder, split, n, monkeypatch, wrong=False):
     sums = {f"{s}.gz": hashlib.sha256((folder / f"{s}.gz").read_bytes()).hexdigest() for s in stems}
     if wrong:
         sums = {k: "0" * 64 for k in sums}
-    spec = datasets.DATASETS["mnist"]
+    spec = registry.DATASETS["mnist"]
     spec = dataclasses.replace(spec, sha256={**spec.sha256, **sums})
-    monkeypatch.setitem(datasets.DATASETS, "mnist", spec)
+    monkeypatch.setitem(registry.DATASETS, "mnist", spec)
     return images, labels
 
 
@@ -350,7 +344,7 @@ def test_offline_or_missing_on_the_mirror_says_where_to_put_the_files(isolated, 
                                                    r"\.gz \(1 attempt;"):
         load_mnist("train", base_url=url, timeout=5)
     stop()
-    monkeypatch.setattr(datasets, "RETRY_BACKOFF", 0.01)
+    monkeypatch.setattr(download, "RETRY_BACKOFF", 0.01)
     with pytest.raises(DatasetNotFoundError) as err:
         load_mnist("test", base_url=url, timeout=5)
     msg = str(err.value)
@@ -423,7 +417,7 @@ def faulty(isolated, monkeypatch):
     for var in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setattr(datasets, "RETRY_BACKOFF", 0.05)
+    monkeypatch.setattr(download, "RETRY_BACKOFF", 0.05)
     images, labels = publish(isolated / "www", "test", 30, monkeypatch)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FaultyHandler)
     httpd.daemon_threads = True
@@ -502,8 +496,8 @@ def test_closed_early_without_length_is_caught_by_the_checksum(faulty, isolated)
 
 
 def test_wrong_checksum_on_the_faulty_server(faulty, isolated, monkeypatch):
-    spec = datasets.DATASETS["mnist"]
-    monkeypatch.setitem(datasets.DATASETS, "mnist",
+    spec = registry.DATASETS["mnist"]
+    monkeypatch.setitem(registry.DATASETS, "mnist",
                         dataclasses.replace(spec, sha256={**spec.sha256, IMAGES_GZ: "f" * 64}))
     with pytest.raises(ChecksumError, match="does not match the published sha256 and was discarded"):
         load_mnist("test", base_url=faulty.url, timeout=3)
@@ -566,17 +560,43 @@ def real(tmp_path, monkeypatch):
     """The real system locations, but no SIMNET_DATA and an empty cache."""
     monkeypatch.delenv("SIMNET_DATA", raising=False)
     monkeypatch.delenv("SIMNET_DATA_URL", raising=False)
-    monkeypatch.setattr(datasets, "cache_dir", lambda name: tmp_path / "cache" / name)
+    monkeypatch.setattr(registry, "cache_dir", lambda name: tmp_path / "cache" / name)
 
 
-def test_shared_mnist_test_set(real):
-    if not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").is_file():
-        pytest.skip(f"the shared MNIST test set is not at {SHARED_MNIST}")
+MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+@needs_mnist_full
+def test_full_mnist_from_simnet_data(tmp_path, monkeypatch):
+    """The full MNIST set where SIMNET_DATA points (the tests' ../shared/datasets): the official split."""
+    monkeypatch.setattr(registry, "cache_dir", lambda name: tmp_path / "cache" / name)
     files = find_files("mnist", "test", download=False)
-    assert files.origin == "system location" and files.images.parent == SHARED_MNIST
+    assert files.origin == "SIMNET_DATA"
     images, labels = load_mnist("test", download=False)
     assert images.shape == (10000, 28, 28) and images.dtype == np.uint8 and labels.dtype == np.uint8
-    assert np.bincount(labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert np.bincount(labels).tolist() == MNIST_TEST_COUNTS
+    tt = load_train_test("mnist", download=False, allow_test_split=True)
+    assert tt.train_images.shape == (60000, 28, 28) and len(tt.train_labels) == 60000
+    assert np.bincount(tt.train_labels).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert len(tt.test_labels) == 10000 and tt.info["note"] is None and tt.info["split"] is None
+
+
+@needs_mnist_test
+def test_mnist_test_set_only_is_split_offline(tmp_path, monkeypatch):
+    """A folder with only MNIST's test files, no download: the test set is split, and the note says so."""
+    real_files = find_files("mnist", "test", download=False)
+    only_test = tmp_path / "only-test" / "mnist"
+    only_test.mkdir(parents=True)
+    for f in (real_files.images, real_files.labels):
+        (only_test / f.name).symlink_to(f)
+    monkeypatch.setenv("SIMNET_DATA", str(tmp_path / "only-test"))
+    monkeypatch.delenv("SIMNET_DATA_URL", raising=False)
+    monkeypatch.setattr(registry, "cache_dir", lambda name: tmp_path / "cache" / name)
+    monkeypatch.setitem(registry.SYSTEM_LOCATIONS, "mnist", [])
+    with pytest.raises(DatasetNotFoundError, match="it holds the test set only"):
+        find_files("mnist", "train", download=False)
+    images, labels = load_mnist("test", download=False)
+    assert np.bincount(labels).tolist() == MNIST_TEST_COUNTS
     tt = load_train_test("mnist", download=False, allow_test_split=True)
     assert len(tt.train_labels) == 8000 and len(tt.test_labels) == 2000
     assert "trained on part of the MNIST test set" in tt.info["note"]

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from simnet import Network, load_histories
-from simnet.datasets import read_idx
+from simnet.data import read_idx
 from simnet.persistence import load_network, save_network
-from test_validation import assert_same, snapshot
+
+from helpers import assert_same, numeric_gradient, snapshot
 
 FUZZ = settings(derandomize=True, database=None, max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
@@ -126,19 +127,9 @@ def test_forward_and_backward_shapes_agree(data):
 
 
 # ---- gradients -------------------------------------------------------------------------------------
-def numeric_gradient(net, x, goal, param, eps=1e-6):
-    """d(mean sample error)/d(param) by central differences."""
-    g = np.zeros_like(param)
-    loss = net.output.loss
-    for idx in np.ndindex(param.shape):
-        old = param[idx]
-        param[idx] = old + eps
-        up = loss.sample_errors(goal, net.predict(x), net.output.activation).mean()
-        param[idx] = old - eps
-        down = loss.sample_errors(goal, net.predict(x), net.output.activation).mean()
-        param[idx] = old
-        g[idx] = (up - down) / (2 * eps)
-    return g
+def mean_error(net, x, goal):
+    """The mean sample error of ``net``'s prediction for ``x``."""
+    return net.output.loss.sample_errors(goal, net.predict(x), net.output.activation).mean()
 
 
 @FUZZ
@@ -159,7 +150,7 @@ def test_one_backward_step_follows_the_gradient(data):
             assume(np.abs(z).min() > 1e-3)
     params = [(la.name, "weights", la.weight_row_mat) for la in net.layers if la.target is not None]
     params += [(la.name, "bias", la.bias) for la in net.layers if la.bias is not None]
-    expected = {(name, kind): numeric_gradient(net, x, goal, p) for name, kind, p in params}
+    expected = {(name, kind): numeric_gradient(lambda: mean_error(net, x, goal), p) for name, kind, p in params}
     before = {(name, kind): p.copy() for name, kind, p in params}
     c = 0.5 if net.output.loss.name == "squared_error" else 1.0
     alpha = 1.0

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from simnet import History, Network, load_histories, save_histories
+from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP
 
 
 def test_buffer_thins_evenly_and_keeps_first_and_last():
@@ -43,9 +44,7 @@ def test_monitor_records_declared_variables_only():
 def test_long_run_stays_within_capacity_and_round_trips(tmp_path):
     net = Network.build([3, 4, 1], seed=0)
     net.record_all(capacity=16)
-    x = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
-    y = np.array([[1], [1], [0], [0]], float)
-    net.fit(x, y, 0.01, epsilon=0, max_iter=300, capacity=16)
+    net.fit(STREETLIGHTS, WALK_VS_STOP, 0.01, epsilon=0, max_iter=300, capacity=16)
     for key, h in net.all_histories().items():
         assert len(h) <= 17, key
         assert h.steps[0] == 0
@@ -62,7 +61,13 @@ def test_long_run_stays_within_capacity_and_round_trips(tmp_path):
         assert loaded[key].stride == h.stride
     # a loaded history goes on recording where it stopped
     h = loaded["error/average"]
-    assert h.offer(h.steps[-1] + h.stride - h.steps[-1] % h.stride, 0.5) or True
+    steps, stride = h.steps.copy(), h.stride
+    assert steps[-1] % stride and len(steps) <= h.capacity  # a final snapshot off the stride, room left
+    following = steps[-1] + stride - steps[-1] % stride  # the next step on the stride
+    assert h.offer(following, 0.5)
+    assert h.stride == stride
+    np.testing.assert_array_equal(h.steps, [*steps[:-1], following])  # it takes the final snapshot's place
+    assert h.values[-1] == 0.5
 
 
 def test_history_files_refuse_foreign_and_newer_files(tmp_path):

@@ -7,14 +7,14 @@ import time
 
 import numpy as np
 import pytest
-from data_at_hand import needs_mnist_test
+from helpers import load_scenario, needs_mnist_test, tiny_image_set
 
 from simnet import DivergenceError, Network, load_histories
 from simnet.persistence import load_network
+from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-X = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
-Y = np.array([[1], [1], [0], [0]], float)
+X, Y = STREETLIGHTS, WALK_VS_STOP
 
 
 def run_until(argv, marker, timeout=60):
@@ -60,14 +60,14 @@ def test_divergence_stops_and_keeps_the_finite_history(tmp_path):
         assert np.isfinite(h.values).all(), key
     assert len(net.histories["error/average"]) == e.value.iteration
     net.save_history(tmp_path / "h.npz")  # what was kept can be written and plotted
-    from simnet.plotting import plot_run
+    from simnet.plots import plot_run
 
     histories, info = load_histories(tmp_path / "h.npz")
     assert len(plot_run(histories, info, tmp_path)) >= 7
 
 
 def test_streetlights_reports_divergence(tmp_path, capsys):
-    import streetlights
+    streetlights = load_scenario("streetlights")
 
     assert streetlights.main(["--alpha", "1e200", "--plots", str(tmp_path)]) == 3
     out = capsys.readouterr().out
@@ -77,14 +77,32 @@ def test_streetlights_reports_divergence(tmp_path, capsys):
         streetlights.main(["--alpha", "1e200", "--no-plots", "--on-divergence", "raise"])
 
 
-@needs_mnist_test
-@pytest.mark.parametrize("scenario, extra", [("mnist.py", []), ("mnist_cnn.py", ["--train-size", "2000"])])
-def test_ctrl_c_stops_image_scenarios_and_saves_the_network(tmp_path, scenario, extra):
+def check_ctrl_c_in_image_scenario(tmp_path, scenario, extra, figures=True):
     model, plots = tmp_path / "model", tmp_path / "plots"
+    draw = ["--plots", str(plots)] if figures else ["--no-plots"]
     rc, out = run_until([f"scenarios/{scenario}", "--epochs", "1000", "--no-download", "--save", str(model),
-                         "--plots", str(plots), *extra], "epoch 1: loss", timeout=180)
+                         *draw, *extra], "epoch 1: loss", timeout=180)
     assert rc == 130
     assert "interrupted (Ctrl-C) during epoch" in out and f"saved the network and its history to {model}" in out
     network, optimizer, info = load_network(model)
     assert info["stopped"] == "interrupted" and info["epochs"] >= 1
-    assert {"curves.png", "confusion.png"} <= set(os.listdir(plots))
+    if figures:
+        assert {"curves.png", "confusion.png"} <= set(os.listdir(plots))
+
+
+@pytest.mark.parametrize("scenario, figures", [("mnist.py", False), ("mnist_cnn.py", True)])
+def test_ctrl_c_stops_image_scenarios_and_saves_the_network(tmp_path, scenario, figures):
+    """The same path on a tiny learnable data set (600 / 200 images) given with --data: seconds, not minutes.
+
+    Both scenarios draw their figures after a Ctrl-C through the same code; to save time only the
+    CNN draws them here (the slow tier's real-data runs draw both).
+    """
+    data = tiny_image_set(tmp_path / "data")
+    check_ctrl_c_in_image_scenario(tmp_path, scenario, ["--data", str(data)], figures)
+
+
+@pytest.mark.slow
+@needs_mnist_test
+@pytest.mark.parametrize("scenario, extra", [("mnist.py", []), ("mnist_cnn.py", ["--train-size", "2000"])])
+def test_ctrl_c_stops_image_scenarios_on_real_data(tmp_path, scenario, extra):
+    check_ctrl_c_in_image_scenario(tmp_path, scenario, extra)

@@ -4,13 +4,14 @@ import pytest
 
 from simnet import Adam, Momentum, Network, SimpleLayer
 from simnet.losses import get_loss
+from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
+
+from helpers import numeric_gradient
 
 
 def streetlights_net(seed=0):
     np.random.seed(seed)
-    out = SimpleLayer("output", 1)
-    hidden = SimpleLayer("hidden", 4, target=out, activation="relu")
-    inp = SimpleLayer("input", 3, target=hidden)
+    inp, hidden, out = build_layers((4,))
     return inp, hidden, out
 
 
@@ -51,8 +52,7 @@ def test_one_step_by_hand():
 def test_column_forms_are_views_that_always_agree():
     inp, hidden, out = streetlights_net(0)
     net = Network([inp, hidden, out])
-    x = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
-    net.fit(x, np.array([[1], [1], [0], [0]], float), 0.2, max_iter=5)
+    net.fit(STREETLIGHTS, WALK_VS_STOP, 0.2, max_iter=5)
     for layer in (inp, hidden):
         np.testing.assert_array_equal(layer.weight_col_mat, layer.weight_row_mat.T)
         assert np.shares_memory(layer.weight_col_mat, layer.weight_row_mat)
@@ -60,18 +60,9 @@ def test_column_forms_are_views_that_always_agree():
     np.testing.assert_array_equal(hidden.weight_col_mat, np.ones((1, 4)))
 
 
-def numeric_gradient(net, x, goal, param, c, eps=1e-6):
-    """-c * d(mean error)/d(param) by central differences."""
-    g = np.zeros_like(param)
-    for idx in np.ndindex(param.shape):
-        old = param[idx]
-        param[idx] = old + eps
-        ep = net.output.loss.sample_errors(goal, net.predict(x)).mean()
-        param[idx] = old - eps
-        em = net.output.loss.sample_errors(goal, net.predict(x)).mean()
-        param[idx] = old
-        g[idx] = -c * (ep - em) / (2 * eps)
-    return g
+def mean_error(net, x, goal):
+    """The mean sample error of ``net``'s prediction for ``x``."""
+    return net.output.loss.sample_errors(goal, net.predict(x)).mean()
 
 
 @pytest.mark.parametrize("loss, acts, c", [("squared_error", ["tanh", "sigmoid", "linear"], 0.5),
@@ -86,9 +77,9 @@ def test_whole_batch_backward_pass_with_biases_matches_finite_differences(loss, 
     expected = {}
     for layer in net.layers:
         if layer.target is not None:
-            expected[layer.name, "w"] = numeric_gradient(net, x, goal, layer._weights, c)
+            expected[layer.name, "w"] = -c * numeric_gradient(lambda: mean_error(net, x, goal), layer._weights)
         if layer.bias is not None:
-            expected[layer.name, "b"] = numeric_gradient(net, x, goal, layer.bias, c)
+            expected[layer.name, "b"] = -c * numeric_gradient(lambda: mean_error(net, x, goal), layer.bias)
     before = {k: (net.layer(k[0])._weights if k[1] == "w" else net.layer(k[0]).bias).copy() for k in expected}
     alpha = 1e-3
     net.forward(x)

@@ -4,9 +4,12 @@ import os
 import numpy as np
 from matplotlib.colors import to_rgba
 
-import streetlights
 from simnet import load_histories
-from simnet.plotting import draw_network, network_graph, plot_run, source_colour, target_width
+from simnet.plots import draw_network, network_graph, plot_run, source_colour, target_width
+
+from helpers import load_scenario
+
+streetlights = load_scenario("streetlights")
 
 
 def test_streetlights_figures(tmp_path, capsys):
@@ -15,7 +18,7 @@ def test_streetlights_figures(tmp_path, capsys):
     import matplotlib.pyplot as plt
     paths = plot_run(histories, info, tmp_path / "again")
     assert len(paths) == 9
-    from simnet.plotting import plot_weights, plot_errors, plot_neurons
+    from simnet.plots import plot_weights, plot_errors, plot_neurons
     h = histories["input/weights"]
     fig = plot_weights(h.steps, h.values, "input", "hidden")
     ax = fig.axes[0]

@@ -2,22 +2,16 @@
 import numpy as np
 import pytest
 
-from simnet import Network, SimpleLayer
-from simnet.population import Population
-
-STREETLIGHTS = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], dtype=float)
-WALK_VS_STOP = np.array([[1], [1], [0], [0]], dtype=float)
+from simnet import Network
+from simnet.sweeps.population import Population
+from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_network
 SEEDS = [0, 1, 2, 3, 4, 5, 7, 15, 16, 19]  # 1, 4, 7, 15, 16, 19 do not converge at alpha 0.2, hidden 4
 
 
 def streetlights_network(seed, hidden=(4,)):
     """The walk-through's way: global seed, layers created output first."""
     np.random.seed(seed)
-    layers = [SimpleLayer("output", 1)]
-    for k, size in reversed(list(enumerate(hidden))):
-        layers.insert(0, SimpleLayer(f"hidden{k + 1}", size, target=layers[0], activation="relu"))
-    layers.insert(0, SimpleLayer("input", 3, target=layers[0]))
-    return Network(layers)
+    return build_network(hidden)
 
 
 def single_runs(seeds, hidden, alpha, max_iter, capacity):
@@ -76,4 +70,4 @@ def test_population_refuses_mixed_architectures_and_bad_data():
         population.fit(STREETLIGHTS[:, :2], WALK_VS_STOP, 0.2)
     with pytest.raises(ValueError, match="max_iter"):
         population.fit(STREETLIGHTS, WALK_VS_STOP, 0.2, max_iter=0)
-    assert repr(population) == "Population(1 copies of input[3] -> hidden1[4] -> output[1])"
+    assert repr(population) == "Population(1 copies of input[3] -> hidden[4] -> output[1])"

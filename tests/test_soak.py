@@ -14,7 +14,8 @@ import time
 import numpy as np
 import pytest
 
-from simnet import History, Network, SimpleLayer
+from simnet import History, Network
+from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
 
 STEPS = 1_000_000  # per-sample steps: 250,000 iterations over the four streetlights
 SAMPLE_EVERY = 50_000  # steps between memory samples
@@ -31,13 +32,10 @@ def rss():
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc/self/statm (Linux)")
 def test_a_million_steps_with_full_history_keep_memory_flat():
-    x = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], dtype=float)
-    y = np.array([[1], [1], [0], [0]], dtype=float)
+    x, y = STREETLIGHTS, WALK_VS_STOP
     np.random.seed(0)
-    output = SimpleLayer("output", 1)
-    hidden = SimpleLayer("hidden", 4, target=output, activation="relu")
-    inputs = SimpleLayer("input", 3, target=hidden)
-    layers = [inputs, hidden, output]
+    layers = build_layers((4,))
+    inputs, hidden, output = layers
     network = Network(layers)
     network.record_all()  # every neuron, delta and weight, capacity 1000 each
     sample_errors, average = History((4,), name="error/samples"), History((), name="error/average")

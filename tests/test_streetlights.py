@@ -4,7 +4,9 @@ import os
 import numpy as np
 import pytest
 
-import streetlights
+from helpers import load_scenario
+
+streetlights = load_scenario("streetlights")
 
 WALKTHROUGH_ERRORS = ["0 Error = 0.35238", "10 Error = 0.29001", "20 Error = 0.19074",
                       "30 Error = 0.12883", "40 Error = 0.04666", "50 Error = 0.00544"]
@@ -53,15 +55,10 @@ def test_bad_options_are_refused(capsys):
 
 
 def test_network_fit_matches_the_explicit_loop():
-    from simnet import Network, SimpleLayer
+    from simnet.streetlights import STREETLIGHTS as x, WALK_VS_STOP as y, build_network
 
     np.random.seed(0)
-    out = SimpleLayer("output", 1)
-    hidden = SimpleLayer("hidden", 4, target=out, activation="relu")
-    inp = SimpleLayer("input", 3, target=hidden)
-    net = Network([inp, hidden, out])
-    x = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
-    y = np.array([[1], [1], [0], [0]], float)
+    net = build_network((4,))
     result = net.fit(x, y, 0.2)
     assert result.converged and result.iterations == 58
     assert np.round(net.predict(x).ravel(), 3).tolist() == [0.978, 1.0, 0.037, 0.0]

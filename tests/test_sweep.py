@@ -9,13 +9,15 @@ import re
 import numpy as np
 import pytest
 
-import streetlights
-import sweep as sweep_script
-from data_at_hand import needs_mnist_test
-from simnet import sweep
-from simnet.sweep import (ResultsTable, get_task, load_curves, make_grid, parse_hidden, parse_seeds, read_results,
-                          run_sweep)
-from simnet.sweep_tasks import streetlights_network
+from simnet import sweeps
+from simnet.streetlights import seeded_network
+from simnet.sweeps import (ResultsTable, get_task, load_curves, make_grid, parse_hidden, parse_seeds, read_results,
+                           run_sweep)
+
+from helpers import load_scenario, needs_mnist_test
+
+streetlights = load_scenario("streetlights")
+sweep_script = load_scenario("sweep")
 
 SEEDS = [0, 1, 2, 3, 4, 7]  # 1, 4 and 7 do not converge at alpha 0.2, hidden 4
 
@@ -45,7 +47,7 @@ def counted(monkeypatch):
         calls.append(params["seed"])
         return task.run(params)
 
-    monkeypatch.setitem(sweep.TASKS, "streetlights", dataclasses.replace(task, run=run))
+    monkeypatch.setitem(sweeps.TASKS, "streetlights", dataclasses.replace(task, run=run))
     return calls
 
 
@@ -102,22 +104,22 @@ def test_resume_skips_finished_runs(tmp_path, counted):
 
 def test_an_interrupted_sweep_resumes(tmp_path, counted, monkeypatch):
     path = tmp_path / "results.csv"
-    task = sweep.TASKS["streetlights"]
+    task = sweeps.TASKS["streetlights"]
 
     def interrupted(params):
         if params["seed"] == 3:
             raise KeyboardInterrupt
         return task.run(params)
 
-    monkeypatch.setitem(sweep.TASKS, "streetlights", dataclasses.replace(task, run=interrupted))
+    monkeypatch.setitem(sweeps.TASKS, "streetlights", dataclasses.replace(task, run=interrupted))
     with pytest.raises(KeyboardInterrupt):
         run_sweep("streetlights", grid(range(6), max_iter=100), path, workers=1, progress=False)
     _, rows = read_results(path)
     assert [r["seed"] for r in rows] == [0, 1, 2]  # written as they finished
-    assert len(load_curves(sweep.curves_path(path))) == 3
+    assert len(load_curves(sweeps.curves_path(path))) == 3
     with open(path, "a") as f:
         f.write("streetlights,3,0.2,4,0.0")  # a row cut off mid-write
-    monkeypatch.setitem(sweep.TASKS, "streetlights", task)
+    monkeypatch.setitem(sweeps.TASKS, "streetlights", task)
     counted.clear()
     result = run_sweep("streetlights", grid(range(6), max_iter=100), path, workers=1, progress=False)
     assert counted == [3, 4, 5] and result.skipped == 3
@@ -208,7 +210,7 @@ def test_replot_draws_the_figures_from_the_table_without_running(swept, monkeypa
     def no_run(params):
         raise AssertionError("replot must not run anything")
 
-    monkeypatch.setitem(sweep.TASKS, "streetlights", dataclasses.replace(task, run=no_run, population=no_run))
+    monkeypatch.setitem(sweeps.TASKS, "streetlights", dataclasses.replace(task, run=no_run, population=no_run))
     for name in ("iterations.png", "convergence.png", "error_curves.png", "initial_weights.png"):
         os.remove(folder / name)
     assert sweep_script.main(["streetlights", "--replot", "--plots", str(folder), "--no-progress"]) == 0
@@ -226,7 +228,7 @@ def test_replot_draws_the_figures_from_the_table_without_running(swept, monkeypa
 
 
 def test_figure_contents(swept):
-    from simnet.sweep_plots import (plot_convergence_heatmap, plot_error_curves, plot_initial_weights,
+    from simnet.plots.sweeps import (plot_convergence_heatmap, plot_error_curves, plot_initial_weights,
                                     plot_iterations_histogram)
 
     folder, _ = swept
@@ -276,8 +278,8 @@ def test_figure_contents(swept):
     fig = plot_initial_weights([("seed 0", task.initial_weights(good)), ("seed 1", task.initial_weights(bad))])
     images = [ax.images[0].get_array() for ax in fig.axes if ax.images]
     assert len(images) == 4
-    np.testing.assert_array_equal(images[0], streetlights_network(0).layers[0].weight_row_mat)
-    np.testing.assert_array_equal(images[2], streetlights_network(1).layers[0].weight_row_mat)
+    np.testing.assert_array_equal(images[0], seeded_network(0).layers[0].weight_row_mat)
+    np.testing.assert_array_equal(images[2], seeded_network(1).layers[0].weight_row_mat)
     assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["seed 0", "seed 1"]
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks[0].startswith("hidden[0]\nfires ")
@@ -285,13 +287,13 @@ def test_figure_contents(swept):
 
 def test_image_sweep_figure_from_rows(tmp_path):
     """The accuracy figure an image sweep will draw (rows made here: the image task is not written yet)."""
-    from simnet.sweep_plots import plot_sweep
+    from simnet.plots.sweeps import plot_sweep
 
     rows = [{"seed": s, "alpha": a, "hidden": h, "epochs": 1, "accuracy": 0.9 - a + 0.001 * s, "final_error": 0.1}
             for a in (0.01, 0.1) for h in ((128,), (64,)) for s in range(3)]
     paths = plot_sweep(get_task("mnist"), rows, {}, tmp_path)
     assert [os.path.basename(p) for p in paths] == ["accuracy.png"]
-    from simnet.sweep_plots import plot_accuracy
+    from simnet.plots.sweeps import plot_accuracy
 
     ax = plot_accuracy(rows).axes[0]
     dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
@@ -301,7 +303,7 @@ def test_image_sweep_figure_from_rows(tmp_path):
 
 
 def test_error_curves_of_runs_that_all_diverged():
-    from simnet.sweep_plots import plot_error_curves
+    from simnet.plots.sweeps import plot_error_curves
 
     rows = [{"seed": s, "alpha": 9.0, "hidden": (4,)} for s in range(3)]
     fig = plot_error_curves(rows, [(np.arange(5), np.full(5, np.nan))] * 3)

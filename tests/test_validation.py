@@ -1,64 +1,20 @@
 """Validation before mutation: every public entry point refuses bad input with a ValueError or
 TypeError that names the layer or argument and the offending shape or value, and a call that
 raises changes nothing: no neuron, weight, delta, bias, optimizer state or history."""
-import copy
 import json
 
 import numpy as np
 import pytest
 
 from simnet import Adam, Momentum, Network, SimpleLayer
-from simnet.datasets import load_mnist, one_hot, to_inputs
+from simnet.data import load_mnist, one_hot, to_inputs
 from simnet.persistence import load_network, save_network
+from simnet.streetlights import STREETLIGHTS
 
-X = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
+from helpers import assert_same, snapshot
+
+X = STREETLIGHTS
 Y = np.array([[1, 0], [1, 0], [0, 1], [0, 1]], float)  # one-hot: valid for both losses
-
-
-# ---- a snapshot of everything a call could change ---------------------------------------------
-def _copy(value):
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return copy.deepcopy(value)
-
-
-def _history_state(h):
-    return {"values": h.values.copy(), "steps": h.steps.copy(), "count": h.count, "stride": h.stride,
-            "final": h._has_final}
-
-
-def snapshot(net, *extra_layers):
-    """Every piece of state of ``net``'s layers (and ``extra_layers``), its histories and generators."""
-    state = {"layers": [], "histories": {k: _history_state(h) for k, h in net.histories.items()},
-             "rng": copy.deepcopy(net.rng.bit_generator.state), "global": np.random.get_state()[1].copy(),
-             "loss": repr(net.output.loss)}
-    for la in [*net.layers, *extra_layers]:
-        state["layers"].append({
-            "name": la.name, "source": la.source and la.source.name, "target": la.target and la.target.name,
-            "neurons": la.neuron_row_array.copy(), "weights": _copy(la._weights), "delta": _copy(la.delta),
-            "bias": _copy(la.bias), "weight_state": _copy(la.weight_state), "bias_state": _copy(la.bias_state),
-            "sample_errors": _copy(la.sample_errors), "activation": repr(la.activation),
-            "monitors": {k: (m.calls, _history_state(m.history)) for k, m in la.monitors.items()},
-            "watch": {k: len(v) for k, v in la._watch.items()}})
-    return state
-
-
-def assert_same(a, b, path="state"):
-    if isinstance(a, dict):
-        assert a.keys() == b.keys(), f"{path}: keys {sorted(a)} became {sorted(b)}"
-        for k in a:
-            assert_same(a[k], b[k], f"{path}[{k!r}]")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, np.ndarray):
-        assert isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype, path
-        assert np.array_equal(a, b, equal_nan=True), f"{path} changed"
-    else:
-        assert a == b, f"{path}: {a!r} became {b!r}"
 
 
 def refused(net, call, exc, match, *extra_layers):

@@ -1,10 +1,10 @@
 """Figures of a network of neuron maps: learned filters, feature maps, and the network as blocks.
 
-Like ``simnet.plotting``, each function takes plain arrays (or, for the
+Like the walk-through figures, each function takes plain arrays (or, for the
 diagram, the layers), returns the figure and saves it when given a ``path``.
 ``plot_cnn_run`` draws every figure of a convolutional run, reusing the loss and
 accuracy curves, confusion matrix, predictions and summaries of
-``simnet.image_plots``.
+``simnet.plots.images``.
 """
 
 import matplotlib.pyplot as plt
@@ -12,8 +12,8 @@ import networkx as nx
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from .image_plots import plot_training_figures
-from .plotting import _save, figure_paths
+from .common import figure_paths, finish, save_figure
+from .images import plot_training_figures
 
 FILTER_CMAP = "seismic"  # diverging, centred at 0: blue negative, red positive
 MAP_CMAP = "viridis"
@@ -74,7 +74,7 @@ def plot_filters(initial, final, in_channels, kernel_size, name="conv", path=Non
     fig.suptitle(f"{name}: {n_filters} filters {kh}x{kw} over {in_channels} input map"
                  f"{'s' if in_channels > 1 else ''}", fontsize=10)
     fig.filters = [filters_from_weights(w, in_channels, kernel_size) for w in (initial, final)]
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_feature_maps(maps, image=None, title=None, path=None, max_maps=32):
@@ -108,7 +108,7 @@ def plot_feature_maps(maps, image=None, title=None, path=None, max_maps=32):
         fig.colorbar(im, ax=ax, pad=0.01, fraction=0.02)
         r += 1
     fig.suptitle(title or "feature maps", fontsize=10)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _label(layer):
@@ -181,17 +181,17 @@ def draw_map_network(layers, title=None, path=None):
     ax.set_title(title or "network (one block per layer; weights are owned by the layer on the arrow's left)",
                  fontsize=9)
     fig.graph = g
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_cnn_run(network, test_images, test_labels, predicted, class_names, folder, image_index=0):
     """Every figure of a convolutional image run into ``folder``; returns the paths.
 
     ``curves.png``, ``confusion.png``, ``predictions.png``, ``summaries.png``
-    (from ``simnet.image_plots``), ``filters_<conv>.png`` for each convolution,
+    (from ``simnet.plots.images``), ``filters_<conv>.png`` for each convolution,
     ``feature_maps.png`` for test image ``image_index`` and ``network.png``.
     """
-    from .maps import Conv2D, MaxPool2D
+    from ..maps import Conv2D, MaxPool2D
     paths, out = figure_paths(folder)
     names = list(class_names)
     figs = plot_training_figures(network, test_images, test_labels, predicted, names, out)
@@ -214,6 +214,5 @@ def plot_cnn_run(network, test_images, test_labels, predicted, class_names, fold
                                   title=f"feature maps of test image {image_index}: {names[label]}, predicted "
                                         f"{names[guess]} (p = {maps[network.output.name][0, guess]:.3f})"))
     figs.append(draw_map_network(network.layers, path=out("network.png")))
-    for fig in figs:
-        plt.close(fig)
+    finish(figs)
     return paths

@@ -35,11 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import check_int
-from .history import History
-from .layer import dense_backward, dense_sums, outer
-from .losses import SquaredError
-from .optimizers import SGD
+from ..checks import check_int
+from ..history import History
+from ..layer import dense_backward, dense_sums, outer
+from ..losses import SquaredError
+from ..optimizers import SGD
 
 
 @dataclass

@@ -3,13 +3,13 @@
 A scenario takes part in sweeps through a registered *task*: a function
 ``(params) -> result dict`` that trains one run from plain parameters (seed,
 alpha, ...) and returns plain results (converged, iterations, ...).  The built-in
-tasks live in ``simnet.sweep_tasks``; ``register_task`` adds one.
+tasks live in ``simnet.sweeps.tasks``; ``register_task`` (``simnet.sweeps.registry``) adds one.
 
 ``run_sweep`` runs a task for every point of a grid, on the local cores
 (``concurrent.futures.ProcessPoolExecutor``) or, with ``scheduler=ADDRESS``, on an
 existing Dask distributed cluster (the same task function; ``pip install
 "simnet[sweep]"``).  With ``population=True`` the runs that differ only in their
-seed are trained together as a ``simnet.population.Population`` (a task offers
+seed are trained together as a ``simnet.sweeps.population.Population`` (a task offers
 this by registering a ``population`` function).
 
 Results are a CSV table, one row per run, written and flushed as each run
@@ -30,98 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-# ---- how values are written to and read from the table ---------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """How one parameter or result is written to the CSV (``format``) and read back (``parse``)."""
-
-    parse: object
-    format: object = str
-
-
-def _parse_bool(text):
-    if text not in ("True", "False"):
-        raise ValueError(f"expected True or False, got {text!r}")
-    return text == "True"
-
-
-def parse_hidden(text):
-    """Hidden layer sizes of one network: ``'4'`` is one hidden layer, ``'4x2'`` (or ``'4-2'``) two."""
-    parts = str(text).replace("-", "x").split("x")
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"hidden sizes must be integers like 4 or 4x2, got {text!r}") from None
-    if min(sizes) < 1:
-        raise ValueError(f"hidden sizes must be positive, got {text!r}")
-    return sizes
-
-
-def format_hidden(sizes):
-    return "x".join(str(int(s)) for s in sizes)
-
-
-INT = Column(int, lambda v: str(int(v)))
-FLOAT = Column(float, lambda v: repr(float(v)))  # repr: the shortest text that reads back to the same float
-BOOL = Column(_parse_bool, lambda v: str(bool(v)))
-HIDDEN = Column(parse_hidden, format_hidden)
-
-
-# ---- tasks ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Task:
-    """A scenario that can be swept: ``run(params) -> result dict``.
-
-    ``params`` and ``results`` name the parameters and results, in table order,
-    with their ``Column``.  A result dict may also hold ``"curve"``: the run's
-    error per iteration as a pair ``(steps, errors)``.  ``population(list of
-    params differing only in 'seed') -> list of result dicts`` trains them at
-    once; ``initial_weights(params) -> [(source, target, weights)]`` gives a run's
-    initial weights for the figures.
-    """
-
-    name: str
-    run: object
-    params: dict
-    results: dict
-    population: object = None
-    initial_weights: object = None
-
-    def key(self, params):
-        """The run's identity in the table: its parameters as written, e.g. ``'seed=0,alpha=0.2,...'``."""
-        missing = [p for p in self.params if p not in params]
-        if missing:
-            raise ValueError(f"task {self.name!r} needs parameters {missing}")
-        return ",".join(f"{p}={col.format(params[p])}" for p, col in self.params.items())
-
-    def __repr__(self):
-        return f"Task({self.name!r}, params={list(self.params)}, results={list(self.results)})"
-
-
-TASKS = {}
-
-
-def register_task(name, params, results, population=None, initial_weights=None):
-    """Decorator: register ``fn(params) -> result dict`` as the sweep task of scenario ``name``."""
-    def register(fn):
-        TASKS[name] = Task(name, fn, dict(params), dict(results), population, initial_weights)
-        return fn
-    return register
-
-
-def get_task(name):
-    """The task registered as ``name`` (the built-in ones are registered on first use)."""
-    from . import sweep_tasks  # noqa: F401  (registers streetlights, mnist, fashion_mnist)
-
-    try:
-        return TASKS[name]
-    except KeyError:
-        raise KeyError(f"no sweep task {name!r}; registered: {sorted(TASKS)}") from None
-
+from .registry import Task, get_task
 
 # ---- grids -------------------------------------------------------------------
 
@@ -420,90 +329,3 @@ def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=
     rows = [table.rows[k] for k in keys]
     return SweepResult(task, rows, ran, skipped, os.fspath(results), cpath,
                        {k: curves[k] for k in keys if k in curves})
-
-
-# ---- what a sweep found ------------------------------------------------------------
-
-
-def quartiles(values):
-    """``(q1, median, q3)`` of ``values``; NaNs when there are none."""
-    if len(values) == 0:
-        return (math.nan, math.nan, math.nan)
-    q = np.percentile(np.asarray(values, dtype=float), [25, 50, 75])
-    return tuple(float(v) for v in q)
-
-
-def cell_of(row, cell=("alpha", "hidden")):
-    return tuple(row[c] for c in cell)
-
-
-def convergence_summary(rows, cell=("alpha", "hidden"), worst=10):
-    """Convergence over runs with ``converged``, ``iterations`` and ``final_error`` results.
-
-    Returns a dict: ``runs``, ``converged``, ``rate``, ``iterations`` (q1, median, q3
-    of the converged runs), ``cells`` (the same per grid cell, in first-seen order)
-    with ``failed_seeds``, ``worst`` (the runs that did not converge, highest final
-    error first, then the slowest converging ones) and ``slowest`` (the slowest
-    converging runs), at most ``worst`` of each.
-    """
-    def stats(rs):
-        conv = [r for r in rs if r["converged"]]
-        return {"runs": len(rs), "converged": len(conv), "rate": len(conv) / len(rs) if rs else math.nan,
-                "iterations": quartiles([r["iterations"] for r in conv]),
-                "min_iterations": min((r["iterations"] for r in conv), default=None),
-                "max_iterations": max((r["iterations"] for r in conv), default=None)}
-
-    cells = {}
-    for r in rows:
-        cells.setdefault(cell_of(r, cell), []).append(r)
-    out = stats(rows)
-    out["cells"] = [{**dict(zip(cell, c)), **stats(rs)} for c, rs in cells.items()]
-
-    def badness(r):  # not converged first (highest final error first), then the slowest; then by seed
-        e = r["final_error"]
-        return (r["converged"], -r["iterations"], -e if math.isfinite(e) else -math.inf, r["seed"])
-
-    out["worst"] = sorted(rows, key=badness)[:worst]
-    out["slowest"] = sorted((r for r in rows if r["converged"]), key=badness)[:worst]
-    for c, rs in zip(out["cells"], cells.values()):
-        c["failed_seeds"] = sorted(r["seed"] for r in rs if not r["converged"])
-    return out
-
-
-def describe_run(row):
-    """``'converged after 58 iterations (error 0.00077)'`` or ``'did NOT converge (error 0.25000 after 1000)'``."""
-    if row["converged"]:
-        return f"converged after {row['iterations']} iterations (error {row['final_error']:.5f})"
-    return f"did NOT converge (error {row['final_error']:.5f} after {row['iterations']} iterations)"
-
-
-def format_summary(summary, cell=("alpha", "hidden")):
-    """The summary as the lines a sweep prints."""
-    def fmt(v):
-        return format_hidden(v) if isinstance(v, tuple) else str(v)
-
-    def iters(s):
-        q1, med, q3 = s["iterations"]
-        if not s["converged"]:
-            return "-"
-        return f"median {med:g} (quartiles {q1:g}-{q3:g}, range {s['min_iterations']}-{s['max_iterations']})"
-
-    lines = [f"{'  '.join(f'{c:>6}' for c in cell)}  {'runs':>5}  {'converged':>9}  iterations to converge"]
-    for c in summary["cells"]:
-        lines.append(f"{'  '.join(f'{fmt(c[k]):>6}' for k in cell)}  {c['runs']:>5}  {c['rate']:>9.1%}  {iters(c)}")
-    lines += ["", f"overall: {summary['converged']} of {summary['runs']} runs converged ({summary['rate']:.1%}); "
-              f"iterations to converge: {iters(summary)}"]
-    for c in summary["cells"]:
-        if c["failed_seeds"]:
-            seeds = c["failed_seeds"]
-            more = f" (+{len(seeds) - 20} more)" if len(seeds) > 20 else ""
-            where = ", ".join(f"{k} {fmt(c[k])}" for k in cell)
-            lines.append(f"did not converge ({where}): {len(seeds)} seeds: "
-                         f"{', '.join(map(str, seeds[:20]))}{more}")
-    for title, runs in (("worst runs:", summary["worst"]), ("slowest to converge:", summary["slowest"])):
-        if runs and not (title.startswith("slowest") and runs[0] in summary["worst"]):
-            lines.append(title)
-            for r in runs:
-                where = ", ".join(f"{k} {fmt(r[k])}" for k in cell)
-                lines.append(f"  seed {r['seed']:>4} ({where}): {describe_run(r)}")
-    return lines

@@ -1,15 +1,17 @@
 """Figures for image data: weight tiles, confusion matrix, sample predictions,
 per-epoch curves and the per-layer summary histories.
 
-Like ``simnet.plotting``, each function takes plain arrays, returns the figure
+Like the walk-through figures, each function takes plain arrays, returns the figure
 and saves it when given a ``path``.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .history import STAT_NAMES
-from .plotting import _save, draw_network, figure_paths, plot_neurons, plot_weights, strongest
+from ..history import STAT_NAMES
+from .common import figure_paths, finish, save_figure, strongest
+from .diagram import draw_network
+from .walkthrough import plot_neurons, plot_weights
 
 
 def plot_weight_tiles(initial, final, path=None, image_shape=(28, 28), max_tiles=64, title="first-layer weights"):
@@ -33,7 +35,7 @@ def plot_weight_tiles(initial, final, path=None, image_shape=(28, 28), max_tiles
                 ax.imshow(w[:, k].reshape(image_shape), cmap="seismic", vmin=-lim, vmax=lim)
                 ax.set_title(str(k), fontsize=6, pad=1)
         panel.suptitle(f"{title}, {label} (hidden neurons 0-{n - 1})", fontsize=9)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def confusion_matrix(labels, predictions, n_classes=10):
@@ -60,7 +62,7 @@ def plot_confusion(labels, predictions, class_names=None, path=None):
     ax.set_title(f"confusion matrix (accuracy {np.trace(m) / m.sum():.4f})")
     fig.colorbar(im, ax=ax, shrink=0.8)
     fig.matrix = m
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_predictions(images, labels, predictions, class_names=None, path=None, n=25):
@@ -86,7 +88,7 @@ def plot_predictions(images, labels, predictions, class_names=None, path=None, n
             spine.set_linewidth(2 if wrong else 0.5)
     fig.suptitle("test images: predicted (true, where wrong)", fontsize=9)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_curves(epochs, train_loss, train_accuracy, test_loss, test_accuracy, path=None):
@@ -103,7 +105,7 @@ def plot_curves(epochs, train_loss, train_accuracy, test_loss, test_accuracy, pa
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
         ax.legend()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_summaries(histories, layer_names, path=None):
@@ -139,7 +141,7 @@ def plot_summaries(histories, layer_names, path=None):
     axes[0, 0].legend(fontsize=7)
     fig.suptitle("per-layer summaries over training", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_training_figures(network, test_images, test_labels, predicted, class_names, out):
@@ -199,6 +201,5 @@ def plot_image_run(network, test_images, test_labels, predicted, class_names, fo
             figs.append(draw_network(spec, [m.values[i] for m in snaps], biases=biases, subsets=subsets,
                                      title=f"network, {when} (large layers: the 11 neurons whose weights "
                                            f"changed most)", path=out(f"network_{when}.png")))
-    for fig in figs:
-        plt.close(fig)
+    finish(figs)
     return paths

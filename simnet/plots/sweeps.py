@@ -9,7 +9,7 @@
   converges against one that does not);
 - ``plot_accuracy``: test accuracy per run, for image-scenario sweeps.
 
-As in ``simnet.plotting``, every function draws a new figure, saves it when given
+As in the walk-through figures, every function draws a new figure, saves it when given
 a ``path`` and returns it; ``plot_sweep`` draws all of them into a folder.
 """
 import math
@@ -21,8 +21,9 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import TwoSlopeNorm
 
-from .plotting import WEIGHT_CMAP, _save
-from .sweep import cell_of, describe_run, format_hidden
+from ..sweeps.registry import format_hidden
+from ..streetlights import cell_of, describe_run
+from .common import WEIGHT_CMAP, finish, save_figure
 
 CELL = ("alpha", "hidden")
 CONVERGED_COLOUR = "tab:blue"
@@ -91,7 +92,7 @@ def plot_iterations_histogram(rows, path=None, cell=CELL, bins=30):
             ax.grid(alpha=0.3, axis="y")
     fig.suptitle(f"iterations to converge ({len(rows)} runs)")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def convergence_matrix(rows, cell=CELL):
@@ -126,7 +127,7 @@ def plot_convergence_heatmap(rows, path=None, cell=CELL):
     ax.set_ylabel(f"{cell[1]} (sizes)")
     ax.set_title(f"convergence rate ({len(rows)} runs)")
     fig.colorbar(im, ax=ax, label="fraction of runs that converge")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def curves_on_grid(curves, length):
@@ -200,7 +201,7 @@ def plot_error_curves(rows, curves, path=None, cell=CELL, epsilon=None):
             ax.legend(fontsize="x-small", loc="upper right")
     fig.suptitle("error per iteration, all runs (a run that stopped keeps its last error)")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_initial_weights(runs, path=None):
@@ -237,7 +238,7 @@ def plot_initial_weights(runs, path=None):
             ax.set_xticks(range(w.shape[1]), xt, fontsize=7)
             ax.set_title(f"{source} to {target} weight", fontsize=9)
         sub.colorbar(image, ax=axes, label="initial weight", shrink=0.9)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_accuracy(rows, path=None, cell=CELL):
@@ -258,7 +259,7 @@ def plot_accuracy(rows, path=None, cell=CELL):
     ax.set_title(f"test accuracy per run ({len(rows)} runs; bar: median)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def example_runs(rows, reference=(0.2, (4,)), cell=CELL):
@@ -304,8 +305,5 @@ def plot_sweep(task, rows, curves, folder, show=False):
                 figs.append(plot_initial_weights(runs, out("initial_weights.png")))
     if "accuracy" in task.results:
         figs.append(plot_accuracy(rows, out("accuracy.png")))
-    if show:
-        plt.show()
-    for fig in figs:
-        plt.close(fig)
+    finish(figs, show)
     return paths

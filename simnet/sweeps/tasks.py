@@ -3,7 +3,8 @@
 ``streetlights`` is complete: one run is exactly ``scenarios/streetlights.py``'s
 network and per-sample training, through the core ``SimpleLayer`` and
 ``Network.fit``; its population mode trains many seeds at once with
-``simnet.population.Population``.  ``mnist`` and ``fashion_mnist`` train the
+``simnet.sweeps.population.Population``.  The data and the network come from
+``simnet.streetlights``.  ``mnist`` and ``fashion_mnist`` train the
 784-hidden-10 network of ``scenarios/mnist.py`` for a few epochs and report its
 test accuracy (see ``image_task``).
 """
@@ -11,39 +12,12 @@ import functools
 
 import numpy as np
 
-from .layer import SimpleLayer
-from .network import Network
+from ..image_networks import build_dense
 from .population import Population
-from .sweep import BOOL, FLOAT, HIDDEN, INT, register_task
+from ..streetlights import STREETLIGHTS, WALK_VS_STOP, seeded_network
+from .registry import BOOL, FLOAT, HIDDEN, INT, register_task
 
 CURVE_POINTS = 128  # each run's error curve keeps at most this many iterations (+ the last), like a History
-
-# The streetlights data: which lights are on, and whether it was safe to walk.
-STREETLIGHTS = np.array([[1, 0, 1],
-                         [0, 1, 1],
-                         [0, 0, 1],
-                         [1, 1, 1]], dtype=float)
-WALK_VS_STOP = np.array([[1], [1], [0], [0]], dtype=float)
-
-
-def streetlights_network(seed, hidden=(4,)):
-    """The walk-through's network for ``seed``, with ``hidden`` sizes (``(4,)`` or ``(4, 2)``).
-
-    The layers are created output first, each drawing the weights to its target
-    as ``2 * random(...) - 1`` when it is created, from ``np.random.RandomState(seed)``:
-    that is the very stream ``np.random.seed(seed)`` gives the global functions
-    (numpy's global state is a RandomState), so this is the network of
-    ``scenarios/streetlights.py --seed SEED``, built without touching the global
-    state, so that runs can share a process or a thread.
-    """
-    rng = np.random.RandomState(seed)
-    hidden = tuple(hidden)
-    names = ["hidden"] if len(hidden) == 1 else [f"hidden{i + 1}" for i in range(len(hidden))]
-    layers = [SimpleLayer("output", 1)]  # linear: no activation
-    for name, size in reversed(list(zip(names, hidden))):
-        layers.insert(0, SimpleLayer(name, size, target=layers[0], activation="relu", rng=rng))
-    layers.insert(0, SimpleLayer("input", 3, target=layers[0], rng=rng))
-    return Network(layers)
 
 
 def _result(converged, iterations, error, curve):
@@ -58,7 +32,7 @@ def streetlights_population(batch):
     for params in batch:
         if {k: v for k, v in params.items() if k != "seed"} != shared:
             raise ValueError(f"a population shares everything but the seed; {params} differs from {first}")
-    networks = [streetlights_network(params["seed"], first["hidden"]) for params in batch]
+    networks = [seeded_network(params["seed"], first["hidden"]) for params in batch]
     population = Population.from_networks(networks)
     fit = population.fit(STREETLIGHTS, WALK_VS_STOP, first["alpha"], first["epsilon"], first["max_iter"],
                          capacity=CURVE_POINTS)
@@ -71,7 +45,7 @@ def streetlights_initial_weights(params):
     For a hidden target, ``notes`` say on how many of the four samples each of its
     neurons fires with these weights (a ReLU that fires on none gets no delta: it is dead).
     """
-    network = streetlights_network(params["seed"], params["hidden"])
+    network = seeded_network(params["seed"], params["hidden"])
     connections = []
     neurons = STREETLIGHTS
     for source, target in zip(network.layers, network.layers[1:]):
@@ -90,7 +64,7 @@ def streetlights_initial_weights(params):
                population=streetlights_population, initial_weights=streetlights_initial_weights)
 def streetlights(params):
     """One streetlights run: the core network trained per sample by ``Network.fit``."""
-    network = streetlights_network(params["seed"], params["hidden"])
+    network = seeded_network(params["seed"], params["hidden"])
     fit = network.fit(STREETLIGHTS, WALK_VS_STOP, params["alpha"], params["epsilon"], params["max_iter"],
                       capacity=CURVE_POINTS)
     history = network.histories["error/average"]
@@ -110,7 +84,7 @@ def image_data(dataset):
 
     Offline MNIST (only its test set at hand) is split as ``scenarios/mnist.py`` splits it.
     """
-    from .datasets import load_train_test, one_hot, to_inputs
+    from ..data import load_train_test, one_hot, to_inputs
 
     data = load_train_test(dataset.replace("_", "-"), download=False, allow_test_split=True)
     return (to_inputs(data.train_images), one_hot(data.train_labels),
@@ -123,9 +97,7 @@ def image_task(dataset):
     returns the test accuracy and the mean training error of the last epoch."""
     def run(params):
         x, y, x_test, y_test, _ = image_data(dataset)
-        hidden = list(params["hidden"])
-        network = Network.build([784, *hidden, 10], activations=["relu"] * len(hidden) + ["softmax"], bias=True,
-                                init="he", seed=params["seed"], dtype=np.float32, loss="cross_entropy")
+        network = build_dense(params["hidden"], "relu", params["seed"], np.float32)
         curve, error = [], float("nan")
         for _ in range(params["epochs"]):
             error, _ = network.run_epoch(x, y, params["alpha"], batch_size=IMAGE_BATCH)

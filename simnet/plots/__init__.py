@@ -1,0 +1,14 @@
+"""Every figure simnet draws, one module per kind; no training module imports this package.
+
+    common.py       save_figure, figure_paths, the weight colour scale, source colours and target widths
+    walkthrough.py  error per iteration, weight histories, neuron histories
+    diagram.py      the network as a graph (networkx)
+    redraw.py       plot_run: every figure of a walk-through run; redraw(history.npz) for ``simnet plot``
+    images.py       image data: weight tiles, confusion matrix, predictions, curves, summaries
+    maps.py         neuron maps: filters, feature maps, the network as blocks
+    sweeps.py       sweep figures: iterations, convergence rate, error curves, initial weights
+"""
+from .common import WEIGHT_CMAP, figure_paths, save_figure, source_colour, target_width
+from .diagram import draw_network, network_graph
+from .redraw import plot_run, redraw
+from .walkthrough import plot_errors, plot_neurons, plot_weights
