@@ -59,7 +59,7 @@
     })));
     if (!WMAX) WMAX = 1; if (!NMAX) NMAX = 1;
   }
-  const T = () => D.frames[Math.min(S.f, D.frames.length - 1)];
+  const T = () => (D.frames.length ? D.frames[Math.min(S.f, D.frames.length - 1)] : 0);
 
   // ---- the diagram ----
   const W = 860, LAYERS = D.layers, POS = {}, NODES = [], LINES = [], COLS = [];
@@ -136,7 +136,7 @@
   }
   function legend() {
     const host = $("legend-svg"); host.textContent = "";
-    const svg = el("svg", { viewBox: "0 0 320 90", width: "100%", role: "img", "aria-label": "colour scales" }, host);
+    const svg = el("svg", { viewBox: "0 0 320 90", width: "320", height: "90", role: "img", "aria-label": "colour scales" }, host);
     [["weight (line colour and width)", WMAX, 8], ["neuron value (circle colour)", NMAX, 52]].forEach(([name, m, y]) => {
       for (let i = 0; i < 60; i++) el("rect", { x: 20 + i * 4.5, y: y + 12, width: 4.6, height: 10, fill: colour((i / 59 * 2 - 1) * m, m) }, svg);
       const t = el("text", { x: 20, y: y + 8, class: "tick" }, svg); t.textContent = name + " — one scale for the whole run";
@@ -239,8 +239,8 @@
   }
   function drawWhere() {
     const n = D.frames.length, s = $("slider");
-    s.max = n - 1; s.value = S.f;
-    s.setAttribute("aria-valuemin", 0); s.setAttribute("aria-valuemax", n - 1); s.setAttribute("aria-valuenow", S.f);
+    s.max = Math.max(0, n - 1); s.value = S.f;
+    s.setAttribute("aria-valuemin", 0); s.setAttribute("aria-valuemax", Math.max(0, n - 1)); s.setAttribute("aria-valuenow", S.f);
     const t = T(), where = $("where");
     where.textContent = ""; const sp = document.createElement("span"); sp.id = "step-value"; sp.setAttribute("data-value", t);
     sp.textContent = D.unit + "s done: " + (Number.isInteger(t) ? t : t.toFixed(2)); where.appendChild(sp);
@@ -312,15 +312,16 @@
     ["step", "phase", "stop"].forEach((b) => { $(b).disabled = !!(st.finished || st.stopping) || (b !== "stop" && !st.paused); });
   }
   function command(action) {
-    api("/control", { action: action }).then(({ ok, j }) => { if (!ok) { $("edit-msg").textContent = j.error; $("edit-msg").className = "msg error"; } S.follow = true; poll(); });
+    api("/control", { action: action }).then(({ ok, j }) => { if (!ok || !j.ok) { $("edit-msg").textContent = j.error; $("edit-msg").className = "msg error"; } S.follow = true; poll(); });
   }
   function applyEdit() {
     const body = { what: $("edit-what").value, layer: $("edit-layer").value, i: Number($("edit-i").value), j: Number($("edit-j").value), value: $("edit-value").value };
     const num = Number(body.value); if (body.value.trim() !== "" && !Number.isNaN(num)) body.value = num; // anything else goes as typed: the run explains
     api("/edit", body).then(({ ok, j }) => {
       const m = $("edit-msg");
-      m.className = "msg " + (ok ? "ok" : "error");
-      m.textContent = ok ? "set " + j.what + " " + j.where + " to " + j.value : "refused: " + j.error;
+      const done = ok && j.ok;
+      m.className = "msg " + (done ? "ok" : "error");
+      m.textContent = done ? "set " + j.what + " " + j.where + " to " + j.value : "refused (nothing changed): " + j.error;
       S.follow = true; poll();
     });
   }
