@@ -77,7 +77,7 @@ def main(argv=None):
     view.add_argument("--no-open", action="store_true", help="only write the file and print its path")
     args = p.parse_args(argv)
     if args.command == "view":
-        from .explorer.view import main as view_main
+        from .explorer.command import main as view_main
 
         return view_main(args)
 

@@ -5,6 +5,7 @@
   const LIVE = D.mode === "live";
   const NS = "http://www.w3.org/2000/svg";
   const $ = (id) => document.getElementById(id);
+  const UNITS = D.unit === "batch" ? "batches" : D.unit + "s";
   const S = { f: 0, playing: false, speed: 1, sel: null, follow: true, status: null, dirty: true };
 
   function el(tag, attrs, parent) {
@@ -67,7 +68,7 @@
   function buildDiagram() {
     const host = $("diagram-svg"); host.textContent = "";
     const most = Math.max(...LAYERS.map((l) => l.shown.length + (l.shown.length < l.n ? 1 : 0)));
-    const gap = most > 12 ? 22 : 44, r = most > 12 ? 9 : 17;
+    const gap = most > 24 ? 14 : most > 12 ? 22 : 44, r = most > 24 ? 5.5 : most > 12 ? 9 : 17;
     H = Math.max(220, most * gap + 70);
     const svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "network diagram" }, host);
     const gHl = el("g", {}, svg), gW = el("g", {}, svg), gN = el("g", {}, svg);
@@ -129,7 +130,9 @@
       const d = value(o.l.name, "delta", o.i, undefined, t);
       o.title.textContent = o.l.name + " neuron " + o.i + ": " + (v === undefined ? "not recorded" : fmt(v)) +
         (d !== undefined && d !== null ? ", delta " + fmt(d) : "");
-      if (o.btxt) { const b = value(o.l.name, "bias", o.i, undefined, t); o.btxt.textContent = b === undefined || b === null ? "" : "b=" + fmt(b); }
+      const b = value(o.l.name, "bias", o.i, undefined, t);
+      if (b !== undefined && b !== null) o.title.textContent += ", bias " + fmt(b);
+      if (o.btxt && !o.small) o.btxt.textContent = b === undefined || b === null ? "" : "b=" + fmt(b);
     });
     const ph = S.status && S.status.phase;
     COLS.forEach((c, k) => c.setAttribute("visibility", ph && ph.layer === LAYERS[k].name && S.f === D.frames.length - 1 ? "visible" : "hidden"));
@@ -159,7 +162,7 @@
     el("line", { x1: L, y1: TOP, x2: L, y2: h - B, class: "axis" }, svg);
     [y0, (y0 + y1) / 2, y1].forEach((v) => { const t = el("text", { x: L - 4, y: Y(v) + 3, class: "tick", "text-anchor": "end" }, svg); t.textContent = fmt(v); });
     [x0, x1].forEach((v) => { const t = el("text", { x: X(v), y: h - B + 12, class: "tick", "text-anchor": "middle" }, svg); t.textContent = Math.round(v); });
-    const xl = el("text", { x: (w + L) / 2, y: h - 3, class: "tick", "text-anchor": "middle" }, svg); xl.textContent = D.unit + "s done";
+    const xl = el("text", { x: (w + L) / 2, y: h - 3, class: "tick", "text-anchor": "middle" }, svg); xl.textContent = UNITS + " done";
     const palette = ["#000", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"];
     lines.forEach((l, n) => {
       let d = "";
@@ -233,6 +236,13 @@
       const k = live ? live.sample : (Math.ceil(t) - 1) % D.samples.length;
       line("sample " + k + ": " + D.samples[k]);
     }
+    if (D.unit !== "sample") { // a mini-batch run records its neurons as means over the batch
+      line("output neurons, mean over the batch: ", ys);
+      const names = D.class_names || [];
+      if (ys.length === out.n && names.length === out.n) line("largest: " + names[ys.indexOf(Math.max(...ys))]);
+      if (!LIVE) line("(a saved run does not keep its input images: run the scenario with --live to watch them)");
+      return;
+    }
     if (inp.shown.length === inp.n && xs.every((v) => v !== undefined && v !== null)) line("input ", xs);
     line("prediction ", ys);
     if (ds.every((v) => v !== undefined && v !== null)) line("goal ", ys.map((y, k) => Math.round((y + ds[k]) * 1e6) / 1e6));
@@ -243,7 +253,7 @@
     s.setAttribute("aria-valuemin", 0); s.setAttribute("aria-valuemax", Math.max(0, n - 1)); s.setAttribute("aria-valuenow", S.f);
     const t = T(), where = $("where");
     where.textContent = ""; const sp = document.createElement("span"); sp.id = "step-value"; sp.setAttribute("data-value", t);
-    sp.textContent = D.unit + "s done: " + (Number.isInteger(t) ? t : t.toFixed(2)); where.appendChild(sp);
+    sp.textContent = UNITS + " done: " + (Number.isInteger(t) ? t : t.toFixed(2)); where.appendChild(sp);
     where.appendChild(document.createTextNode(" · snapshot " + (S.f + 1) + " of " + n));
     $("play").disabled = LIVE ? !!(S.status && (!S.status.paused || S.status.finished)) : S.playing;
     $("pause").disabled = LIVE ? !!(S.status && (S.status.paused || S.status.finished)) : !S.playing;

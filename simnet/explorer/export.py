@@ -26,7 +26,7 @@ import numpy as np
 
 from ..history import load_histories
 
-MAX_SHOWN = 16  # neurons drawn per big layer
+MAX_SHOWN = 40  # neurons drawn per big layer
 MAX_PAIRS = 64  # weights drawn per connection
 SMALL_LAYER = 24  # a layer this small is drawn whole
 FORMAT = "simnet-explorer"
@@ -103,13 +103,14 @@ def choose_shown(layers, histories):
         if la["n"] <= SMALL_LAYER:
             shown.append(list(range(la["n"])))
             continue
-        keep = list(dict.fromkeys(wanted[k][: MAX_SHOWN // 2]))
+        # the ends of the recorded weights first (they make the lines), then the recorded neurons
         ends = []
         if pairs[k]:
             ends += [p[0] for p in pairs[k]]
         if k > 0 and pairs[k - 1]:
             ends += [p[1] for p in pairs[k - 1]]
-        for i in ends + wanted[k]:
+        keep = []
+        for i in ends[: MAX_SHOWN * 3 // 4] + wanted[k]:
             if len(keep) >= MAX_SHOWN:
                 break
             if i not in keep:

@@ -14,9 +14,9 @@ def _asset(name):
 
 
 def _json_for_script(data):
-    # inside <script type="application/json">: "</" must not appear (it could close the element)
+    # inside <script type="application/json"> no "<" may appear (it could close the element): JSON escapes
     text = json.dumps(data, separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render(data):

@@ -1,0 +1,131 @@
+"""Shared by the explorer tests: a streetlights network trained in a thread under a live server,
+HTTP requests with chosen headers, and the browser (skipped with a reason where there is none)."""
+import http.client
+import io
+import json
+import os
+import threading
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+
+from simnet import Network, SimpleLayer
+from simnet.explorer.server import LiveRun
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+X = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
+Y = np.array([[1], [1], [0], [0]], float)
+LABELS = [f"lights {x.astype(int)}" for x in X]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+
+def streetlights_network(seed=0):
+    """The walk-through's 3-4-1 network, created output first after np.random.seed(seed), recording everything."""
+    np.random.seed(seed)
+    output = SimpleLayer("output", 1)
+    hidden = SimpleLayer("hidden", 4, target=output, activation="relu")
+    inp = SimpleLayer("input", 3, target=hidden)
+    network = Network([inp, hidden, output])
+    network.record_all()
+    return network
+
+
+def train_per_sample(network, iterations, alpha=0.2):
+    """The scenario's loop: per sample, set the inputs, train() forward, calc_delta, learn() backward."""
+    layers = network.layers
+    for _ in range(iterations):
+        for i in range(len(X)):
+            layers[0].set_neurons(X[i])
+            for layer in layers:
+                layer.train()
+            layers[-1].calc_delta(Y[i])
+            for layer in reversed(layers):
+                layer.learn(alpha)
+
+
+class LiveStreetlights:
+    """A live server on a streetlights network that starts paused, trained in a background thread."""
+
+    def __init__(self, iterations=50):
+        self.network = streetlights_network()
+        self.live = LiveRun(self.network, port=0, title="streetlights", samples=LABELS, start_paused=True,
+                            out=io.StringIO())
+        self.live.start()
+        self.thread = threading.Thread(target=train_per_sample, args=(self.network, iterations), daemon=True)
+        self.thread.start()
+        self.wait(lambda: self.live.paused)
+
+    @staticmethod
+    def wait(condition, timeout=10.0):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out waiting for the live run")
+            time.sleep(0.01)
+
+    def close(self):
+        self.live.close()
+        self.thread.join(10)
+
+
+def request(url, path, method="GET", body=None, token=True, headers=None, raw=None):
+    """``(status, parsed JSON or text)`` of one request to the live server at ``url``."""
+    u = urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    tok = dict(p.split("=", 1) for p in u.query.split("&"))["token"]
+    if token is True:
+        path += ("&" if "?" in path else "?") + "token=" + tok
+    elif isinstance(token, str):
+        path += ("&" if "?" in path else "?") + "token=" + token
+    h = {"Host": f"{u.hostname}:{u.port}"}
+    data = raw
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    if data is not None:
+        h["Content-Length"] = str(len(data))
+    h.update(headers or {})
+    conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    for k, v in h.items():
+        conn.putheader(k, v)
+    conn.endheaders(data)
+    r = conn.getresponse()
+    text = r.read().decode()
+    conn.close()
+    try:
+        return r.status, json.loads(text)
+    except ValueError:
+        return r.status, text
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as e:  # noqa: BLE001 - any launch failure means: no usable browser here
+            pytest.skip(f"chromium does not start here: {e}")
+        yield b
+        b.close()
+
+
+class Page:
+    """A browser page that collects console errors, page errors and every request it makes."""
+
+    def __init__(self, browser, viewport=(1400, 900)):
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.errors, self.requests = [], []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def close(self):
+        self.page.close()
