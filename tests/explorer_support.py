@@ -121,7 +121,8 @@ class Page:
     """A browser page that collects console errors, page errors and every request it makes."""
 
     def __init__(self, browser, viewport=(1400, 900)):
-        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        # bypass_csp: wait_for_function evaluates strings, which the page's own CSP forbids
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, bypass_csp=True)
         self.errors, self.requests = [], []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))

@@ -140,9 +140,9 @@
   function legend() {
     const host = $("legend-svg"); host.textContent = "";
     const svg = el("svg", { viewBox: "0 0 320 90", width: "320", height: "90", role: "img", "aria-label": "colour scales" }, host);
-    [["weight (line colour and width)", WMAX, 8], ["neuron value (circle colour)", NMAX, 52]].forEach(([name, m, y]) => {
+    [["weight: line colour and width", WMAX, 8], ["neuron value: circle colour", NMAX, 52]].forEach(([name, m, y]) => {
       for (let i = 0; i < 60; i++) el("rect", { x: 20 + i * 4.5, y: y + 12, width: 4.6, height: 10, fill: colour((i / 59 * 2 - 1) * m, m) }, svg);
-      const t = el("text", { x: 20, y: y + 8, class: "tick" }, svg); t.textContent = name + " — one scale for the whole run";
+      const t = el("text", { x: 20, y: y + 8, class: "tick" }, svg); t.textContent = name + " (one scale for the whole run)";
       [[-m, 20], [0, 155], [m, 290]].forEach(([v, x]) => { const tt = el("text", { x: x, y: y + 34, class: "tick", "text-anchor": "middle", "data-value": v }, svg); tt.textContent = fmt(v); });
     });
   }
@@ -326,7 +326,7 @@
   }
   function applyEdit() {
     const body = { what: $("edit-what").value, layer: $("edit-layer").value, i: Number($("edit-i").value), j: Number($("edit-j").value), value: $("edit-value").value };
-    const num = Number(body.value); if (body.value.trim() !== "" && !Number.isNaN(num)) body.value = num; // anything else goes as typed: the run explains
+    // the value goes as typed: the run reads it as Python's float() does and checks it as the API does
     api("/edit", body).then(({ ok, j }) => {
       const m = $("edit-msg");
       const done = ok && j.ok;

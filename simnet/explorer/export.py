@@ -79,11 +79,21 @@ def choose_shown(layers, histories):
     by_name = {la["name"]: k for k, la in enumerate(layers)}
     wanted = [[] for _ in layers]  # neuron indices recorded, in order of preference
     pairs = [None] * len(layers)  # per owning layer: candidate (i, j)
+    # a connection whose weights are not neuron-to-neuron (a convolution's filters) draws no lines
+    dense = [k + 1 < len(layers) for k in range(len(layers))]
+    for key, h, about in _variable_series(histories):
+        k = by_name.get(about.get("layer"))
+        if k is not None and about["variable"] == "weights" and about.get("select") is None and k + 1 < len(layers):
+            dense[k] = tuple(h.shape) == (layers[k]["n"], layers[k + 1]["n"])
     for key, h, about in _variable_series(histories):
         k = by_name.get(about.get("layer"))
         if k is None:
             continue
         var, sel = about["variable"], about.get("select")
+        if var == "bias" and (h.shape != (layers[k]["n"],)):
+            continue  # a bias per map, not per neuron
+        if var == "weights" and not dense[k]:
+            continue
         if var == "weights":
             if sel is not None:
                 cand = [tuple(p) for p in sel]
@@ -138,6 +148,8 @@ def _series(layers, shown, connections, histories):
         if k is None or len(h) == 0:
             continue
         var, sel = about["variable"], about.get("select")
+        if var == "bias" and h.shape != (layers[k]["n"],):
+            continue  # a bias per map, not per neuron
         steps = np.asarray(h.steps, dtype=np.int64)
         t = steps if var in ("weights", "bias") else steps + 1
         values = np.asarray(h.values, dtype=np.float64)
@@ -155,7 +167,7 @@ def _series(layers, shown, connections, histories):
             if not entry["pairs"]:
                 continue
         else:
-            idx = list(range(layers[k]["n"])) if sel is None else [int(i) for i in sel]
+            idx = list(range(h.shape[0])) if sel is None else [int(i) for i in sel]
             keep = set(shown[k])
             cols = [c for c, i in enumerate(idx) if i in keep]
             if not cols:
@@ -246,8 +258,8 @@ def network_page_data(network, title=None):
     data = page_data(histories, info, title=title or repr(network))
     present = {(s["layer"], s["variable"]) for s in data["series"]}
     by_name = {la["name"]: la for la in data["layers"]}
-    if not data["connections"]:  # nothing recorded: draw the network as it is now
-        data["connections"] = _default_connections(network, data["layers"])
+    drawn = {c["source"] for c in data["connections"]}
+    data["connections"] += [c for c in _default_connections(network, data["layers"]) if c["source"] not in drawn]
     for c in data["connections"]:
         if (c["source"], "weights") not in present:
             w = network.layer(c["source"]).weight_row_mat
@@ -267,8 +279,8 @@ def _default_connections(network, layers):
     out = []
     for k, layer in enumerate(network.layers[:-1]):
         w = layer.weight_row_mat
-        if w is None or w.ndim != 2:
-            continue
+        if w is None or w.shape != (layer.num_neurons, network.layers[k + 1].num_neurons):
+            continue  # no weights, or not neuron-to-neuron (a convolution's filters)
         src, tgt = layers[k]["shown"], layers[k + 1]["shown"]
         pairs = [[i, j] for i in src for j in tgt][:MAX_PAIRS]
         out.append({"source": layer.name, "target": network.layers[k + 1].name, "pairs": pairs})

@@ -145,7 +145,7 @@ class LiveRun:
             if layer.source is not None:
                 series.append({"layer": layer.name, "variable": "delta", "idx": la["shown"], "t": [], "v": []})
                 self._columns.append(("delta", layer, idx))
-            if layer.bias is not None and np.ndim(layer.bias) == 1:
+            if layer.bias is not None and np.shape(layer.bias) == (layer.num_neurons,):
                 series.append({"layer": layer.name, "variable": "bias", "idx": la["shown"], "t": [], "v": []})
                 self._columns.append(("bias", layer, idx))
             c = conns.get(layer.name)
@@ -370,6 +370,11 @@ class LiveRun:
 
     @staticmethod
     def _number(value, layer, what):
+        if isinstance(value, str):  # typed in the page: read as Python's float() reads text, if it can
+            try:
+                value = float(value.strip())
+            except ValueError:
+                pass  # not a number: the API's check below says so
         a = as_numbers(value, layer.dtype, what)  # the API's rules: numbers only, in the layer's dtype's range
         if a.ndim != 0:
             raise EditRefused(f"{what} must be one number, got {value!r}")
