@@ -41,11 +41,19 @@ def _num(x):
 
 
 def rounded(a):
-    """Nested lists of 6-significant-digit floats (None for NaN/inf) from an array."""
+    """Nested lists of 6-significant-digit floats (None for NaN/inf) from an array (vectorized)."""
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 0:
         return _num(a)
-    return [rounded(r) for r in a] if a.ndim > 1 else [_num(v) for v in a]
+    finite = np.isfinite(a)
+    safe = np.where(finite & (a != 0), np.abs(a), 1.0)
+    scale = 10.0 ** (5 - np.clip(np.floor(np.log10(safe)), -290, 290))
+    r = np.round(np.where(finite, a, 0.0) * scale) / scale
+    if finite.all():
+        return r.tolist()
+    r = r.astype(object)
+    r[~finite] = None
+    return r.tolist()
 
 
 def _layer_specs(info, histories):

@@ -128,8 +128,10 @@ class LiveRun:
         self._last_poll = 0.0
         self._last_frame = 0.0
         self._err_sum, self._err_n = 0.0, 0
+        self.capture_s = 0.0  # time the training thread spent copying frames for the page
         self._quiet = False
-        self._wrapped = []
+        self._wrapped = []  # (object, method name) hooked for the whole run
+        self._phased = []  # hooked while stepping phase by phase
         self._server = None
         self.url = None
 
@@ -189,6 +191,7 @@ class LiveRun:
         return None
 
     def _capture(self, t):
+        started = time.perf_counter()
         frame = {"t": t, "values": self._values(), "sample": self._sample(),
                  "error": (self._err_sum / self._err_n) if self._err_n else None}
         if frame["error"] is not None and not np.isfinite(frame["error"]):
@@ -199,6 +202,7 @@ class LiveRun:
             frame["n"] = self._n
             self._frames.append(frame)
         self._last_frame = time.monotonic()
+        self.capture_s += time.perf_counter() - started
 
     def status(self):
         ph = self.phase
@@ -206,24 +210,26 @@ class LiveRun:
                 "mode": self._mode, "phase": None if ph is None else {"name": ph[0], "layer": ph[1]}}
 
     # ---- hooks, in the training thread ---------------------------------------
-    def _wrap(self, obj, name, phase):
+    def _wrap(self, obj, name, phase, into):
         orig = getattr(obj, name)
         live = self
         layer_name = getattr(obj, "name", None)
-        first = obj is self.layers[0] and name == "learn"
-
-        def hooked(*args, **kwargs):
-            result = orig(*args, **kwargs)
-            if not live._quiet:
-                if first:
+        if phase is None:  # the step's end: the input layer's learn(), the last call of every backward pass
+            def hooked(*args, **kwargs):
+                result = orig(*args, **kwargs)
+                if not live._quiet:
                     live._step_end()
-                elif live._mode == "phase":
+                return result
+        else:
+            def hooked(*args, **kwargs):
+                result = orig(*args, **kwargs)
+                if not live._quiet and live._mode == "phase":
                     live._at_phase(phase, layer_name)
-            return result
+                return result
 
         hooked.__wrapped__ = orig
         setattr(obj, name, hooked)
-        self._wrapped.append((obj, name))
+        into.append((obj, name))
 
     def _quietly(self, orig):
         live = self
@@ -239,22 +245,35 @@ class LiveRun:
         return quiet
 
     def attach(self):
-        first, last = self.layers[0], self.layers[-1]
-        self._wrap(first, "_load", "set_neurons")
-        for layer in self.layers:
-            self._wrap(layer, "train", "train")
-        self._wrap(last, "_calc_delta", "calc_delta")
-        for layer in self.layers:
-            self._wrap(layer, "learn", "learn")
+        """Hook the step's end (always) and, in phase mode only, every phase (a call each costs time)."""
+        self._wrap(self.layers[0], "learn", None, self._wrapped)
         for name in ("predict",):  # inference (evaluate calls predict) is not a training step
             setattr(self.network, name, self._quietly(getattr(self.network, name)))
             self._wrapped.append((self.network, name))
+        self._phase_hooks(self._mode == "phase")
 
-    def detach(self):
-        for obj, name in self._wrapped:
+    def _phase_hooks(self, on):
+        if on and not self._phased:
+            first, last = self.layers[0], self.layers[-1]
+            self._wrap(first, "_load", "set_neurons", self._phased)
+            for layer in self.layers:
+                self._wrap(layer, "train", "train", self._phased)
+            self._wrap(last, "_calc_delta", "calc_delta", self._phased)
+            for layer in self.layers[1:]:
+                self._wrap(layer, "learn", "learn", self._phased)
+        elif not on:
+            self._unwrap(self._phased)
+
+    @staticmethod
+    def _unwrap(wrapped):
+        for obj, name in wrapped:
             if name in vars(obj):
                 delattr(obj, name)  # the class's own method again
-        self._wrapped = []
+        wrapped.clear()
+
+    def detach(self):
+        self._unwrap(self._phased)
+        self._unwrap(self._wrapped)
 
     def _attached(self, now):
         return now - self._last_poll < ATTACHED_S
@@ -264,11 +283,13 @@ class LiveRun:
         self._phase_no = 0
         self._in_step = False
         now = time.monotonic()
+        if self._mode == "run" and not self._commands.queue and now - self._last_poll >= ATTACHED_S:
+            return  # nobody watching, nothing asked: the cheapest path
         if self._attached(now) or self._mode != "run":
             errors = self.layers[-1].sample_errors
-            if errors is not None:
-                self._err_sum += float(np.sum(errors))
-                self._err_n += int(np.size(errors))
+            if errors is not None:  # item() of one sample's error is much cheaper than a sum
+                self._err_sum += errors.item() if errors.size == 1 else float(errors.sum())
+                self._err_n += errors.size
             if self._mode != "run":
                 self.phase = ("learn", self.layers[0].name)
                 self._hold()
@@ -306,7 +327,7 @@ class LiveRun:
         return isinstance(stop, StopOnInterrupt) and stop.requested  # Ctrl-C in the terminal while paused
 
     def _commands_now(self):
-        while not self._commands.empty():
+        while self._commands.queue:
             try:
                 cmd = self._commands.get_nowait()
             except queue.Empty:
@@ -323,6 +344,7 @@ class LiveRun:
                 return
             if kind in ("resume", "step", "phase"):
                 self._mode = {"resume": "run", "step": "step", "phase": "phase"}[kind]
+                self._phase_hooks(kind == "phase")
                 self.paused = False
             elif kind == "pause":
                 self._mode = "pause"
