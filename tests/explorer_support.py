@@ -46,6 +46,40 @@ def train_per_sample(network, iterations, alpha=0.2):
                 layer.learn(alpha)
 
 
+def fashion_test_set():
+    """Fashion-MNIST's test images and labels, or a skip where they are not on this machine."""
+    from simnet.datasets import DatasetNotFoundError, load_dataset
+
+    try:
+        return load_dataset("fashion-mnist", "test", download=False)
+    except (DatasetNotFoundError, ValueError):
+        pytest.skip("Fashion-MNIST test set not found (apt-get install dataset-fashion-mnist)")
+
+
+def tiny_network(seed=0):
+    network = Network.build([784, 16, 10], activations=["relu", "softmax"], bias=True, init="he", seed=seed,
+                            dtype=np.float32, loss="cross_entropy")
+    network.record_summaries(every=2)
+    return network
+
+
+def tiny_image_run(folder):
+    """A 784-16-10 network trained 2 epochs of 20 batches on 640 Fashion-MNIST images, saved to ``folder``."""
+    from simnet.datasets import one_hot, to_inputs
+    from simnet.optimizers import get_optimizer
+    from simnet.persistence import save_network
+
+    images, labels = fashion_test_set()
+    x, y = to_inputs(images[:640]), one_hot(labels[:640])
+    network = tiny_network()
+    optimizer = get_optimizer("adam", 0.01)
+    for _ in range(2):
+        network.train_epoch(x, y, optimizer, batch_size=32)
+    network.close_histories()
+    save_network(folder, network, optimizer, {"dataset": "fashion-mnist", "class_names": list("ABCDEFGHIJ")})
+    return network, images, labels
+
+
 class LiveStreetlights:
     """A live server on a streetlights network that starts paused, trained in a background thread."""
 

@@ -5,7 +5,8 @@ import re
 
 import numpy as np
 import pytest
-from explorer_support import LABELS, X, Y, LiveStreetlights, request, streetlights_network, train_per_sample
+from explorer_support import (LABELS, X, Y, LiveStreetlights, request, streetlights_network, tiny_image_run,
+                              train_per_sample)
 
 import simnet
 from simnet.cli import main as cli_main
@@ -220,3 +221,17 @@ def test_the_run_never_waits_for_a_page_and_records_the_same(tmp_path):
         assert np.array_equal(ha[k].values, hb[k].values) and np.array_equal(ha[k].steps, hb[k].steps), k
     # the hooks are gone when the run is over
     assert "train" not in vars(watched.network.layers[1])
+
+
+def test_a_saved_image_run_shows_test_images_classified_along_the_timeline(tmp_path):
+    from simnet.explorer.export import run_page_data
+
+    network, images, labels = tiny_image_run(tmp_path)
+    data = run_page_data(str(tmp_path))
+    im = data["images"]
+    assert len(im["images"]) == 8 and im["labels"] == [int(v) for v in labels[:8]]
+    assert im["t"][0] == 0 and im["t"][-1] == data["frames"][-1] == 40
+    x = images[:8].reshape(8, -1).astype(np.float32) / 255
+    assert im["predicted"][-1] == [int(c) for c in network.predict(x).argmax(axis=1)]
+    assert cli_main(["view", str(tmp_path), "--no-open"]) == 0
+    assert os.path.getsize(tmp_path / "explorer.html") < 10_000_000

@@ -10,9 +10,13 @@ import subprocess
 import sys
 import time
 
+import io
+import threading
+
 import numpy as np
 import pytest
-from explorer_support import LABELS, ROOT, X, Y, LiveStreetlights, Page, browser, request, streetlights_network  # noqa: F401
+from explorer_support import (LABELS, ROOT, X, Y, LiveStreetlights, Page, browser, fashion_test_set,  # noqa: F401
+                              request, streetlights_network, tiny_image_run, tiny_network)
 
 from simnet.explorer.command import write_view
 
@@ -165,6 +169,61 @@ def test_live_page_steps_phases_and_edits_the_running_network(browser):
     finally:
         p.close()
         run.close()
+
+
+def test_saved_image_run_shows_images_and_predicted_classes(browser, tmp_path):
+    network, images, labels = tiny_image_run(tmp_path)
+    path = write_view(str(tmp_path))
+    p = Page(browser)
+    pg = p.page
+    pg.goto("file://" + path)
+    captions = pg.locator("#sample figcaption.predicted")
+    assert captions.count() == 8 and pg.locator("#sample canvas").count() == 8
+    x = images[:8].reshape(8, -1).astype(np.float32) / 255
+    assert [int(v) for v in numbers(captions)] == list(network.predict(x).argmax(axis=1))
+    # big layers: a named subset and "+N"
+    assert pg.locator('circle[data-layer="input"]').count() < 784 and pg.locator(".more").first.text_content().startswith("+")
+    assert pg.locator("line[data-source]").count() > 0
+    assert p.errors == [] and all(u.startswith("file://") for u in p.requests)
+    p.close()
+
+
+def test_live_image_run_steps_one_batch_and_shows_the_image(browser):
+    from simnet.datasets import one_hot, to_inputs
+    from simnet.explorer.server import LiveRun
+    from simnet.optimizers import get_optimizer
+
+    images, labels = fashion_test_set()
+    x, y = to_inputs(images[:3200]), one_hot(labels[:3200])
+    network = tiny_network()
+    live = LiveRun(network, image_shape=(28, 28), class_names=list("ABCDEFGHIJ"), out=io.StringIO())
+    live.start()
+    thread = threading.Thread(target=network.train_epoch, args=(x, y, get_optimizer("adam", 0.01), 8), daemon=True)
+    p = Page(browser)
+    pg = p.page
+    try:
+        pg.goto(live.url)
+        pg.wait_for_selector("circle[data-layer]")
+        thread.start()
+        pg.get_by_role("button", name="Pause").click()
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        step = live.steps
+        pg.wait_for_function(f"document.querySelector('#step-value').dataset.value === '{step}'")
+        pg.get_by_role("button", name="Step", exact=True).click()
+        pg.wait_for_function(f"document.querySelector('#step-value').dataset.value === '{step + 1}'")
+        assert live.steps == step + 1 and live.paused
+        out = network.output.neuron_row_array[0]
+        assert numbers(pg.locator('circle[data-layer="output"] + text')) == pytest.approx(out, rel=1e-5, abs=1e-7)
+        assert pg.locator("#sample canvas").count() == 1
+        assert f"predicted: {'ABCDEFGHIJ'[int(out.argmax())]}" in pg.locator("#sample-body").inner_text()
+        pg.get_by_role("button", name="Play").click()
+        thread.join(60)
+        assert not thread.is_alive()
+        assert p.errors == []
+    finally:
+        p.close()
+        live.close()
+        thread.join(60)
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@ import os
 import sys
 import webbrowser
 
-from .export import load_run, page_data
+from .export import run_page_data
 from .page import write
 
 
@@ -12,8 +12,7 @@ def write_view(run, out=None):
 
     By default it is ``explorer.html`` beside the history file.
     """
-    histories, info, title = load_run(run)
-    data = page_data(histories, info, title)
+    data = run_page_data(run)
     if out is None:
         folder = run if os.path.isdir(run) else os.path.dirname(os.path.abspath(run))
         out = os.path.join(folder, "explorer.html")

@@ -236,11 +236,29 @@
       const k = live ? live.sample : (Math.ceil(t) - 1) % D.samples.length;
       line("sample " + k + ": " + D.samples[k]);
     }
+    if (D.images && D.images.t.length) { // a saved image run: test images, classified by the weights of then
+      const im = D.images, names = D.class_names || [];
+      let r = -1; im.t.forEach((x, k) => { if (x <= t) r = k; }); if (r < 0) r = 0;
+      line("test images, classified by the weights after " + im.t[r] + " " + UNITS + " (the nearest full snapshot):");
+      const grid = document.createElement("div"); grid.style.display = "flex"; grid.style.flexWrap = "wrap"; grid.style.gap = "6px";
+      im.images.forEach((pix, n) => {
+        const cell = document.createElement("figure"); cell.style.margin = "0"; cell.style.textAlign = "center"; cell.style.fontSize = "11px";
+        const c = document.createElement("canvas"); c.width = im.shape[1]; c.height = im.shape[0]; c.style.width = c.style.height = "56px";
+        const ctx = c.getContext("2d"), img = ctx.createImageData(c.width, c.height);
+        pix.forEach((p, k) => { img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = 255 - p; img.data[4 * k + 3] = 255; });
+        ctx.putImageData(img, 0, 0); cell.appendChild(c);
+        const p = im.predicted[r][n], ok = p === im.labels[n];
+        const cap = document.createElement("figcaption"); cap.style.color = ok ? "#1b5e20" : "#b71c1c";
+        cap.textContent = (names[p] || p) + (ok ? "" : " (is " + (names[im.labels[n]] || im.labels[n]) + ")");
+        cap.setAttribute("data-value", p); cap.className = "predicted"; cell.appendChild(cap); grid.appendChild(cell);
+      });
+      body.appendChild(grid);
+    }
     if (D.unit !== "sample") { // a mini-batch run records its neurons as means over the batch
       line("output neurons, mean over the batch: ", ys);
       const names = D.class_names || [];
       if (ys.length === out.n && names.length === out.n) line("largest: " + names[ys.indexOf(Math.max(...ys))]);
-      if (!LIVE) line("(a saved run does not keep its input images: run the scenario with --live to watch them)");
+      if (!LIVE && !D.images) line("(this run's test images are not at hand: its --save folder and data set give them; --live shows the training images)");
       return;
     }
     if (inp.shown.length === inp.n && xs.every((v) => v !== undefined && v !== null)) line("input ", xs);

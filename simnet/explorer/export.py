@@ -25,6 +25,7 @@ import os
 import numpy as np
 
 from ..history import load_histories
+from ..persistence import load_network
 
 MAX_SHOWN = 40  # neurons drawn per big layer
 MAX_PAIRS = 64  # weights drawn per connection
@@ -293,3 +294,83 @@ def _default_connections(network, layers):
         pairs = [[i, j] for i in src for j in tgt][:MAX_PAIRS]
         out.append({"source": layer.name, "target": network.layers[k + 1].name, "pairs": pairs})
     return out
+
+
+IMAGES_SHOWN = 8  # test images classified along the timeline of a saved image run
+
+
+def _test_images(name, count):
+    """The first ``count`` test images of data set ``name`` if they are on this machine (never downloads)."""
+    try:
+        from ..datasets import load_dataset
+    except ImportError:  # the data package moved
+        try:
+            from ..data import load_dataset
+        except ImportError:
+            return None
+    try:
+        images, labels = load_dataset(name, "test", download=False)
+    except Exception:  # noqa: BLE001 - missing or unreadable data: the page just shows no images
+        return None
+    return images[:count], labels[:count]
+
+
+def image_samples(folder, histories, info, count=IMAGES_SHOWN):
+    """Test images and the class the network gave them at each full snapshot of its weights.
+
+    For a saved image run (``network.json`` beside ``history.npz``, ``info['dataset']`` named and
+    its test images on this machine): the network is loaded, then at every step where every
+    connection has a full weight snapshot (``record_summaries`` keeps a few) its weights and
+    biases are set to those of that step and the images are classified.  None when any of
+    that is missing.
+    """
+    if not os.path.exists(os.path.join(folder, "network.json")) or not info.get("dataset"):
+        return None
+    try:
+        network, _, _ = load_network(folder)
+    except (OSError, ValueError):
+        return None
+    full = {}
+    for layer in network.layers:
+        if layer.weight_row_mat is None:
+            continue
+        h = histories.get(f"{layer.name}/weights")
+        if h is None or h.about.get("select") is not None or tuple(h.shape) != layer.weight_row_mat.shape:
+            return None
+        full[layer.name] = h
+    biases = {}
+    for layer in network.layers:
+        if layer.bias is not None:
+            b = histories.get(f"{layer.name}/bias")
+            if b is None or tuple(b.shape) != layer.bias.shape:
+                return None
+            biases[layer.name] = b
+    if not full:
+        return None
+    steps = sorted(set.intersection(*(set(int(x) for x in h.steps) for h in full.values())))
+    data = _test_images(info["dataset"], count)
+    if not steps or data is None:
+        return None
+    images, labels = data
+    x = images.reshape(len(images), -1).astype(network.input.dtype) / 255
+    predicted, confidence = [], []
+    for s in steps:
+        for name, h in full.items():
+            network.layer(name).weight_row_mat = h.values[list(h.steps).index(s)]
+        for name, b in biases.items():
+            k = int(np.searchsorted(b.steps, s, side="right")) - 1
+            network.layer(name).bias[...] = b.values[max(k, 0)]
+        out = network.predict(x)
+        predicted.append([int(c) for c in out.argmax(axis=1)])
+        confidence.append(rounded(out.max(axis=1)))
+    return {"shape": list(images.shape[1:]), "images": images.reshape(len(images), -1).tolist(),
+            "labels": [int(v) for v in labels], "t": steps, "predicted": predicted, "confidence": confidence}
+
+
+def run_page_data(path):
+    """Page data of a run folder or history file, with its test images classified along the timeline."""
+    histories, info, title = load_run(path)
+    data = page_data(histories, info, title)
+    folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    data["images"] = image_samples(folder, histories, info)
+    return data

@@ -7,7 +7,7 @@ It returns an ``Explorer`` whose ``_repr_html_`` is the same self-contained page
 import html
 import os
 
-from .export import load_run, network_page_data, page_data
+from .export import network_page_data, run_page_data
 from .page import render
 
 
@@ -45,7 +45,6 @@ def view(network_or_run, height=820):
     if isinstance(network_or_run, Network):
         return Explorer(network_page_data(network_or_run), height)
     if isinstance(network_or_run, (str, os.PathLike)):
-        histories, info, title = load_run(network_or_run)
-        return Explorer(page_data(histories, info, title), height)
+        return Explorer(run_page_data(os.fspath(network_or_run)), height)
     raise TypeError(f"view: give a Network, a run folder or a history.npz path, "
                     f"got {type(network_or_run).__name__}")
