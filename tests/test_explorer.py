@@ -235,3 +235,43 @@ def test_a_saved_image_run_shows_test_images_classified_along_the_timeline(tmp_p
     assert im["predicted"][-1] == [int(c) for c in network.predict(x).argmax(axis=1)]
     assert cli_main(["view", str(tmp_path), "--no-open"]) == 0
     assert os.path.getsize(tmp_path / "explorer.html") < 10_000_000
+
+
+def test_a_port_in_use_is_a_one_line_error(capsys):
+    import socket
+
+    from simnet.explorer.server import serve
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(SystemExit) as e:
+            serve(taken.getsockname()[1], streetlights_network())
+    assert e.value.code == 2
+    assert "cannot serve the explorer on 127.0.0.1:" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_the_terminal_while_the_page_holds_the_run(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from explorer_support import ROOT
+
+    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--live", "--plots", str(tmp_path)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if "explorer: http" in line:
+            url = line.split()[1]
+            break
+    deadline = time.monotonic() + 30
+    while not request(url, "/state")[1]["status"]["paused"]:  # it waits for the page
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert (tmp_path / "history.npz").exists()

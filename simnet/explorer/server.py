@@ -76,11 +76,18 @@ def add_live_argument(p):
 
 
 def serve(port, network, host="127.0.0.1", **kw):
-    """Start a ``LiveRun`` for ``network`` when ``port`` is not None (``--live``); returns it (or None)."""
+    """Start a ``LiveRun`` for ``network`` when ``port`` is not None (``--live``); returns it (or None).
+
+    For scripts: a port or address that cannot be served is a one-line error and exit status 2.
+    """
     if port is None:
         return None
     live = LiveRun(network, port=port, host=host, **kw)
-    live.start()
+    try:
+        live.start()
+    except OSError as e:  # port taken, address not on this machine: the user's to fix, in one line
+        print(f"error: cannot serve the explorer on {host}:{port} ({e.strerror or e})", file=sys.stderr)
+        raise SystemExit(2) from None
     return live
 
 
@@ -422,6 +429,8 @@ class LiveRun:
             return False, "the run did not answer in time (it may be between steps); try again"
 
     def _stop(self):
+        if self.stopping:
+            return True, {}  # already asked: a second SIGINT would be a second Ctrl-C (KeyboardInterrupt)
         handler = signal.getsignal(signal.SIGINT)
         if not isinstance(getattr(handler, "__self__", None), StopOnInterrupt):
             return False, "the run is not training now, so there is nothing to stop"
@@ -508,12 +517,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _allowed(self):
         live = self.live
         port = live.port
+        host = self.headers.get("Host", "")
         hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"{live.host}:{port}",
                  f"[{live.host}]:{port}"}
-        if self.headers.get("Host", "") not in hosts:
+        if _is_loopback(live.host) and host not in hosts:  # a page of another name served here: DNS rebinding
             return self._refuse(403, "wrong Host header")
         origin = self.headers.get("Origin")
-        if origin is not None and origin not in {"http://" + h for h in hosts}:
+        if origin is not None and origin != "http://" + host:
             return self._refuse(403, "cross-origin requests are refused")
         if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
             return self._refuse(403, "cross-site requests are refused")
