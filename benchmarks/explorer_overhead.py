@@ -85,7 +85,10 @@ def streetlights(iterations):
 
 
 def fashion(samples):
-    from simnet.datasets import load_dataset, one_hot, to_inputs
+    try:
+        from simnet.data import load_dataset, one_hot, to_inputs
+    except ImportError:  # before the layout work
+        from simnet.datasets import load_dataset, one_hot, to_inputs
 
     images, labels = load_dataset("fashion-mnist", "train", download=False)
     x, y = to_inputs(images[:samples]), one_hot(labels[:samples])
@@ -95,7 +98,7 @@ def fashion(samples):
     optimizer = get_optimizer("adam", 0.001)
 
     def train():
-        network.train_epoch(x, y, optimizer, batch_size=64)
+        (getattr(network, "run_epoch", None) or network.train_epoch)(x, y, optimizer, batch_size=64)
         return len(x)
 
     return network, train, {"image_shape": (28, 28)}

@@ -46,9 +46,23 @@ def train_per_sample(network, iterations, alpha=0.2):
                 layer.learn(alpha)
 
 
+def data_module():
+    try:
+        import simnet.data as data  # the layout work's name
+    except ImportError:
+        import simnet.datasets as data
+    return data
+
+
+def run_epoch(network, *args, **kwargs):
+    """One epoch: ``Network.run_epoch`` (``train_epoch`` before the layout work renamed it)."""
+    return (getattr(network, "run_epoch", None) or network.train_epoch)(*args, **kwargs)
+
+
 def fashion_test_set():
     """Fashion-MNIST's test images and labels, or a skip where they are not on this machine."""
-    from simnet.datasets import DatasetNotFoundError, load_dataset
+    data = data_module()
+    load_dataset, DatasetNotFoundError = data.load_dataset, data.DatasetNotFoundError
 
     try:
         return load_dataset("fashion-mnist", "test", download=False)
@@ -65,16 +79,16 @@ def tiny_network(seed=0):
 
 def tiny_image_run(folder):
     """A 784-16-10 network trained 2 epochs of 20 batches on 640 Fashion-MNIST images, saved to ``folder``."""
-    from simnet.datasets import one_hot, to_inputs
     from simnet.optimizers import get_optimizer
     from simnet.persistence import save_network
 
+    one_hot, to_inputs = data_module().one_hot, data_module().to_inputs
     images, labels = fashion_test_set()
     x, y = to_inputs(images[:640]), one_hot(labels[:640])
     network = tiny_network()
     optimizer = get_optimizer("adam", 0.01)
     for _ in range(2):
-        network.train_epoch(x, y, optimizer, batch_size=32)
+        run_epoch(network, x, y, optimizer, batch_size=32)
     network.close_histories()
     save_network(folder, network, optimizer, {"dataset": "fashion-mnist", "class_names": list("ABCDEFGHIJ")})
     return network, images, labels

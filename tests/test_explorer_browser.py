@@ -189,16 +189,17 @@ def test_saved_image_run_shows_images_and_predicted_classes(browser, tmp_path):
 
 
 def test_live_image_run_steps_one_batch_and_shows_the_image(browser):
-    from simnet.datasets import one_hot, to_inputs
+    from explorer_support import data_module, run_epoch
+
     from simnet.explorer.server import LiveRun
     from simnet.optimizers import get_optimizer
 
     images, labels = fashion_test_set()
-    x, y = to_inputs(images[:3200]), one_hot(labels[:3200])
+    x, y = data_module().to_inputs(images[:3200]), data_module().one_hot(labels[:3200])
     network = tiny_network()
     live = LiveRun(network, image_shape=(28, 28), class_names=list("ABCDEFGHIJ"), out=io.StringIO())
     live.start()
-    thread = threading.Thread(target=network.train_epoch, args=(x, y, get_optimizer("adam", 0.01), 8), daemon=True)
+    thread = threading.Thread(target=run_epoch, args=(network, x, y, get_optimizer("adam", 0.01), 8), daemon=True)
     p = Page(browser)
     pg = p.page
     try:

@@ -262,7 +262,8 @@ def load_run(path):
 
 def network_page_data(network, title=None):
     """Page data for a ``Network`` object: its recorded histories (or just its current state)."""
-    info = {"network": network.describe()}
+    describe = getattr(network, "structure", None) or network.describe  # renamed structure() by the layout work
+    info = {"network": describe()}
     histories = network.all_histories()
     data = page_data(histories, info, title=title or repr(network))
     present = {(s["layer"], s["variable"]) for s in data["series"]}

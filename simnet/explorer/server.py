@@ -45,7 +45,10 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 
 from ..interrupt import StopOnInterrupt
-from ..layer import as_numbers, check_finite
+try:  # the API's own checks (simnet.checks once the layout work lands; simnet.layer before)
+    from ..checks import as_numbers, check_finite
+except ImportError:
+    from ..layer import as_numbers, check_finite
 from .export import network_page_data, rounded
 from .page import render
 
