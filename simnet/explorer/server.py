@@ -139,6 +139,7 @@ class LiveRun:
         self._last_frame = 0.0
         self._err_sum, self._err_n = 0.0, 0
         self.capture_s = 0.0  # time the training thread spent copying frames for the page
+        self._broken = False
         self._quiet = False
         self._wrapped = []  # (object, method name) hooked for the whole run
         self._phased = []  # hooked while stepping phase by phase
@@ -201,9 +202,17 @@ class LiveRun:
         return None
 
     def _capture(self, t):
+        if self._broken:
+            return
         started = time.perf_counter()
-        frame = {"t": t, "values": self._values(), "sample": self._sample(),
-                 "error": (self._err_sum / self._err_n) if self._err_n else None}
+        try:
+            frame = {"t": t, "values": self._values(), "sample": self._sample(),
+                     "error": (self._err_sum / self._err_n) if self._err_n else None}
+        except Exception as e:  # noqa: BLE001 - the page must never break the training
+            self._broken = True
+            print(f"explorer: cannot show this network's values ({type(e).__name__}: {e}); the run goes on",
+                  file=sys.stderr, flush=True)
+            return
         if frame["error"] is not None and not np.isfinite(frame["error"]):
             frame["error"] = None
         self._err_sum, self._err_n = 0.0, 0
