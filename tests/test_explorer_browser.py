@@ -1,8 +1,9 @@
 """The explorer in a real browser: headless Chromium driven by Playwright.
 
 Skipped with a reason where playwright or /usr/bin/chromium is missing.  The offline page and
-an in-process live run are the fast tier; the scenario run from its command line (Stop ends
-it with exit status 130 and its files saved) is in the slow tier.
+an in-process live streetlights run are the fast tier (about 5 s with the browser's start); the
+hidden page, image runs (saved and live) and the scenario run from its command line (Stop ends
+it with exit status 130 and its files saved) are in the slow tier (``pytest -m slow``).
 """
 import os
 import re
@@ -98,6 +99,7 @@ def test_offline_page_draws_the_network_and_moves_with_the_timeline(browser, off
     p.close()
 
 
+@pytest.mark.slow
 def test_hidden_page_renders_nothing(browser, offline_page):
     path, _ = offline_page
     p = Page(browser)
@@ -175,6 +177,7 @@ def test_live_page_steps_phases_and_edits_the_running_network(browser):
         run.close()
 
 
+@pytest.mark.slow
 def test_saved_image_run_shows_images_and_predicted_classes(browser, tmp_path):
     network, images, labels = tiny_image_run(tmp_path)
     path = write_view(str(tmp_path))
@@ -192,6 +195,7 @@ def test_saved_image_run_shows_images_and_predicted_classes(browser, tmp_path):
     p.close()
 
 
+@pytest.mark.slow
 def test_live_image_run_steps_one_batch_and_shows_the_image(browser):
     from explorer_support import data_module, run_epoch
 
