@@ -26,18 +26,18 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import io  # noqa: E402
-import multiprocessing  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
+import argparse
+import io
+import multiprocessing
+import statistics
+import time
+import urllib.request
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from simnet import Network, SimpleLayer  # noqa: E402
-from simnet.explorer.server import LiveRun  # noqa: E402
-from simnet.optimizers import get_optimizer  # noqa: E402
+from simnet import Network, SimpleLayer
+from simnet.explorer.server import LiveRun
+from simnet.optimizers import get_optimizer
 
 X = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], float)
 Y = np.array([[1], [1], [0], [0]], float)

@@ -48,7 +48,7 @@ def train_per_sample(network, iterations, alpha=0.2):
 
 def data_module():
     try:
-        import simnet.data as data  # the layout work's name
+        from simnet import data  # the layout work's name
     except ImportError:
         import simnet.datasets as data
     return data
@@ -149,20 +149,6 @@ def request(url, path, method="GET", body=None, token=True, headers=None, raw=No
         return r.status, json.loads(text)
     except ValueError:
         return r.status, text
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as e:  # noqa: BLE001 - any launch failure means: no usable browser here
-            pytest.skip(f"chromium does not start here: {e}")
-        yield b
-        b.close()
 
 
 class Page:

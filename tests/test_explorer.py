@@ -5,8 +5,16 @@ import re
 
 import numpy as np
 import pytest
-from explorer_support import (LABELS, X, Y, LiveStreetlights, request, streetlights_network, tiny_image_run,
-                              train_per_sample)
+from explorer_support import (
+    LABELS,
+    LiveStreetlights,
+    X,
+    Y,
+    request,
+    streetlights_network,
+    tiny_image_run,
+    train_per_sample,
+)
 
 import simnet
 from simnet.cli import main as cli_main
@@ -23,7 +31,7 @@ def run_folder(tmp_path):
 
 
 def embedded_data(html):
-    m = re.search(r'<script type="application/json" id="simnet-data">(.*?)</script>', html, re.S)
+    m = re.search(r'<script type="application/json" id="simnet-data">(.*?)</script>', html, re.DOTALL)
     return json.loads(m.group(1))
 
 
@@ -32,7 +40,8 @@ def test_view_writes_one_self_contained_page(run_folder, capsys):
     assert cli_main(["view", str(folder), "--no-open"]) == 0
     path = capsys.readouterr().out.strip()
     assert path == str(folder / "explorer.html")
-    html = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        html = f.read()
     assert os.path.getsize(path) < 1_000_000  # a streetlights run: well under 1 MB
     # everything inline: no external script, style, image or font
     assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(?!data:)', html)
@@ -165,17 +174,16 @@ def test_refused_edits_name_what_is_wrong(live):
              ({"what": "input", "layer": "hidden", "i": 0, "value": 1}, "only the input layer"),
              ({"what": "delta", "layer": "hidden", "i": 0, "value": 1}, "what must be")]
     for body, reason in cases:
-        status, answer = request(url, "/edit", "POST", body)
+        _, answer = request(url, "/edit", "POST", body)
         assert answer["ok"] is False and reason in answer["error"], (body, answer)
 
 
 def test_edits_and_steps_act_on_the_running_network(live):
     url = live.live.url
-    status, answer = request(url, "/edit", "POST", {"what": "weight", "layer": "input", "i": 1, "j": 2,
-                                                    "value": 0.25})
+    _, answer = request(url, "/edit", "POST", {"what": "weight", "layer": "input", "i": 1, "j": 2, "value": 0.25})
     assert answer["ok"] and answer["value"] == 0.25
     assert live.network.input.weight_row_mat[1, 2] == 0.25
-    status, answer = request(url, "/edit", "POST", {"what": "input", "i": 0, "value": 0.5})
+    _, answer = request(url, "/edit", "POST", {"what": "input", "i": 0, "value": 0.5})
     assert answer["ok"] and live.network.input.neuron_row_array[0, 0] == 0.5
     # one sample: paused again at its end, with the sample's values in the network
     assert request(url, "/control", "POST", {"action": "step"})[1]["ok"]
@@ -272,6 +280,6 @@ def test_ctrl_c_in_the_terminal_while_the_page_holds_the_run(tmp_path):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert (tmp_path / "history.npz").exists()

@@ -5,23 +5,49 @@ an in-process live streetlights run are the fast tier (about 5 s with the browse
 hidden page, image runs (saved and live) and the scenario run from its command line (Stop ends
 it with exit status 130 and its files saved) are in the slow tier (``pytest -m slow``).
 """
+import io
 import os
 import re
 import subprocess
 import sys
-import time
-
-import io
 import threading
+import time
 
 import numpy as np
 import pytest
-from explorer_support import (LABELS, ROOT, X, Y, LiveStreetlights, Page, browser, fashion_test_set,  # noqa: F401
-                              request, streetlights_network, tiny_image_run, tiny_network)
+from explorer_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LABELS,
+    ROOT,
+    LiveStreetlights,
+    Page,
+    X,
+    Y,
+    fashion_test_set,
+    request,
+    streetlights_network,
+    tiny_image_run,
+    tiny_network,
+)
 
 from simnet.explorer.command import write_view
 
 SCREENSHOT = os.path.join(ROOT, "docs", "explorer.png")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as e:  # noqa: BLE001 - any launch failure means: no usable browser here
+            pytest.skip(f"chromium does not start here: {e}")
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +205,7 @@ def test_live_page_steps_phases_and_edits_the_running_network(browser):
 
 @pytest.mark.slow
 def test_saved_image_run_shows_images_and_predicted_classes(browser, tmp_path):
-    network, images, labels = tiny_image_run(tmp_path)
+    network, images, _ = tiny_image_run(tmp_path)
     path = write_view(str(tmp_path))
     p = Page(browser)
     pg = p.page

@@ -10,4 +10,4 @@ Nothing here is imported to train: the scenarios import it only when ``--live`` 
 """
 from .notebook import Explorer, view
 
-__all__ = ["view", "Explorer"]
+__all__ = ["Explorer", "view"]

@@ -348,7 +348,7 @@ def image_samples(folder, histories, info, count=IMAGES_SHOWN):
             biases[layer.name] = b
     if not full:
         return None
-    steps = sorted(set.intersection(*(set(int(x) for x in h.steps) for h in full.values())))
+    steps = sorted(set.intersection(*({int(x) for x in h.steps} for h in full.values())))
     data = _test_images(info["dataset"], count)
     if not steps or data is None:
         return None

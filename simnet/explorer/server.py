@@ -45,6 +45,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 
 from ..interrupt import StopOnInterrupt
+
 try:  # the API's own checks (simnet.checks once the layout work lands; simnet.layer before)
     from ..checks import as_numbers, check_finite
 except ImportError:
