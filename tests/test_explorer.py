@@ -202,6 +202,8 @@ def test_edits_and_steps_act_on_the_running_network(live):
     assert request(url, "/control", "POST", {"action": "phase"})[1]["ok"]
     live.wait(lambda: live.live.paused and live.live.phase == ("set_neurons", "input"))
     assert np.array_equal(live.network.input.neuron_row_array[0], X[1])
+    sample = request(url, "/state?since=-1")[1]["frames"][-1]["sample"]
+    assert sample == {"sample": 1, "prediction_fresh": False, "goal_fresh": False}  # the output is still sample 0's
     request(url, "/control", "POST", {"action": "phase"})
     live.wait(lambda: live.live.paused and live.live.phase == ("train", "input"))
     # resume: it runs to the end without waiting for anyone

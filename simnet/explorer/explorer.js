@@ -52,24 +52,25 @@
     const e = IDX[k]; if (!e) return null;
     return { x: e[0].t.slice(), y: e[0].v.map((row) => row[e[1]]) };
   }
-  let WMAX = 0, NMAX = 0;
+  let WMAX = 0; const NMAX = {}; // one scale for all weights; neuron colours: one scale per layer, labelled under it
   function scales() {
     D.series.forEach((s) => s.v.forEach((row) => row.forEach((v) => {
       if (v === null) return;
-      if (s.variable === "weights") WMAX = Math.max(WMAX, Math.abs(v)); else if (s.variable === "neurons") NMAX = Math.max(NMAX, Math.abs(v));
+      if (s.variable === "weights") WMAX = Math.max(WMAX, Math.abs(v)); else if (s.variable === "neurons") NMAX[s.layer] = Math.max(NMAX[s.layer] || 0, Math.abs(v));
     })));
-    if (!WMAX) WMAX = 1; if (!NMAX) NMAX = 1;
+    if (!WMAX) WMAX = 1;
   }
+  const nmax = (layer) => NMAX[layer] || 1;
   const T = () => (D.frames.length ? D.frames[Math.min(S.f, D.frames.length - 1)] : 0);
 
   // ---- the diagram ----
-  const W = 860, LAYERS = D.layers, POS = {}, NODES = [], LINES = [], COLS = [];
+  const W = 860, LAYERS = D.layers, POS = {}, NODES = [], LINES = [], COLS = [], SCALE_LABELS = [];
   let H = 300;
   function buildDiagram() {
     const host = $("diagram-svg"); host.textContent = "";
     const most = Math.max(...LAYERS.map((l) => l.shown.length + (l.shown.length < l.n ? 1 : 0)));
     const gap = most > 24 ? 14 : most > 12 ? 22 : 44, r = most > 24 ? 5.5 : most > 12 ? 9 : 17;
-    H = Math.max(220, most * gap + 70);
+    H = Math.max(220, most * gap + 84);
     const svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "network diagram" }, host);
     const gHl = el("g", {}, svg), gW = el("g", {}, svg), gN = el("g", {}, svg);
     const x0 = 70, dx = LAYERS.length > 1 ? (W - 140) / (LAYERS.length - 1) : 0;
@@ -86,6 +87,7 @@
       lab.textContent = l.name + " (" + l.n + ")";
       const lab2 = el("text", { x: x, y: H - 8, class: "llabel", "font-size": "10" }, gN);
       lab2.textContent = (l.activation || "") + (l.bias ? ", bias" : "");
+      SCALE_LABELS.push([l.name, el("text", { x: x, y: H - 36, class: "llabel", "font-size": "9", fill: "#777" }, gN)]);
     });
     D.connections.forEach((c) => c.pairs.forEach((p) => {
       const a = POS[c.source + "|" + p[0]], b = POS[c.target + "|" + p[1]];
@@ -101,14 +103,16 @@
       const g = el("g", {}, gN);
       const circ = el("circle", { cx: x, cy: y, r: r, class: "neuron", "data-layer": l.name, "data-neuron": i, tabindex: 0,
         role: "button", "aria-label": l.name + " neuron " + i }, g);
-      const txt = el("text", { x: x, y: y, class: "vlabel", "data-value": "" }, g);
+      const small = r < 12;
+      const txt = el("text", small ? { x: x + r + 2, y: y, class: "vside", "data-value": "" }
+        : { x: x, y: y, class: "vlabel", "data-value": "" }, g);
       const title = el("title", {}, circ);
       let btxt = null;
       if (l.bias) btxt = el("text", { x: x + r + 2, y: y + r, "font-size": "9", fill: "#555" }, g);
       const pick = () => select({ type: "neuron", layer: l.name, i: i });
       circ.addEventListener("click", pick);
       circ.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") pick(); });
-      NODES.push({ circ, txt, title, btxt, l, i, small: r < 12 });
+      NODES.push({ circ, txt, title, btxt, l, i, small });
     }));
   }
   function drawDiagram() {
@@ -123,9 +127,9 @@
     NODES.forEach((o) => {
       const v = value(o.l.name, "neurons", o.i, undefined, t);
       const known = v !== undefined && v !== null;
-      o.circ.setAttribute("fill", known ? colour(v, NMAX) : "#fff");
+      o.circ.setAttribute("fill", known ? colour(v, nmax(o.l.name)) : "#fff");
       o.circ.classList.toggle("unknown", v === undefined);
-      o.txt.textContent = known ? (o.small ? "" : fmt(v)) : "";
+      o.txt.textContent = known ? fmt(v) : "";
       o.txt.setAttribute("data-value", known ? v : "");
       const d = value(o.l.name, "delta", o.i, undefined, t);
       o.title.textContent = o.l.name + " neuron " + o.i + ": " + (v === undefined ? "not recorded" : fmt(v)) +
@@ -134,15 +138,16 @@
       if (b !== undefined && b !== null) o.title.textContent += ", bias " + fmt(b);
       if (o.btxt && !o.small) o.btxt.textContent = b === undefined || b === null ? "" : "b=" + fmt(b);
     });
+    SCALE_LABELS.forEach(([name, t]) => { const m = NMAX[name]; t.textContent = m ? "colour ±" + fmt(m) : ""; t.setAttribute("data-value", m || ""); });
     const ph = S.status && S.status.phase;
     COLS.forEach((c, k) => c.setAttribute("visibility", ph && ph.layer === LAYERS[k].name && S.f === D.frames.length - 1 ? "visible" : "hidden"));
   }
   function legend() {
     const host = $("legend-svg"); host.textContent = "";
     const svg = el("svg", { viewBox: "0 0 320 90", width: "320", height: "90", role: "img", "aria-label": "colour scales" }, host);
-    [["weight: line colour and width", WMAX, 8], ["neuron value: circle colour", NMAX, 52]].forEach(([name, m, y]) => {
+    [["weight: line colour and width (one scale for the whole run)", WMAX, 8], ["neuron value: circle colour, one scale per layer (± under it)", 1, 52]].forEach(([name, m, y]) => {
       for (let i = 0; i < 60; i++) el("rect", { x: 20 + i * 4.5, y: y + 12, width: 4.6, height: 10, fill: colour((i / 59 * 2 - 1) * m, m) }, svg);
-      const t = el("text", { x: 20, y: y + 8, class: "tick" }, svg); t.textContent = name + " (one scale for the whole run)";
+      const t = el("text", { x: 20, y: y + 8, class: "tick" }, svg); t.textContent = name;
       [[-m, 20], [0, 155], [m, 290]].forEach(([v, x]) => { const tt = el("text", { x: x, y: y + 34, class: "tick", "text-anchor": "middle", "data-value": v }, svg); tt.textContent = fmt(v); });
     });
   }
@@ -224,7 +229,8 @@
       live.image.forEach((p, k) => { img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = 255 - p; img.data[4 * k + 3] = 255; });
       ctx.putImageData(img, 0, 0); body.appendChild(c);
       const names = D.class_names || [];
-      line("first image of the batch · predicted: " + (names[live.predicted] || live.predicted) + " · goal: " + (names[live.goal] || live.goal));
+      const cls = (c) => (c === null || c === undefined ? "not computed yet" : (names[c] || c));
+      line("first image of the batch · predicted: " + cls(live.predicted) + " · goal: " + cls(live.goal));
       return;
     }
     const inp = LAYERS[0], out = LAYERS[LAYERS.length - 1];
@@ -262,7 +268,9 @@
       return;
     }
     if (inp.shown.length === inp.n && xs.every((v) => v !== undefined && v !== null)) line("input ", xs);
+    if (live && live.prediction_fresh === false) { line("prediction and goal: not computed yet for this sample (step its phases on)"); return; }
     line("prediction ", ys);
+    if (live && live.goal_fresh === false) { line("goal: known after calc_delta"); return; }
     if (ds.every((v) => v !== undefined && v !== null)) line("goal ", ys.map((y, k) => Math.round((y + ds[k]) * 1e6) / 1e6));
   }
   function drawWhere() {
@@ -308,7 +316,7 @@
   function addFrame(fr) {
     D.frames.push(fr.t);
     fr.values.forEach((vals, k) => { const s = D.series[k]; s.t.push(fr.t); s.v.push(vals);
-      vals.forEach((v) => { if (v === null) return; if (s.variable === "weights" && Math.abs(v) > WMAX) { WMAX = Math.abs(v) * 1.25; S.rescale = true; } if (s.variable === "neurons" && Math.abs(v) > NMAX) { NMAX = Math.abs(v) * 1.25; S.rescale = true; } }); });
+      vals.forEach((v) => { if (v === null) return; if (s.variable === "weights" && Math.abs(v) > WMAX) { WMAX = Math.abs(v) * 1.25; S.rescale = true; } if (s.variable === "neurons" && Math.abs(v) > (NMAX[s.layer] || 0)) { NMAX[s.layer] = Math.abs(v) * 1.25; S.rescale = true; } }); });
     S.samples.push(fr.sample || null);
     if (fr.error !== null && fr.error !== undefined) { D.curves[0].x.push(fr.t); D.curves[0].y.push(fr.error); }
     if (D.frames.length > 4000) { // keep the page's memory bounded: drop the oldest 1000 frames
@@ -369,6 +377,7 @@
       S.f = D.frames.length - 1;
     } else {
       ["phase", "stop"].forEach((b) => { $(b).hidden = false; }); $("edit").hidden = false;
+      $("speed").parentElement.hidden = true; // the run sets the pace
       D.layers.forEach((l) => { const o = document.createElement("option"); o.value = o.textContent = l.name; $("edit-layer").appendChild(o); });
       $("play").addEventListener("click", () => command("resume")); $("pause").addEventListener("click", () => command("pause"));
       $("step").addEventListener("click", () => command("step")); $("phase").addEventListener("click", () => command("phase"));

@@ -249,8 +249,8 @@ def load_run(path):
     if os.path.isdir(path):
         file = os.path.join(path, "history.npz")
         if not os.path.exists(file):
-            raise ValueError(f"{path}: no history.npz in this folder (a run folder written by a scenario's "
-                             f"--plots or --save, or Network.save_history)")
+            raise ValueError(f"{path}: no history.npz in this folder (streetlights writes one to its --plots folder, "
+                             f"the image scenarios to their --save folder; or use Network.save_history)")
     elif os.path.exists(path):
         file = path
     else:

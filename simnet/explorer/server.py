@@ -136,6 +136,7 @@ class LiveRun:
         self.steps = 0
         self._phase_no = 0
         self._in_step = False  # between the first and the last phase of a step
+        self._done = set()  # the (phase, layer) pairs done in the current step, while stepping phases
         self._last_poll = 0.0
         self._last_frame = 0.0
         self._err_sum, self._err_n = 0.0, 0
@@ -188,9 +189,19 @@ class LiveRun:
                     out.append(rounded(a.reshape(len(a), -1)[0][idx]))
         return out
 
+    def _fresh(self):
+        """Which of the current step's results exist yet: mid-step (phase by phase) the output and its
+        delta still hold the previous sample's or batch's values until train() and calc_delta reach them."""
+        if not self._in_step:
+            return True, True
+        last = self.layers[-1].name
+        return ("train", last) in self._done, ("calc_delta", last) in self._done
+
     def _sample(self):
+        predicted_ok, goal_ok = self._fresh()
         if self.samples:  # per-sample runs take the samples in order
-            return {"sample": (self.steps - (not self._in_step)) % len(self.samples)}
+            return {"sample": (self.steps - (not self._in_step)) % len(self.samples),
+                    "prediction_fresh": predicted_ok, "goal_fresh": goal_ok}
         if self.image_shape:
             x = self.layers[0].neuron_row_array.reshape(len(self.layers[0].neuron_row_array), -1)[0]
             out = self.layers[-1]
@@ -198,8 +209,8 @@ class LiveRun:
             d = out.delta
             goal = int(np.argmax(y + d.reshape(len(d), -1)[0])) if d is not None and d.shape[0] else None
             img = np.clip(np.nan_to_num(x) * 255, 0, 255).astype(np.uint8)
-            return {"image": img.tolist(), "image_shape": list(self.image_shape), "predicted": int(np.argmax(y)),
-                    "goal": goal}
+            return {"image": img.tolist(), "image_shape": list(self.image_shape),
+                    "predicted": int(np.argmax(y)) if predicted_ok else None, "goal": goal if goal_ok else None}
         return None
 
     def _capture(self, t):
@@ -302,6 +313,7 @@ class LiveRun:
         self.steps += 1
         self._phase_no = 0
         self._in_step = False
+        self._done.clear()
         now = time.monotonic()
         if self._mode == "run" and not self._commands.queue and now - self._last_poll >= ATTACHED_S:
             return  # nobody watching, nothing asked: the cheapest path
@@ -322,6 +334,7 @@ class LiveRun:
         self._phase_no += 1
         self._in_step = True
         self.phase = (name, layer)
+        self._done.add(self.phase)
         self._hold()
 
     def _hold(self):
