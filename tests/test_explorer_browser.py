@@ -113,7 +113,7 @@ def test_offline_page_draws_the_network_and_moves_with_the_timeline(browser, off
     pg.locator('line[data-source="hidden"][data-i="2"]').click(force=True)
     assert float(pg.locator("#sel-value").get_attribute("data-value")) == pytest.approx(
         h["hidden/weights"].values[41][2, 0], rel=1e-5)
-    pg.locator('circle[data-layer="hidden"][data-neuron="0"]').click()  # a neuron that learns, for the README
+    pg.locator('circle[data-layer="hidden"][data-neuron="1"]').click()  # a neuron that learns, for the README
     shot = pg.screenshot()  # the README's picture: refreshed with SIMNET_UPDATE_SCREENSHOT=1 (or when missing)
     assert len(shot) > 10_000
     if os.environ.get("SIMNET_UPDATE_SCREENSHOT") == "1" or not os.path.exists(SCREENSHOT):
