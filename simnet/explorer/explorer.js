@@ -174,7 +174,10 @@
       l.x.forEach((x, k) => { const y = l.y[k]; if (y === null || y === undefined) return; d += (d ? "L" : "M") + X(x).toFixed(1) + "," + Y(y).toFixed(1); });
       if (l.x.length === 1) el("circle", { cx: X(l.x[0]), cy: Y(l.y[0]), r: 2.5, fill: palette[n % 10] }, svg);
       el("path", { d: d, fill: "none", stroke: palette[n % 10], "stroke-width": n === 0 ? 2 : 1, opacity: n === 0 ? 1 : 0.7 }, svg);
-      const lt = el("text", { x: w - R - 2, y: TOP + 10 + 11 * n, class: "tick", "text-anchor": "end", fill: palette[n % 10] }, svg);
+      // the legend: a swatch of the line's colour beside its name (style, so the tick class cannot grey it)
+      const ly = TOP + 10 + 11 * n;
+      el("line", { x1: w - R - 16, y1: ly - 3, x2: w - R - 2, y2: ly - 3, stroke: palette[n % 10], "stroke-width": n === 0 ? 2 : 1.5 }, svg);
+      const lt = el("text", { x: w - R - 20, y: ly, class: "tick", "text-anchor": "end", style: "fill:" + palette[n % 10] }, svg);
       lt.textContent = l.name;
     });
     if (cursorT !== undefined) el("line", { x1: X(cursorT), y1: TOP, x2: X(cursorT), y2: h - B, class: "cursor" }, svg);
