@@ -54,9 +54,10 @@ def main(argv=None):
     layers = build_layers(args.hidden)
     input_layer, output_layer = layers[0], layers[-1]
 
-    # Declare what to record: every neuron, weight and delta of every layer.
+    # Declare what to record: every neuron, weight and delta of every layer, thinned by
+    # whole iterations (period: the four samples) so every sample stays in the histories.
     network = Network(layers)
-    network.record_all()
+    network.record_all(period=len(streetlights))
     sample_errors = History((len(streetlights),), name="error/samples")
     average_error = History((), name="error/average")
     network.histories.update({"error/samples": sample_errors, "error/average": average_error})
