@@ -123,7 +123,8 @@ def main(argv=None):
     if not args.no_plots:
         from simnet.plots import plot_run  # plotting is only imported to draw
 
-        info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights]}
+        info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights], "inputs": streetlights.tolist(),
+                "stopped": str(diverged) if diverged is not None else None}
         network.save_history(os.path.join(args.plots, "history.npz"), info)
         paths = plot_run(network.all_histories(),
                          {"network": network.structure(), **info}, args.plots, show=args.show)
