@@ -9,7 +9,7 @@ and non-finite values (after a divergence) are drawn grey and labelled ``nan``/`
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.colors import Normalize, TwoSlopeNorm, to_rgba
 
 from ..activations import get_activation
 from .common import WEIGHT_CMAP, finite_limit, fmt, save_figure
@@ -98,10 +98,11 @@ def _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, title):
             labels[node] = fmt(d["value"])
         else:
             labels[node] = str(node[1])
-    text_colour = {node: ("white" if d["value"] is not None and np.isfinite(d["value"])
-                          and abs(vnorm(d["value"]) - 0.5) > 0.35 else "black") for node, d in g.nodes(data=True)}
-    for node, label in labels.items():
-        ax.text(*pos[node], label, ha="center", va="center", fontsize=8, color=text_colour[node], zorder=5)
+    for (node, label), face in zip(labels.items(), node_colours):
+        r, gr, b, _ = to_rgba(face)
+        dark = 0.299 * r + 0.587 * gr + 0.114 * b < 0.5  # white text on dark nodes only
+        ax.text(*pos[node], label, ha="center", va="center", fontsize=8, color="white" if dark else "black",
+                zorder=5)
     for node, d in g.nodes(data=True):
         if d["bias"] is not None:
             ax.text(pos[node][0], pos[node][1] - 0.36, f"b {fmt(d['bias'])}", ha="center", va="top", fontsize=8,

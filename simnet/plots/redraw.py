@@ -51,7 +51,8 @@ def when_labels(h, info):
     loaded = info.get("loaded_from")
     start = "initial" if first == 0 and not (loaded and last == first) else \
         f"as loaded (first snapshot: {unit} {first})" if loaded else f"first snapshot ({unit} {first})"
-    after = f"after {last:,} {unit}{'s' if last != 1 else ''}"
+    plural = unit + ("es" if unit.endswith(("ch", "s")) else "s")
+    after = f"after {last:,} {unit if last == 1 else plural}"
     if h.period > 1:
         after += f" ({last // h.period:,} iterations)"
     if last == first or np.array_equal(h.values[0], h.values[-1]):

@@ -157,7 +157,7 @@ def plot_weights(steps, values, source, target, select=None, path=None, max_line
 
 
 def plot_neurons(steps, values, name, path=None, select=None, period=1, sample_labels=None, unit="step",
-                 note=None):
+                 note=None, size=None):
     """History of every neuron of one layer, as dots.
 
     In a per-sample run (``period`` samples per iteration, ``sample_labels`` naming them) every
@@ -168,7 +168,8 @@ def plot_neurons(steps, values, name, path=None, select=None, period=1, sample_l
     values = np.asarray(values, dtype=float)
     idx = list(range(values.shape[1])) if select is None else [int(i) for i in select]
     x, xlabel = time_axis(steps, unit, period)
-    total = f" ({len(idx)} of them)" if select is not None else ""
+    total = "" if select is None else f" ({len(idx)} of {size:,} neurons, picked at random when recording began)" \
+        if size else f" ({len(idx)} recorded neurons)"
     if period > 1:
         samples = np.asarray(steps) % period
         labels = list(sample_labels) if sample_labels is not None else [f"sample {k}" for k in range(period)]
@@ -224,8 +225,13 @@ def plot_neurons(steps, values, name, path=None, select=None, period=1, sample_l
         return save_figure(fig, path)
     fig, ax = plt.subplots(figsize=(9, 5))
     colours = distinct_colours(len(idx))
+    gaps = np.diff(np.asarray(x, dtype=float))
+    spread = 0.5 * float(np.median(gaps)) if len(idx) > 1 and gaps.size and np.median(gaps) > 0 else 0.0
     for k, i in enumerate(idx):
-        ax.plot(x, values[:, k], ".", ms=4, alpha=0.8, color=colours[k], label=f"{name}[{i}]")
+        dx = (k / (len(idx) - 1) - 0.5) * spread if spread else 0.0  # side by side, so equal values stay visible
+        ax.plot(x + dx, values[:, k], ".", ms=4, alpha=0.8, color=colours[k], label=f"{name}[{i}]")
+    if spread:
+        note = (note + "; " if note else "") + "the neurons of one step drawn side by side, one after the other"
     ax.set_title(f"{name} neuron history{total}" + (f"\n{note}" if note else ""), fontsize=10)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("value")
