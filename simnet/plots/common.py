@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 WEIGHT_CMAP = "coolwarm"  # one diverging scale: blue negative, red positive
+DPI = 100  # resolution of saved figures (docs/make_gallery.py lowers it to keep the gallery small)
 
 
 def save_figure(fig, path):
@@ -16,7 +17,7 @@ def save_figure(fig, path):
         folder = os.path.dirname(os.fspath(path))
         if folder:
             os.makedirs(folder, exist_ok=True)
-        fig.savefig(path, dpi=100, bbox_inches="tight")
+        fig.savefig(path, dpi=DPI, bbox_inches="tight")
     return fig
 
 

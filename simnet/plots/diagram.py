@@ -101,8 +101,8 @@ def _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, title):
     for (node, label), face in zip(labels.items(), node_colours):
         r, gr, b, _ = to_rgba(face)
         dark = 0.299 * r + 0.587 * gr + 0.114 * b < 0.5  # white text on dark nodes only
-        ax.text(*pos[node], label, ha="center", va="center", fontsize=8, color="white" if dark else "black",
-                zorder=5)
+        ax.text(*pos[node], label, ha="center", va="center", fontsize=8 if len(label) <= 5 else 6,
+                color="white" if dark else "black", zorder=5)
     for node, d in g.nodes(data=True):
         if d["bias"] is not None:
             ax.text(pos[node][0], pos[node][1] - 0.36, f"b {fmt(d['bias'])}", ha="center", va="top", fontsize=8,

@@ -53,8 +53,8 @@ def when_labels(h, info):
         f"as loaded (first snapshot: {unit} {first})" if loaded else f"first snapshot ({unit} {first})"
     plural = unit + ("es" if unit.endswith(("ch", "s")) else "s")
     after = f"after {last:,} {unit if last == 1 else plural}"
-    if h.period > 1:
-        after += f" ({last // h.period:,} iterations)"
+    if h.period > 1 and last and last % h.period == 0:
+        after += f" ({last // h.period:,} iteration{'s' if last != h.period else ''})"
     if last == first or np.array_equal(h.values[0], h.values[-1]):
         end = f"final, {after}: unchanged"
     else:

@@ -10,9 +10,12 @@ ones draw a named subset (the weights that changed most between the first and la
 in distinct colours and bounded widths, above a view of the whole connection over time
 (percentile bands of its recorded summaries, or a time x weight raster of its snapshots).
 """
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import MaxNLocator
 
 from ..history import STAT_NAMES
 from .common import (LINE_WIDTH, MARKERS, MAX_LINES, SMALL_CONNECTION, changed_most, distinct_colours,
@@ -36,9 +39,14 @@ def plot_errors(steps, per_sample, average, path=None, labels=None, xlabel="iter
         ax.plot(steps, average, color="black", lw=2.5, label="average", zorder=1)
         legend_outside(ax, fontsize="small")
     if note or not len(steps):
-        ax.text(0.5, 0.5, note or "no error recorded", ha="center", va="center", transform=ax.transAxes,
-                fontsize=10, color="darkred", wrap=True)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+        text = "\n".join(textwrap.fill(line, 70) for line in (note or "no error recorded").splitlines())
+        ax.text(0.5, 0.5 if not len(steps) else 0.9, text, ha="center", va="center", transform=ax.transAxes,
+                fontsize=9, color="darkred", bbox={"fc": "white", "ec": "darkred", "alpha": 0.9})
+    if not len(steps):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if len(steps):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("error (sum of squared deltas)")
     ax.set_title("error per iteration")
@@ -230,10 +238,8 @@ def plot_neurons(steps, values, name, path=None, select=None, period=1, sample_l
     for k, i in enumerate(idx):
         dx = (k / (len(idx) - 1) - 0.5) * spread if spread else 0.0  # side by side, so equal values stay visible
         ax.plot(x + dx, values[:, k], ".", ms=4, alpha=0.8, color=colours[k], label=f"{name}[{i}]")
-    if spread:
-        note = (note + "; " if note else "") + "the neurons of one step drawn side by side, one after the other"
     ax.set_title(f"{name} neuron history{total}" + (f"\n{note}" if note else ""), fontsize=10)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel + ("\n(the neurons of one step drawn side by side, in legend order)" if spread else ""))
     ax.set_ylabel("value")
     ax.grid(alpha=0.3)
     if len(idx) <= 24:
