@@ -104,6 +104,9 @@ def _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, title):
         ax.text(*pos[node], label, ha="center", va="center", fontsize=8 if len(label) <= 5 else 6,
                 color="white" if dark else "black", zorder=5)
     for node, d in g.nodes(data=True):
+        if not d.get("more"):  # which neuron it is: large layers show a subset
+            ax.annotate(f"[{node[1]}]", pos[node], xytext=(-19, 0), textcoords="offset points", ha="right",
+                        va="center", fontsize=6.5, color="0.35")
         if d["bias"] is not None:
             ax.text(pos[node][0], pos[node][1] - 0.36, f"b {fmt(d['bias'])}", ha="center", va="top", fontsize=8,
                     zorder=6, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "0.7", "lw": 0.5})

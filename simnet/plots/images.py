@@ -28,7 +28,7 @@ def plot_weight_tiles(initial, final, path=None, image_shape=(28, 28), max_tiles
     cols = int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / cols))
     lim = finite_limit(np.concatenate([np.asarray(initial)[:, :n].ravel(), np.asarray(final)[:, :n].ravel()]))
-    fig = plt.figure(figsize=(2 * cols * 1.0 + 1.6, rows * 1.0 + 1.2), layout="constrained")
+    fig = plt.figure(figsize=(2 * cols * 0.75 + 1.4, rows * 0.8 + 1.0), layout="constrained")
     panels = fig.subfigures(1, 3, width_ratios=[1, 1, 0.12], wspace=0.02)
     images = []
     for panel, w, label in ((panels[0], initial, labels[0]), (panels[1], final, labels[1])):
@@ -37,7 +37,7 @@ def plot_weight_tiles(initial, final, path=None, image_shape=(28, 28), max_tiles
             ax.axis("off")
             if k < n:
                 images.append(ax.imshow(np.asarray(w, dtype=float)[:, k].reshape(image_shape), cmap="seismic",
-                                        vmin=-lim, vmax=lim))
+                                        vmin=-lim, vmax=lim, interpolation="nearest"))
                 ax.set_title(str(k), fontsize=6, pad=1)
         panel.suptitle(f"{label}", fontsize=9)
     cax = panels[2].add_axes([0.1, 0.15, 0.3, 0.7])

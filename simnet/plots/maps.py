@@ -120,6 +120,8 @@ def plot_feature_maps(maps, image=None, title=None, path=None, max_maps=32, cols
                       fontsize=6)
         ax.set_yticks([(m.shape[1] + 1) * k + m.shape[1] / 2 - 0.5 for k in range(rows)],
                       [str(k * c) for k in range(rows)], fontsize=6)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
         fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03, label="value")
         r += 1
     fig.suptitle(title or "feature maps", fontsize=10)

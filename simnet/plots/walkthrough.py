@@ -184,7 +184,7 @@ def plot_neurons(steps, values, name, path=None, select=None, period=1, sample_l
         colours = distinct_colours(period)
         if period <= 8 and len(idx) <= 8:
             # small multiples: a row per sample, a column per neuron; nothing drawn over anything else
-            fig, axes = plt.subplots(period, len(idx), figsize=(2.6 * len(idx) + 2.6, 1.15 * period + 1.3),
+            fig, axes = plt.subplots(period, len(idx), figsize=(max(2.6 * len(idx) + 2.6, 8), 1.15 * period + 1.5),
                                      squeeze=False, sharex=True, sharey=True, layout="constrained")
             for s in range(period):
                 m = samples == s
@@ -200,7 +200,7 @@ def plot_neurons(steps, values, name, path=None, select=None, period=1, sample_l
                 ax.set_xlabel("iteration", fontsize=8)
             fig.legend([axes[s, 0].lines[0] for s in range(period)], labels, loc="outside right upper",
                        title="input (sample)", fontsize="small")
-            fig.suptitle(f"{name} neuron history{total}: a row per sample, a column per neuron\n{xlabel}",
+            fig.suptitle(f"{name} neuron history{total}\na row per sample, a column per neuron; {xlabel}",
                          fontsize=10)
             return save_figure(fig, path)
         # many samples or neurons: a panel per neuron, the samples in lanes a little apart
