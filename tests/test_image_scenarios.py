@@ -87,3 +87,6 @@ def test_image_figures_show_what_they_say():
     fig = plot_curves([1, 2, 3], [0.9, 0.5, 0.4], [0.7, 0.8, 0.85], [1.0, 0.6, 0.5], [0.65, 0.75, 0.8])
     assert [len(ax.get_lines()) for ax in fig.axes] == [2, 2]
     assert fig.axes[1].get_lines()[1].get_ydata().tolist() == [0.65, 0.75, 0.8]
+    assert all(float(t).is_integer() for ax in fig.axes for t in ax.get_xticks())
+    fig = plot_curves([1], [0.9], [0.7], [1.0], [0.65])  # one epoch: one whole-number tick, not 0.945 ... 1.05
+    assert [list(ax.get_xticks()) for ax in fig.axes] == [[1], [1]]

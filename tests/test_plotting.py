@@ -273,3 +273,23 @@ def test_simnet_plot_redraws_a_sweep(tmp_path, capsys):
     capsys.readouterr()
     assert main(["plot", str(tmp_path), "--plots", str(tmp_path / "again")]) == 0
     assert set(map(os.path.basename, capsys.readouterr().out.split())) == drawn
+
+
+def test_simnet_plot_redraws_every_figure_of_a_cnn_run(tmp_path, capsys):
+    """The CNN on a tiny data set: the run's figures, and the same set again from its saved files alone."""
+    from helpers import tiny_image_set
+
+    from simnet.cli import main
+
+    data = tiny_image_set(tmp_path / "data")
+    plots, model = tmp_path / "plots", tmp_path / "model"
+    assert load_scenario("mnist_cnn").main(["--epochs", "1", "--batch-size", "100", "--no-download", "--data",
+                                            str(data), "--plots", str(plots), "--save", str(model)]) == 0
+    drawn = {p for p in os.listdir(plots) if p.endswith(".png")}
+    assert {"curves.png", "confusion.png", "predictions.png", "summaries.png", "filters_conv1.png",
+            "filters_conv2.png", "feature_maps.png", "network.png", "flatten_to_dense1_weights.png",
+            "dense1_to_dense2_weights.png", "dense2_to_output_weights.png"} == drawn
+    capsys.readouterr()
+    for run in (plots, model):
+        assert main(["plot", str(run), "--plots", str(tmp_path / "again")]) == 0
+        assert set(map(os.path.basename, capsys.readouterr().out.split())) == drawn

@@ -106,7 +106,8 @@ def _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, title):
     for node, d in g.nodes(data=True):
         if not d.get("more"):  # which neuron it is: large layers show a subset
             ax.annotate(f"[{node[1]}]", pos[node], xytext=(-19, 0), textcoords="offset points", ha="right",
-                        va="center", fontsize=6.5, color="0.35")
+                        va="center", fontsize=6.5, color="0.25", zorder=6,
+                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
         if d["bias"] is not None:
             ax.text(pos[node][0], pos[node][1] - 0.36, f"b {fmt(d['bias'])}", ha="center", va="top", fontsize=8,
                     zorder=6, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "0.7", "lw": 0.5})
@@ -143,7 +144,7 @@ def draw_networks(layers, panels, title=None, path=None, max_neurons=12, subsets
         vnorm, vcmap = TwoSlopeNorm(vmin=-vmax, vcenter=0.0, vmax=vmax), plt.get_cmap(NEURON_CMAP)
     tallest = max(len([n for n in graphs[0].nodes if n[0] == k]) for k in range(len(layers)))
     width = 1.9 * len(layers) + 0.8
-    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels) + 2.6, max(3.8, 0.72 * tallest + 2.0)),
+    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels) + 2.6, max(3.8, 0.6 * tallest + 2.0)),
                              squeeze=False, layout="constrained")
     for ax, g, (label, *_rest) in zip(axes[0], graphs, panels):
         _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, label)

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..history import STAT_NAMES
-from .common import finite_limit, save_figure, time_axis
+from .common import finite_limit, legend_outside, save_figure, time_axis
 from .walkthrough import plot_neurons, plot_weights
 
 
@@ -118,12 +118,17 @@ def plot_curves(epochs, train_loss, train_accuracy, test_loss, test_accuracy, pa
     a2.plot(epochs, train_accuracy, "o-", label="training")
     a2.plot(epochs, test_accuracy, "s-", label="test")
     a2.set_title("accuracy per epoch")
+    epochs = np.asarray(epochs)
     for ax, name in ((a1, "loss"), (a2, "accuracy")):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(epochs) and len(epochs) <= 20:  # every epoch a whole-number tick
+            ax.set_xticks(epochs)
+            ax.set_xlim(epochs.min() - 0.5, epochs.max() + 0.5)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
-        ax.legend()
+        legend_outside(ax, fontsize="small")
     fig.tight_layout()
     return save_figure(fig, path)
 

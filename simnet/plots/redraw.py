@@ -44,13 +44,25 @@ def diagram_input(histories, info, layers):
     return None, None
 
 
+def from_start(histories, info):
+    """Whether a run's histories go back to its start: not so for a loaded network whose saved run kept no
+    history (its epoch curve then starts after the epochs it was trained before)."""
+    if not info.get("loaded_from"):
+        return True
+    e = histories.get("epoch/train_loss")
+    return e is not None and len(e) > 0 and int(e.steps[0]) <= 1
+
+
 def when_labels(h, info):
     """Words for the first and last snapshot of a weight history: initial / as loaded, final / unchanged."""
     first, last = int(h.steps[0]), int(h.steps[-1])
     unit = step_unit(info)
-    loaded = info.get("loaded_from")
-    start = "initial" if first == 0 and not (loaded and last == first) else \
-        f"as loaded (first snapshot: {unit} {first})" if loaded else f"first snapshot ({unit} {first})"
+    if first == 0 and info.get("from_start", True):
+        start = "initial"
+    elif info.get("loaded_from"):
+        start = f"as loaded from {info['loaded_from']}"
+    else:
+        start = f"first snapshot ({unit} {first})"
     plural = unit + ("es" if unit.endswith(("ch", "s")) else "s")
     after = f"after {last:,} {unit if last == 1 else plural}"
     if h.period > 1 and last and last % h.period == 0:
@@ -157,6 +169,7 @@ def plot_run(histories, info, folder, show=False, data=None):
     (``'image'``, ``'cnn'``) draw their figures from ``data`` (the arrays of ``figures.npz``).
     """
     paths, out = figure_paths(folder)
+    info = {**info, "from_start": from_start(histories, info)}
     kind = info.get("kind", "walkthrough")
     if kind in ("image", "cnn"):
         from .images import draw_image_run
