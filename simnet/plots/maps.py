@@ -62,6 +62,7 @@ def plot_filters(initial, final, in_channels, kernel_size, name="conv", path=Non
     scale = 13 / max(3 * width, 1)
     fig, axes = plt.subplots(1, 3, figsize=(max(3 * width * scale, 9) + 2.5, max(height * scale, 2.5) + 1.4),
                              layout="constrained")
+    fig.get_layout_engine().set(wspace=0.06)  # the initial and final panels apart
     cmap = plt.get_cmap(FILTER_CMAP).with_extremes(bad="white")
     shared = finite_limit(np.concatenate([panels[0].ravel(), panels[1].ravel()]))
     fig.images = []

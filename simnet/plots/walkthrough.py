@@ -196,12 +196,10 @@ def plot_neurons(steps, values, name, path=None, select=None, period=1, sample_l
                     if s == 0:
                         ax.set_title(f"{name}[{i}]", fontsize=9)
                 axes[s, 0].set_ylabel(labels[s].replace("lights ", ""), fontsize=8, color=colours[s])
-            for ax in axes[-1]:
-                ax.set_xlabel("iteration", fontsize=8)
+            fig.supxlabel(xlabel, fontsize=9)
             fig.legend([axes[s, 0].lines[0] for s in range(period)], labels, loc="outside right upper",
                        title="input (sample)", fontsize="small")
-            fig.suptitle(f"{name} neuron history{total}\na row per sample, a column per neuron; {xlabel}",
-                         fontsize=10)
+            fig.suptitle(f"{name} neuron history{total}: a row per sample, a column per neuron", fontsize=10)
             return save_figure(fig, path)
         # many samples or neurons: a panel per neuron, the samples in lanes a little apart
         cols = min(len(idx), 4)
@@ -223,12 +221,11 @@ def plot_neurons(steps, values, name, path=None, select=None, period=1, sample_l
             ax.grid(alpha=0.3)
         for ax in axes.flat[len(idx):]:
             ax.axis("off")
-        for ax in axes[-1]:
-            ax.set_xlabel("iteration", fontsize=8)
+        fig.supxlabel(xlabel, fontsize=9)
         handles, hl = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, hl, loc="outside right upper", title="input (sample)", fontsize="small")
-        fig.suptitle(f"{name} neuron history{total}: each sample in its own colour and marker, drawn "
-                     f"{fmt(lane)} apart (lanes) so equal values stay visible\n{xlabel}", fontsize=10)
+        fig.suptitle(f"{name} neuron history{total}: each sample in its own colour and marker,\ndrawn "
+                     f"{fmt(lane)} apart (lanes) so equal values stay visible", fontsize=10)
         fig.lane = lane
         return save_figure(fig, path)
     fig, ax = plt.subplots(figsize=(9, 5))
