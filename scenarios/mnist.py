@@ -112,7 +112,7 @@ def main(argv=None, dataset="mnist"):
         from simnet.plots.images import plot_image_run  # plotting is only imported to draw
 
         paths = plot_image_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
-                               args.plots)
+                               args.plots, info={**info, "loaded_from": args.load}, save_to=args.save)
         print(f"wrote {len(paths)} figures to {args.plots}/")
     if run.interrupted:
         return EXIT_INTERRUPTED

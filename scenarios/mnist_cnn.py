@@ -107,7 +107,8 @@ def main(argv=None, dataset="mnist"):
         from simnet.plots.maps import plot_cnn_run  # plotting is only imported to draw
 
         paths = plot_cnn_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
-                             args.plots, image_index=args.image)
+                             args.plots, image_index=args.image, info={**info, "loaded_from": args.load},
+                             save_to=args.save)
         print(f"wrote {len(paths)} figures to {args.plots}/")
     if run.interrupted:
         return EXIT_INTERRUPTED

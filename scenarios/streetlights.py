@@ -56,9 +56,10 @@ def main(argv=None):
     layers = build_layers(args.hidden)
     input_layer, output_layer = layers[0], layers[-1]
 
-    # Declare what to record: every neuron, weight and delta of every layer.
+    # Declare what to record: every neuron, weight and delta of every layer, thinned by
+    # whole iterations (period: the four samples) so every sample stays in the histories.
     network = Network(layers)
-    network.record_all()
+    network.record_all(period=len(streetlights))
     sample_errors = History((len(streetlights),), name="error/samples")
     average_error = History((), name="error/average")
     network.histories.update({"error/samples": sample_errors, "error/average": average_error})
@@ -128,7 +129,8 @@ def main(argv=None):
     if not args.no_plots:
         from simnet.plots import plot_run  # plotting is only imported to draw
 
-        info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights]}
+        info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights], "inputs": streetlights.tolist(),
+                "stopped": str(diverged) if diverged is not None else None}
         network.save_history(os.path.join(args.plots, "history.npz"), info)
         paths = plot_run(network.all_histories(),
                          {"network": network.structure(), **info}, args.plots, show=args.show)

@@ -1,4 +1,4 @@
-"""``simnet`` command line: ``simnet plot HISTORY.npz [--plots DIR] [--show]`` redraws a saved run;
+"""``simnet`` command line: ``simnet plot RUN [--plots DIR] [--show]`` redraws every figure of a saved run;
 ``simnet view RUN [--no-open]`` writes its explorer page."""
 import argparse
 import sys
@@ -113,9 +113,11 @@ def check_loaded_dtype(args, network):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="simnet", description="simnet: a neural-network simulator with explicit neurons")
     sub = p.add_subparsers(dest="command", required=True)
-    plot = sub.add_parser("plot", help="draw the figures of a saved run again from its history .npz file")
-    plot.add_argument("history", help="a history.npz written by a scenario or Network.save_history")
-    plot.add_argument("--plots", help="folder for the figures (default: the history file's folder)")
+    plot = sub.add_parser("plot", help="draw every figure of a saved run again, from its saved files alone")
+    plot.add_argument("history", metavar="RUN",
+                      help="a run's folder (plots or --save folder) or its history.npz; a sweep's folder or "
+                           "results.csv")
+    plot.add_argument("--plots", help="folder for the figures (default: the run's folder)")
     plot.add_argument("--show", action="store_true", help="also open the figures in a window")
     view = sub.add_parser("view", help="write the explorer of a recorded run: one self-contained HTML file")
     view.add_argument("run", help="a run folder (holding history.npz) or a history.npz file")

@@ -7,6 +7,13 @@ first snapshot, evenly thinned snapshots across the whole run, and (after
 ``close``) the last one: memory is bounded by construction, whatever the run's
 length.
 
+A history of a per-sample run has a ``period``, the number of samples in one
+iteration: it keeps whole iterations, so every training pattern stays represented
+however far it is thinned.  Its stride is a multiple of the period and it keeps the
+steps ``step % stride < period`` (one whole iteration in every ``stride / period``);
+the sample of a kept step is ``step % period``.  With ``period`` 1 (the default)
+this is the plain rule ``step % stride == 0``.
+
 A ``Monitor`` declares what to record, in the manner of Brian2's
 ``StateMonitor``: which variable of which layer (``'neurons'``, ``'weights'``,
 ``'delta'``, ``'bias'``), which entries (``select``), how often (``every``) and
@@ -39,9 +46,10 @@ class History:
     first (``values[k]`` was taken at ``steps[k]``).
     """
 
-    def __init__(self, shape, capacity=1000, every=1, dtype=np.float64, name=""):
+    def __init__(self, shape, capacity=1000, every=1, dtype=np.float64, name="", period=1):
         check_int(capacity, f"history {name!r}: capacity", minimum=2)
         check_int(every, f"history {name!r}: every", minimum=1)
+        check_int(period, f"history {name!r}: period", minimum=1)
         try:
             dtype = np.dtype(dtype)
         except TypeError:
@@ -52,12 +60,30 @@ class History:
         self.shape = tuple(int(s) for s in shape)
         self.capacity = int(capacity)
         self.every = int(every)
+        self.period = 1
         self.stride = self.every  # record steps that are multiples of the stride
         self._values = np.zeros((self.capacity + 1, *self.shape), dtype=dtype)
         self._steps = np.zeros(self.capacity + 1, dtype=np.int64)
         self.count = 0  # thinned snapshots held in rows [0, count)
         self._has_final = False  # row `count` holds a final snapshot off the stride
         self.about = {}  # for a monitor's history: its layer, variable and selection
+        if period > 1:
+            self.set_period(period)
+
+    def set_period(self, period):
+        """Keep whole iterations of ``period`` samples when thinning (call before anything is recorded).
+
+        The stride becomes ``every * period``: every sample of every ``every``-th iteration is
+        kept until the history is full, then every other iteration, and so on.
+        """
+        check_int(period, f"history {self.name!r}: period", minimum=1)
+        if self.count or self._has_final:
+            raise ValueError(f"history {self.name!r}: set its period before recording")
+        if period > 1 and self.capacity < 2 * period:
+            raise ValueError(f"history {self.name!r}: a capacity of {self.capacity} cannot hold two iterations of "
+                             f"{period} samples; give it a capacity of at least {2 * period}")
+        self.period = int(period)
+        self.stride = self.every * self.period
 
     @property
     def steps(self):
@@ -73,15 +99,27 @@ class History:
 
     def wants(self, step):
         """True when a snapshot at ``step`` would be kept (lets callers skip computing it)."""
-        return step % self.stride == 0
+        return step % self.stride < self.period
+
+    def next_wanted(self, step, stride=None):
+        """The first step after ``step`` that the rule keeps with ``stride`` (default: the current one)."""
+        stride = stride or self.stride
+        nxt = step + 1
+        r = nxt % stride
+        return nxt if r < self.period else nxt + stride - r
+
+    @property
+    def samples(self):
+        """The sample (``step % period``) of every kept step: which training pattern each snapshot shows."""
+        return self.steps % self.period
 
     def offer(self, step, value):
         """Record ``value`` at ``step`` if the step is on the stride; returns whether it was kept."""
-        if step % self.stride:
+        if not self.wants(step):
             return False
         if self.count == self.capacity:
             self._thin()
-            if step % self.stride:
+            if not self.wants(step):
                 return False
         self._values[self.count] = value
         self._steps[self.count] = step
@@ -109,17 +147,23 @@ class History:
         return n
 
     def _thin(self):
-        keep = np.arange(0, self.count, 2)
+        while True:
+            if self.period == 1:
+                keep = np.arange(0, self.count, 2)
+            else:  # whole iterations: those at even multiples of the stride
+                keep = np.flatnonzero(self._steps[:self.count] % (2 * self.stride) < self.period)
+            self.stride *= 2
+            if len(keep) < self.count:
+                break
         n = len(keep)
         self._values[:n] = self._values[keep]
         self._steps[:n] = self._steps[keep]
         self.count = n
-        self.stride *= 2
 
     def meta(self):
         return {"name": self.name, "shape": list(self.shape), "capacity": self.capacity,
                 "every": self.every, "stride": self.stride, "dtype": str(self._values.dtype),
-                "about": self.about}
+                "about": self.about, "period": self.period}
 
     @classmethod
     def from_arrays(cls, meta, steps, values):
@@ -127,12 +171,13 @@ class History:
         n = len(steps)
         if n > h.capacity + 1 or values.shape[1:] != h.shape or len(values) != n:
             raise ValueError(f"history {meta['name']!r}: stored arrays do not fit its header")
+        h.period = int(meta.get("period", 1))
         h.stride = int(meta["stride"])
         h.about = meta.get("about", {})
         h._steps[:n] = steps
         h._values[:n] = values
         # a last row off the stride is the final snapshot
-        h._has_final = bool(n and steps[-1] % h.stride)
+        h._has_final = bool(n and not h.wants(int(steps[-1])))
         h.count = n - h._has_final
         return h
 
@@ -140,8 +185,9 @@ class History:
         return self.count + self._has_final
 
     def __repr__(self):
+        period = f", period={self.period}" if self.period > 1 else ""
         return (f"History({self.name!r}, shape={self.shape}, {len(self)}/{self.capacity} snapshots, "
-                f"stride={self.stride})")
+                f"stride={self.stride}{period})")
 
 
 PERCENTILE_SAMPLE = 4096
@@ -220,8 +266,25 @@ class Monitor:
         m.key, m.history = history.name, history
         m.calls = int(history.steps[-1]) + 1 if len(history) else 0
         s = history.stride if history.count < history.capacity else 2 * history.stride
-        m._due = -(-m.calls // s) * s
+        m._due = history.next_wanted(m.calls - 1, s)
         return m
+
+    def set_period(self, period):
+        """Keep whole iterations of ``period`` samples (see ``History``); before the first sample is recorded.
+
+        A weights or bias monitor holds its initial snapshot (step 0) already; that one stays.
+        """
+        h = self.history
+        kept = (h._steps[0], h._values[0].copy()) if h.count == 1 and h._steps[0] == 0 else None
+        if kept is not None:
+            h.count = 0
+        try:
+            h.set_period(period)
+        finally:
+            if kept is not None:
+                h._steps[0], h._values[0] = kept
+                h.count = 1
+        self._due = h.next_wanted(self.calls - 1)
 
     def _index(self, select, full):
         if select is None:
@@ -266,7 +329,7 @@ class Monitor:
         # the next step the history keeps: the next multiple of its stride, or of twice
         # its stride once it is full (it will thin then)
         s = h.stride if h.count < h.capacity else 2 * h.stride
-        self._due = (step // s + 1) * s
+        self._due = h.next_wanted(step, s)
 
     def close(self):
         """Keep the current value as the final snapshot."""

@@ -340,6 +340,8 @@ class Network:
         per_sample, average = self.histories["error/samples"], self.histories["error/average"]
         errors = np.empty(n)
         start = per_sample.steps[-1] + 1 if len(per_sample) else 0
+        if start == 0:
+            self.set_period(n)  # histories thin by whole iterations: every sample stays in them
         error = float("nan")
         for it in range(int(max_iter)):
             for i in range(n):
@@ -361,8 +363,13 @@ class Network:
         return FitResult(False, int(max_iter), float(error))
 
     # ---- history -----------------------------------------------------------
-    def record_all(self, capacity=1000, every=1):
-        """Record every layer's neurons, deltas, weights and biases in full (those not recorded yet)."""
+    def record_all(self, capacity=1000, every=1, period=1):
+        """Record every layer's neurons, deltas, weights and biases in full (those not recorded yet).
+
+        ``period``: for a per-sample run, the number of samples in one iteration; the histories
+        then keep whole iterations when they thin, so every sample stays represented (see
+        ``History``).
+        """
         planned = []
         for layer in self.layers:
             for var in ("neurons", "delta", "weights", "bias"):
@@ -372,8 +379,28 @@ class Network:
                     continue
                 if var not in layer.monitors:
                     planned.append((layer, layer._monitor(var, every=every, capacity=capacity)))
+        if period != 1:
+            for _, (_, monitor) in planned:
+                monitor.set_period(period)  # checked before anything is attached
         for layer, (key, monitor) in planned:  # all checked: now attach them
             layer._attach(key, monitor)
+
+    def set_period(self, period):
+        """Give every monitor that has recorded no sample yet a ``period`` (samples per iteration).
+
+        Returns the monitors set.  Monitors that recorded already, or whose capacity cannot hold two
+        iterations, keep their plain stride.
+        """
+        done = []
+        for m in self.monitors().values():
+            if m.history.period == period:
+                continue
+            try:
+                m.set_period(period)
+            except ValueError:
+                continue
+            done.append(m)
+        return done
 
     def record_summaries(self, every=100, capacity=1024, subset=16, snapshots=8):
         """The default history for large networks: bounded whatever the run's length.

@@ -90,3 +90,36 @@ def test_history_files_refuse_foreign_and_newer_files(tmp_path):
     np.savez(tmp_path / "new.npz", **arrays)
     with pytest.raises(ValueError, match="version 99 is newer"):
         load_histories(tmp_path / "new.npz")
+
+
+def test_per_sample_histories_keep_every_pattern_when_thinned(tmp_path):
+    """A period (samples per iteration) keeps whole iterations: thinning never drops a pattern."""
+    h = History((), capacity=10, period=4)
+    for step in range(4000):
+        h.offer(step, step)
+    h.close(3999, 3999)
+    assert h.stride % 4 == 0 and len(h) <= 11
+    assert set(h.samples[:-1].tolist()) == {0, 1, 2, 3}
+    assert (np.bincount(h.samples[:-1]) == np.bincount(h.samples[:-1])[0]).all()  # as many of each
+    # the plain rule would have kept sample 0 only (stride 4 and above)
+    plain = History((), capacity=10)
+    for step in range(4000):
+        plain.offer(step, step)
+    assert set((plain.steps % 4).tolist()) == {0}
+    # Network.fit sets the period to the number of samples; it survives saving
+    net = Network.build([3, 4, 1], activations=["relu", "linear"], seed=1)
+    net.record_all(capacity=40)
+    net.fit(STREETLIGHTS, WALK_VS_STOP, 0.2, max_iter=300)
+    for key in ("input/neurons", "hidden/neurons", "output/delta"):
+        kept = net.layer(key.split("/")[0]).history(key.split("/")[1])
+        assert kept.period == 4 and kept.stride > 4
+        assert set(kept.samples.tolist()) == {0, 1, 2, 3}
+    net.save_history(tmp_path / "h.npz")
+    loaded, _ = load_histories(tmp_path / "h.npz")
+    assert loaded["input/neurons"].period == 4
+    inputs = loaded["input/neurons"]
+    for k in range(4):
+        np.testing.assert_array_equal(inputs.values[inputs.samples == k], np.broadcast_to(STREETLIGHTS[k], (
+            (inputs.samples == k).sum(), 3)))
+    with pytest.raises(ValueError, match="cannot hold two iterations"):
+        History((), capacity=6, period=4)

@@ -21,8 +21,15 @@ def trains_saves_and_loads(tmp_path, capsys, data_args, real):
     accuracy = float(line.split()[2])
     assert accuracy >= 0.90
     expected = {"curves.png", "confusion.png", "predictions.png", "weight_tiles.png", "summaries.png",
-                "network_initial.png", "network_final.png", "input_to_hidden_weights.png", "hidden_neurons.png"}
-    assert expected <= set(os.listdir(plots))
+                "network.png", "input_to_hidden_weights.png", "hidden_to_output_weights.png", "hidden_neurons.png",
+                "output_neurons.png"}
+    assert set(p for p in os.listdir(plots) if p.endswith(".png")) == expected
+    # simnet plot draws every one of them again, from the plots folder or from the saved network's folder
+    from simnet.cli import main as simnet_main
+    for run in (plots, model):
+        assert simnet_main(["plot", run, "--plots", str(tmp_path / "again")]) == 0
+        printed = capsys.readouterr().out.split()
+        assert set(map(os.path.basename, printed)) == expected
     assert {"network.json", "weights.npz", "history.npz"} <= set(os.listdir(model))
     # evaluate the saved network: the same accuracy, to every printed digit
     assert load_scenario("mnist").main(["--load", model, "--epochs", "0", "--no-download", "--no-plots", *data_args]) == 0
@@ -80,3 +87,6 @@ def test_image_figures_show_what_they_say():
     fig = plot_curves([1, 2, 3], [0.9, 0.5, 0.4], [0.7, 0.8, 0.85], [1.0, 0.6, 0.5], [0.65, 0.75, 0.8])
     assert [len(ax.get_lines()) for ax in fig.axes] == [2, 2]
     assert fig.axes[1].get_lines()[1].get_ydata().tolist() == [0.65, 0.75, 0.8]
+    assert all(float(t).is_integer() for ax in fig.axes for t in ax.get_xticks())
+    fig = plot_curves([1], [0.9], [0.7], [1.0], [0.65])  # one epoch: one whole-number tick, not 0.945 ... 1.05
+    assert [list(ax.get_xticks()) for ax in fig.axes] == [[1], [1]]

@@ -1,5 +1,6 @@
 """Nothing lost: Ctrl-C and divergence stop a run and keep what it recorded."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def test_ctrl_c_stops_streetlights_and_keeps_everything(tmp_path):
     assert f"history.npz to {tmp_path}" in out
     histories, info = load_histories(tmp_path / "history.npz")
     assert histories["error/average"].steps[-1] >= 100
-    assert {"error.png", "network_final.png", "input_to_hidden_weights.png"} <= set(os.listdir(tmp_path))
+    assert {"error.png", "network.png", "input_to_hidden_weights.png"} <= set(os.listdir(tmp_path))
 
 
 def test_divergence_stops_and_keeps_the_finite_history(tmp_path):
@@ -73,6 +74,8 @@ def test_streetlights_reports_divergence(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "DIVERGED: training diverged at iteration 0: layer 'input' has non-finite weights" in out
     assert "history.npz" in os.listdir(tmp_path)
+    assert "error.png" in os.listdir(tmp_path)  # drawn even though no iteration finished with a finite error
+    assert max(len(digits) for digits in re.findall(r"\d+", out)) < 20  # no 200-digit numbers
     with pytest.raises(DivergenceError):
         streetlights.main(["--alpha", "1e200", "--no-plots", "--on-divergence", "raise"])
 

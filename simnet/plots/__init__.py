@@ -9,6 +9,6 @@
     sweeps.py       sweep figures: iterations, convergence rate, error curves, initial weights
 """
 from .common import WEIGHT_CMAP, figure_paths, save_figure, source_colour, target_width
-from .diagram import draw_network, network_graph
+from .diagram import draw_network, draw_networks, network_graph
 from .redraw import plot_run, redraw
 from .walkthrough import plot_errors, plot_neurons, plot_weights

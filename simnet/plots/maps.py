@@ -12,8 +12,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from .common import figure_paths, finish, save_figure
-from .images import plot_training_figures
+from .common import finite_limit, save_figure
 
 FILTER_CMAP = "seismic"  # diverging, centred at 0: blue negative, red positive
 MAP_CMAP = "viridis"
@@ -36,18 +35,21 @@ def mosaic(tiles, cols, gap=1):
     return out
 
 
-def plot_filters(initial, final, in_channels, kernel_size, name="conv", path=None):
+def plot_filters(initial, final, in_channels, kernel_size, name="conv", path=None, labels=("initial", "final"),
+                 source=None):
     """The filters of one convolution as image tiles: initial, final, and the change (final - initial).
 
     ``initial`` and ``final`` are the weights its source owns, ``(C_in * kh * kw,
     filters)``.  With one input map the filters are laid out in a grid; with
-    several, one row per filter and one column per input map.  One diverging
-    scale per panel, centred at 0.
+    several, one row per filter and one column per input map.  Initial and final share
+    one diverging scale centred at 0 (one colour bar); the change has its own.
     """
     kh, kw = kernel_size
     panels = []
-    initial, final = np.asarray(initial), np.asarray(final)
-    for w in (initial, final, final - initial):
+    initial, final = np.asarray(initial, dtype=float), np.asarray(final, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        change = final - initial
+    for w in (initial, final, change):
         f = filters_from_weights(w, in_channels, kernel_size)
         n = f.shape[0]
         if in_channels == 1:
@@ -58,37 +60,49 @@ def plot_filters(initial, final, in_channels, kernel_size, name="conv", path=Non
     n_filters = filters_from_weights(initial, in_channels, kernel_size).shape[0]
     height, width = panels[0].shape
     scale = 13 / max(3 * width, 1)
-    fig, axes = plt.subplots(1, 3, figsize=(max(3 * width * scale, 9) + 2, max(height * scale, 2.5) + 1.2))
-    cmap = plt.get_cmap(FILTER_CMAP).copy()
-    cmap.set_bad("white")
-    for ax, image, when in zip(axes, panels, ("initial", "final", "change (final - initial)")):
-        lim = float(np.nanmax(np.abs(image))) or 1.0
+    fig, axes = plt.subplots(1, 3, figsize=(max(3 * width * scale, 9) + 2.5, max(height * scale, 2.5) + 1.4),
+                             layout="constrained")
+    fig.get_layout_engine().set(wspace=0.06)  # the initial and final panels apart
+    cmap = plt.get_cmap(FILTER_CMAP).with_extremes(bad="white")
+    shared = finite_limit(np.concatenate([panels[0].ravel(), panels[1].ravel()]))
+    fig.images = []
+    for k, (ax, image, when) in enumerate(zip(axes, panels, (*labels, "change (final - initial)"))):
+        lim = shared if k < 2 else finite_limit(image)
         im = ax.imshow(image, cmap=cmap, vmin=-lim, vmax=lim, interpolation="nearest")
+        fig.images.append(im)
         ax.set_title(when, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
         if in_channels > 1:
             ax.set_xlabel(f"input map (0-{in_channels - 1})", fontsize=8)
             ax.set_ylabel(f"filter (0-{n_filters - 1})", fontsize=8)
-        fig.colorbar(im, ax=ax, shrink=0.8)
+        if k == 1:
+            fig.colorbar(im, ax=axes[:2].tolist(), shrink=0.8, label="weight (initial and final)")
+        elif k == 2:
+            fig.colorbar(im, ax=ax, shrink=0.8, label="change")
+    where = f" ({source}\u2192{name} weights)" if source else ""
     fig.suptitle(f"{name}: {n_filters} filters {kh}x{kw} over {in_channels} input map"
-                 f"{'s' if in_channels > 1 else ''}", fontsize=10)
+                 f"{'s' if in_channels > 1 else ''}{where}", fontsize=10)
     fig.filters = [filters_from_weights(w, in_channels, kernel_size) for w in (initial, final)]
     return save_figure(fig, path)
 
 
-def plot_feature_maps(maps, image=None, title=None, path=None, max_maps=32):
-    """The feature maps of one sample: one row per layer, every channel side by side.
+def plot_feature_maps(maps, image=None, title=None, path=None, max_maps=32, cols=10):
+    """The feature maps of one sample: for each layer a grid of its channels, ``cols`` to a row.
 
     ``maps`` is ``{layer name: (channels, height, width)}`` in order; ``image`` the
     input image ``(height, width)`` drawn first.  Each layer has its own colour
-    scale (``viridis``: dark is 0 after a ReLU).
+    scale (``viridis``: dark is 0 after a ReLU), with its colour bar.
     """
     names = list(maps)
-    rows = len(names) + (image is not None)
-    fig = plt.figure(figsize=(14, 1.25 * rows + 1.2))
-    heights = [1.0] * rows
-    grid = fig.add_gridspec(rows, 1, height_ratios=heights, hspace=0.55)
+    blocks = []
+    for name in names:
+        m = np.asarray(maps[name], dtype=float)[:max_maps]
+        c = min(cols, len(m))
+        blocks.append((name, m, c, -(-len(m) // c)))
+    heights = ([1.6] if image is not None else []) + [r * 1.0 + 0.35 for _, _, _, r in blocks]
+    fig = plt.figure(figsize=(12, sum(heights) + 1.0), layout="constrained")
+    grid = fig.add_gridspec(len(heights), 1, height_ratios=heights)
     r = 0
     if image is not None:
         ax = fig.add_subplot(grid[0])
@@ -96,25 +110,38 @@ def plot_feature_maps(maps, image=None, title=None, path=None, max_maps=32):
         ax.set_title("input image", fontsize=9, loc="left")
         ax.axis("off")
         r = 1
-    for name in names:
-        m = np.asarray(maps[name])[:max_maps]
+    for name, m, c, rows in blocks:
         ax = fig.add_subplot(grid[r])
-        im = ax.imshow(mosaic(m, len(m)), cmap=MAP_CMAP, interpolation="nearest", aspect="equal")
-        ax.set_title(f"{name}: {np.asarray(maps[name]).shape[0]} maps {m.shape[1]}x{m.shape[2]}"
-                     + (f" (first {max_maps})" if len(maps[name]) > max_maps else ""), fontsize=9, loc="left")
-        ax.set_xticks([(m.shape[2] + 1) * k + m.shape[2] / 2 - 0.5 for k in range(len(m))],
-                      [str(k) for k in range(len(m))], fontsize=6)
-        ax.set_yticks([])
-        fig.colorbar(im, ax=ax, pad=0.01, fraction=0.02)
+        im = ax.imshow(mosaic(m, c), cmap=MAP_CMAP, interpolation="nearest", aspect="equal")
+        total = np.asarray(maps[name]).shape[0]
+        ax.set_title(f"{name}: {total} maps {m.shape[1]}x{m.shape[2]}"
+                     + (f" (first {max_maps})" if total > max_maps else "") + f", {c} to a row, numbered from 0",
+                     fontsize=9, loc="left")
+        ax.set_xticks([(m.shape[2] + 1) * k + m.shape[2] / 2 - 0.5 for k in range(c)], [str(k) for k in range(c)],
+                      fontsize=6)
+        ax.set_yticks([(m.shape[1] + 1) * k + m.shape[1] / 2 - 0.5 for k in range(rows)],
+                      [str(k * c) for k in range(rows)], fontsize=6)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03, label="value")
         r += 1
     fig.suptitle(title or "feature maps", fontsize=10)
     return save_figure(fig, path)
 
 
-def _label(layer):
-    shape = tuple(layer.shape)
+def _spec(layer):
+    """A layer as the plain data the block figures use (live layers or ``map_specs`` dicts)."""
+    if isinstance(layer, dict):
+        return layer
+    from .images import map_specs
+
+    return map_specs([layer])[0]
+
+
+def _label(spec):
+    shape = tuple(spec["shape"])
     text = f"{shape[0]}@{shape[1]}x{shape[2]}" if len(shape) == 3 else f"{shape[0]}"
-    return f"{layer.name}\n{type(layer).__name__}\n{text}"
+    return f"{spec['name']}\n{spec['kind']}\n{text}"
 
 
 def map_network_graph(layers):
@@ -123,13 +150,13 @@ def map_network_graph(layers):
     Node attributes: ``kind``, ``shape``, ``neurons``, ``activation``; edge
     attributes: ``weights`` (the shape of the weights the source owns, or None).
     """
+    specs = [_spec(la) for la in layers]
     g = nx.DiGraph()
-    for k, la in enumerate(layers):
-        g.add_node(la.name, index=k, kind=type(la).__name__, shape=tuple(la.shape), neurons=la.num_neurons,
-                   activation=str(la.activation))
-    for a, b in zip(layers, layers[1:]):
-        w = a.weight_row_mat
-        g.add_edge(a.name, b.name, weights=None if w is None else tuple(w.shape))
+    for k, la in enumerate(specs):
+        g.add_node(la["name"], index=k, kind=la["kind"], shape=tuple(la["shape"]), neurons=la["neurons"],
+                   activation=la["activation"])
+    for a, b in zip(specs, specs[1:]):
+        g.add_edge(a["name"], b["name"], weights=None if a["weights"] is None else tuple(a["weights"]))
     return g
 
 
@@ -140,17 +167,18 @@ def draw_map_network(layers, title=None, path=None):
     with the weights of that connection (owned by its source), if it has any.
     """
     g = map_network_graph(layers)
+    layers = [_spec(la) for la in layers]
     step = 2.0  # distance between blocks
     fig, ax = plt.subplots(figsize=(step * len(layers) * 0.85 + 1, 4.6))
     colours = {"MapInput": "#cccccc", "Conv2D": "#4c72b0", "MaxPool2D": "#dd8452", "Dropout": "#8c8c8c",
                "Flatten": "#937860", "SimpleLayer": "#55a868"}
-    tallest = max(la.shape[1] if len(la.shape) == 3 else 0 for la in layers) or 28
+    tallest = max(la["shape"][1] if len(la["shape"]) == 3 else 0 for la in layers) or 28
     pos = {}
     for k, la in enumerate(layers):
         x = step * k
-        colour = colours.get(type(la).__name__, "#bbbbbb")
-        if len(la.shape) == 3:
-            c, h, w = la.shape
+        colour = colours.get(la["kind"], "#bbbbbb")
+        if len(la["shape"]) == 3:
+            c, h, w = la["shape"]
             size_h, size_w = 1.25 * h / tallest, 1.25 * w / tallest
             depth = min(c, 8)  # up to 8 squares drawn, offset, for the channels
             for d in range(depth - 1, -1, -1):
@@ -158,14 +186,14 @@ def draw_map_network(layers, title=None, path=None):
                 ax.add_patch(Rectangle((x - size_w / 2 + off, -size_h / 2 + off), size_w, size_h, facecolor=colour,
                                        edgecolor="black", lw=0.6, alpha=0.9))
         else:
-            n = la.shape[0]
+            n = la["shape"][0]
             size_h = min(0.3 + 1.6 * np.sqrt(n / 784), 2.2)
             ax.add_patch(Rectangle((x - 0.1, -size_h / 2), 0.2, size_h, facecolor=colour, edgecolor="black",
                                    lw=0.6))
-        pos[la.name] = (x, 0.0)
+        pos[la["name"]] = (x, 0.0)
         ax.text(x, -1.3, _label(la), ha="center", va="top", fontsize=7.5)
-        if str(la.activation) != "linear":
-            ax.text(x, 1.15, str(la.activation), ha="center", va="bottom", fontsize=7, style="italic")
+        if la["activation"] != "linear":
+            ax.text(x, 1.15, la["activation"], ha="center", va="bottom", fontsize=7, style="italic")
     for a, b, d in g.edges(data=True):
         (x0, _), (x1, _) = pos[a], pos[b]
         ax.add_patch(FancyArrowPatch((x0 + 0.95, 0), (x1 - 0.7, 0), arrowstyle="-|>", mutation_scale=10,
@@ -184,35 +212,17 @@ def draw_map_network(layers, title=None, path=None):
     return save_figure(fig, path)
 
 
-def plot_cnn_run(network, test_images, test_labels, predicted, class_names, folder, image_index=0):
+def plot_cnn_run(network, test_images, test_labels, predicted, class_names, folder, image_index=0, info=None,
+                 save_to=None):
     """Every figure of a convolutional image run into ``folder``; returns the paths.
 
     ``curves.png``, ``confusion.png``, ``predictions.png``, ``summaries.png``
     (from ``simnet.plots.images``), ``filters_<conv>.png`` for each convolution,
-    ``feature_maps.png`` for test image ``image_index`` and ``network.png``.
+    ``feature_maps.png`` for test image ``image_index``, the dense connections' weights and
+    ``network.png``; drawn from the ``history.npz`` and ``figures.npz`` written first, as
+    ``python -m simnet plot FOLDER`` draws them again.
     """
-    from ..maps import Conv2D, MaxPool2D
-    paths, out = figure_paths(folder)
-    names = list(class_names)
-    figs = plot_training_figures(network, test_images, test_labels, predicted, names, out)
-    for la in network.layers:
-        if isinstance(la, Conv2D):
-            src = la.source
-            m = src.monitors.get("weights")
-            if m is not None and len(m.history) >= 2:
-                initial, final = m.values[0], m.values[-1]
-            else:  # no recorded snapshots: the current weights on both sides
-                initial = final = src.weight_row_mat
-            figs.append(plot_filters(initial, final, la.input_shape[0], la.kernel_size, la.name,
-                                     out(f"filters_{la.name}.png")))
-    image = test_images[image_index]
-    x = np.asarray(image, dtype=network.input.dtype).reshape(1, -1) / 255
-    maps = network.feature_maps(x)
-    shown = {la.name: maps[la.name][0] for la in network.layers if isinstance(la, (Conv2D, MaxPool2D))}
-    label, guess = int(test_labels[image_index]), int(predicted[image_index])
-    figs.append(plot_feature_maps(shown, image, path=out("feature_maps.png"),
-                                  title=f"feature maps of test image {image_index}: {names[label]}, predicted "
-                                        f"{names[guess]} (p = {maps[network.output.name][0, guess]:.3f})"))
-    figs.append(draw_map_network(network.layers, path=out("network.png")))
-    finish(figs)
-    return paths
+    from .images import plot_image_run
+
+    return plot_image_run(network, test_images, test_labels, predicted, class_names, folder, info=info,
+                          save_to=save_to, image_index=image_index)

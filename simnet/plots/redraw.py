@@ -1,14 +1,22 @@
-"""Every figure of a walk-through run, from its histories: what ``python -m simnet plot HISTORY.npz`` draws.
+"""Every figure of a run, from its saved files alone: what ``python -m simnet plot RUN`` draws.
 
 ``plot_run(histories, info, folder)`` takes the histories of a live network or of a saved
-``history.npz`` (``simnet.load_histories``) and writes the error, weight, neuron and network
-figures into ``folder``.
+``history.npz`` (``simnet.load_histories``) and writes the run's figures into ``folder``:
+the walk-through figures (error, weights, neurons, the network before and after) for a dense
+run, and for image and CNN runs also what ``figures.npz`` beside the history holds (the shown
+test images, labels and predictions, the confusion counts, the feature maps).
+``redraw(RUN)`` does it for a run folder or its ``history.npz``, and for a sweep's folder or
+results table.
 """
 import os
 
-from .common import figure_paths, finish, side_by_side
-from .diagram import draw_network
+import numpy as np
+
+from .common import changed_most, figure_paths, finish
+from .diagram import draw_networks, forward_values
 from .walkthrough import plot_errors, plot_neurons, plot_weights
+
+FIGURE_DATA = "figures.npz"  # beside history.npz: the arrays an image run's figures need
 
 
 def _snapshot(histories, key, index):
@@ -18,55 +26,200 @@ def _snapshot(histories, key, index):
     return h.values[index]
 
 
-def plot_run(histories, info, folder, show=False):
-    """Draw every figure of a run from its histories (live or loaded) into ``folder``.
+def step_unit(info):
+    """What one recorded step is in this run: ``'sample'`` (per-sample runs) or ``'batch'``."""
+    return info.get("step_unit", "sample" if info.get("kind", "walkthrough") == "walkthrough" else "batch")
 
-    Writes ``error.png``, ``<source>_to_<target>_weights.png`` per connection,
-    ``<layer>_neurons.png`` per layer, ``network_initial.png``,
-    ``network_final.png`` and ``network.png`` (both side by side); returns the paths.
+
+def diagram_input(histories, info, layers):
+    """``(x, name)``: the input the network diagram shows (``info['diagram_input']`` of ``info['inputs']``)."""
+    k = int(info.get("diagram_input", 0))
+    labels = info.get("sample_labels") or []
+    name = labels[k] if k < len(labels) else f"sample {k}"
+    if info.get("inputs") is not None and k < len(info["inputs"]):
+        return np.asarray(info["inputs"][k], dtype=float), name
+    h = histories.get(f"{layers[0]['name']}/neurons")
+    if h is not None and len(h) and h.period > 1 and h.values.ndim == 2 and (h.samples == k).any():
+        return h.values[h.samples == k][0], name
+    return None, None
+
+
+def from_start(histories, info):
+    """Whether a run's histories go back to its start: not so for a loaded network whose saved run kept no
+    history (its epoch curve then starts after the epochs it was trained before)."""
+    if not info.get("loaded_from"):
+        return True
+    e = histories.get("epoch/train_loss")
+    return e is not None and len(e) > 0 and int(e.steps[0]) <= 1
+
+
+def when_labels(h, info):
+    """Words for the first and last snapshot of a weight history: initial / as loaded, final / unchanged."""
+    first, last = int(h.steps[0]), int(h.steps[-1])
+    unit = step_unit(info)
+    if first == 0 and info.get("from_start", True):
+        start = "initial"
+    elif info.get("loaded_from"):
+        start = f"as loaded from {info['loaded_from']}"
+    else:
+        start = f"first snapshot ({unit} {first})"
+    plural = unit + ("es" if unit.endswith(("ch", "s")) else "s")
+    after = f"after {last:,} {unit if last == 1 else plural}"
+    if h.period > 1 and last and last % h.period == 0:
+        after += f" ({last // h.period:,} iteration{'s' if last != h.period else ''})"
+    if last == first or np.array_equal(h.values[0], h.values[-1]):
+        end = f"final, {after}: unchanged"
+    else:
+        end = f"final, {after}"
+    return start, end
+
+
+def diagram_subsets(weight_histories, layers, max_neurons=12):
+    """Per layer, the neurons a diagram shows when the layer is large, and the words naming them.
+
+    The neurons whose outgoing weights changed most between the first and last snapshot (the
+    output layer: those whose incoming weights did); if nothing changed, those with the largest
+    weights.
     """
-    paths, out = figure_paths(folder)
-    layers = info["network"]["layers"]
+    k = max_neurons - 1
+    subsets, changed_any = [], False
+    for li, la in enumerate(layers):
+        if la["num_neurons"] <= max_neurons:
+            subsets.append(None)
+            continue
+        h = weight_histories[li] if li < len(weight_histories) else None
+        axis = 1
+        if h is None:
+            h, axis = weight_histories[li - 1], 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            first = np.linalg.norm(np.nan_to_num(h.values[0], posinf=1e300, neginf=-1e300), axis=axis)
+            last = np.linalg.norm(np.nan_to_num(h.values[-1], posinf=1e300, neginf=-1e300), axis=axis)
+            diff = np.linalg.norm(np.nan_to_num(h.values[-1] - h.values[0], posinf=1e300, neginf=-1e300),
+                                  axis=axis)
+        if np.any(diff > 0):
+            picked = [i[0] for i in changed_most(np.zeros_like(diff), diff, k)[0]]
+            changed_any = True
+        else:
+            picked = [i[0] for i in changed_most(first, last, k)[0]]
+        subsets.append(sorted(picked))
+    if all(s is None for s in subsets):
+        return None, None
+    how = "whose weights changed most" if changed_any else "with the largest weights (nothing changed)"
+    return subsets, f"large layers: the {k} neurons {how}, and +N for the rest"
+
+
+def plot_network_states(histories, info, out, layers, x=None, input_name=None):
+    """``network.png``: the network before and after, for the same named input, on shared scales."""
     names = [la["name"] for la in layers]
+    hs = [histories.get(f"{n}/weights") for n in names[:-1]]
+    if any(h is None or len(h) == 0 or h.values.ndim != 3 for h in hs):
+        return None  # full weights were not recorded: no diagram
+    if x is None:
+        x, input_name = diagram_input(histories, info, layers)
+    panels = []
+    start, end = when_labels(hs[0], info)
+    for label, index in ((start, 0), (end, -1)):
+        weights = [h.values[index] for h in hs]
+        biases = [_snapshot(histories, f"{n}/bias", index) for n in names]
+        neurons = None if x is None else forward_values(layers, weights, biases, x)
+        panels.append((label, weights, neurons, biases))
+    subsets, note = diagram_subsets(hs, layers)
+    title = f"the network for input {input_name}" if input_name else "the network (weights only)"
+    return draw_networks(layers, panels, title=title, path=out("network.png"), subsets=subsets,
+                         input_name=input_name, subset_note=note)
+
+
+def plot_walkthrough(histories, info, out, layers):
+    """Error, weights per connection, neurons per layer and the network diagram; returns the figures."""
+    names = [la["name"] for la in layers]
+    unit = step_unit(info)
     figs = []
-    if "error/samples" in histories and len(histories["error/samples"]):
+    if "error/samples" in histories:
         e, a = histories["error/samples"], histories["error/average"]
-        figs.append(plot_errors(e.steps, e.values, a.values, out("error.png"), labels=info.get("sample_labels")))
+        note = None
+        if info.get("stopped"):
+            note = f"the run stopped: {info['stopped']}" + ("" if len(e) else "\n(no iteration finished with a "
+                                                                               "finite error)")
+        figs.append(plot_errors(e.steps, e.values, a.values, out("error.png"), labels=info.get("sample_labels"),
+                                note=note))
     for k in range(len(layers) - 1):
         h = histories.get(f"{names[k]}/weights")
         if h is not None and len(h):
             figs.append(plot_weights(h.steps, h.values, names[k], names[k + 1], select=h.about.get("select"),
-                                     path=out(f"{names[k]}_to_{names[k + 1]}_weights.png")))
+                                     stats=histories.get(f"{names[k]}/weights_stats"), unit=unit,
+                                     period=h.period, path=out(f"{names[k]}_to_{names[k + 1]}_weights.png")))
     for name in names:
         h = histories.get(f"{name}/neurons")
         if h is not None and len(h):
-            sel = h.about.get("select")
-            figs.append(plot_neurons(h.steps, h.values, name, out(f"{name}_neurons.png"), select=sel))
-    for when, index in (("initial", 0), ("final", -1)):
-        weights = [_snapshot(histories, f"{n}/weights", index) for n in names[:-1]]
-        if any(w is None or w.ndim != 2 for w in weights):
-            break  # full weights were not recorded: no diagram
-        neurons = [_snapshot(histories, f"{n}/neurons", index) for n in names]
-        neurons = [v if v is not None and v.ndim == 1 and len(v) == la["num_neurons"] else None
-                   for v, la in zip(neurons, layers)]
-        biases = [_snapshot(histories, f"{n}/bias", index) for n in names]
-        figs.append(draw_network(layers, weights, neurons, biases, title=f"network, {when}",
-                                 path=out(f"network_{when}.png")))
-    if os.path.join(folder, "network_final.png") in paths:
-        side_by_side([os.path.join(folder, "network_initial.png"), os.path.join(folder, "network_final.png")],
-                      out("network.png"))
+            figs.append(plot_neurons(h.steps, h.values, name, out(f"{name}_neurons.png"),
+                                     select=h.about.get("select"), period=h.period,
+                                     sample_labels=info.get("sample_labels"), unit=unit))
+    fig = plot_network_states(histories, info, out, layers)
+    if fig is not None:
+        figs.append(fig)
+    return figs
+
+
+def plot_run(histories, info, folder, show=False, data=None):
+    """Draw every figure of a run from its histories (live or loaded) into ``folder``; returns the paths.
+
+    A walk-through run (``info['kind']`` absent or ``'walkthrough'``) writes ``error.png``,
+    ``<source>_to_<target>_weights.png`` per connection, ``<layer>_neurons.png`` per layer and
+    ``network.png`` (initial and final, side by side, for one named input).  Image and CNN runs
+    (``'image'``, ``'cnn'``) draw their figures from ``data`` (the arrays of ``figures.npz``).
+    """
+    paths, out = figure_paths(folder)
+    info = {**info, "from_start": from_start(histories, info)}
+    kind = info.get("kind", "walkthrough")
+    if kind in ("image", "cnn"):
+        from .images import draw_image_run
+
+        figs = draw_image_run(histories, info, data or {}, out)
+    else:
+        figs = plot_walkthrough(histories, info, out, info["network"]["layers"])
     finish(figs, show)
     return paths
 
 
-def redraw(history_path, folder=None, show=False):
-    """Draw the figures of a saved run again from its ``history.npz``; returns the paths written.
+def load_figure_data(path):
+    """``(info, arrays)`` from a ``figures.npz`` (no pickle)."""
+    import json
 
-    ``folder`` defaults to the history file's folder.  Raises ``OSError`` or ``ValueError`` for a
-    missing or unreadable file.
+    with np.load(path, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files if k != "header"}
+        info = json.loads(str(f["header"])) if "header" in f.files else {}
+    return info, arrays
+
+
+def redraw(run, folder=None, show=False):
+    """Draw the figures of a saved run again; returns the paths written.
+
+    ``run`` is a run folder (holding ``history.npz``, and ``figures.npz`` for image runs, or a
+    sweep's ``results.csv``), a ``history.npz`` or a sweep's results table.  ``folder`` defaults
+    to the run's folder.  Raises ``OSError`` or ``ValueError`` for a missing or unreadable file.
     """
     from ..history import load_histories
 
-    histories, info = load_histories(history_path)
-    folder = folder or os.path.dirname(os.path.abspath(history_path))
-    return plot_run(histories, info, folder, show=show)
+    run = os.fspath(run)
+    if os.path.isdir(run):
+        for name in ("history.npz", "results.csv"):
+            if os.path.exists(os.path.join(run, name)):
+                run = os.path.join(run, name)
+                break
+        else:
+            raise ValueError(f"{run}: no history.npz or results.csv in this folder")
+    folder = folder or os.path.dirname(os.path.abspath(run))
+    if run.endswith(".csv"):
+        from ..sweeps import curves_path, load_curves, read_results
+        from .sweeps import plot_sweep
+
+        task, rows = read_results(run)
+        curves = load_curves(curves_path(run))
+        return plot_sweep(task, rows, curves, folder, show=show)
+    histories, info = load_histories(run)
+    data = {}
+    extra = os.path.join(os.path.dirname(os.path.abspath(run)), FIGURE_DATA)
+    if os.path.exists(extra):
+        more, data = load_figure_data(extra)
+        info = {**info, **more}
+    return plot_run(histories, info, folder, show=show, data=data)

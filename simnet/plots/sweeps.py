@@ -23,7 +23,7 @@ from matplotlib.colors import TwoSlopeNorm
 
 from ..sweeps.registry import format_hidden
 from ..streetlights import cell_of, describe_run
-from .common import WEIGHT_CMAP, finish, save_figure
+from .common import WEIGHT_CMAP, finish, legend_outside, save_figure
 
 CELL = ("alpha", "hidden")
 CONVERGED_COLOUR = "tab:blue"
@@ -50,7 +50,7 @@ def grid_cells(rows, cell=CELL):
     return xs, ys, cells
 
 
-def _panels(xs, ys, width=4.2, height=3.2):
+def _panels(xs, ys, width=5.8, height=3.2):  # wide enough for a legend beside each panel
     fig, axes = plt.subplots(len(ys), len(xs), figsize=(width * len(xs) + 1, height * len(ys) + 1), squeeze=False)
     return fig, axes
 
@@ -81,14 +81,15 @@ def plot_iterations_histogram(rows, path=None, cell=CELL, bins=30):
                    label=f"did not converge ({failed})")
             if its:
                 ax.axvline(np.median(its), color="black", ls="--", lw=1, label=f"median {np.median(its):g}")
-            ticks = [t for t in ax.get_xticks() if 0 <= t <= edges[-1]]
+            # whole-number ticks, none so close to the "did not converge" bar that their labels collide
+            ticks = [t for t in ax.get_xticks() if 0 <= t <= edges[-1] and apart - t >= 0.18 * apart]
             ax.set_xticks(ticks + [apart], [f"{t:g}" for t in ticks] + ["did not\nconverge"])
             ax.set_xlim(0, apart + 2 * width)
             rate = len(its) / len(rs) if rs else math.nan
             ax.set_title(f"alpha {_label(alpha)}, hidden {_label(hidden)}: {rate:.0%} converge", fontsize=9)
             ax.set_xlabel("iterations to converge")
             ax.set_ylabel("runs")
-            ax.legend(fontsize="x-small", loc="upper center")
+            legend_outside(ax)
             ax.grid(alpha=0.3, axis="y")
     fig.suptitle(f"iterations to converge ({len(rows)} runs)")
     fig.tight_layout()
@@ -161,7 +162,7 @@ def plot_error_curves(rows, curves, path=None, cell=CELL, epsilon=None):
     by_cell = {}
     for r, c in zip(rows, curves):
         by_cell.setdefault(cell_of(r, cell), []).append(c)
-    fig, axes = _panels(xs, ys, width=4.6)
+    fig, axes = _panels(xs, ys, width=6.2)
     for row, hidden in enumerate(ys):
         for col, alpha in enumerate(xs):
             ax = axes[row, col]
@@ -198,7 +199,7 @@ def plot_error_curves(rows, curves, path=None, cell=CELL, epsilon=None):
             ax.set_xlabel("iteration" + (f"  ({missing} runs without a stored curve)" if missing else ""))
             ax.set_ylabel("mean error")
             ax.grid(alpha=0.3)
-            ax.legend(fontsize="x-small", loc="upper right")
+            legend_outside(ax)
     fig.suptitle("error per iteration, all runs (a run that stopped keeps its last error)")
     fig.tight_layout()
     return save_figure(fig, path)
@@ -258,7 +259,7 @@ def plot_accuracy(rows, path=None, cell=CELL):
     ax.set_ylabel("test accuracy")
     ax.set_title(f"test accuracy per run ({len(rows)} runs; bar: median)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    legend_outside(ax, fontsize="small")
     return save_figure(fig, path)
 
 
