@@ -19,7 +19,6 @@ header, never pickle.
 """
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
@@ -286,18 +285,10 @@ class Monitor:
 
 
 def _atomic_savez(path, arrays):
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp.npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write ``arrays`` to the .npz file ``path`` whole (simnet.safefiles.write_file: the user's umask, a rename)."""
+    from .safefiles import write_file
+
+    write_file(path, lambda f: np.savez(f, **arrays))
 
 
 def save_histories(path, histories, info=None):
