@@ -182,7 +182,7 @@ def _old_temp(name):
     return name.endswith((".tmp", ".tmp.npz")) or re.search(r"\.tmp-[0-9a-f]{8}\Z", name) is not None
 
 
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._+=@,-]+")
+SAFE_NAME = re.compile(r"[^\w .,+=@-]+")  # letters, digits, _ and a few marks; no separators
 MAX_NAME = 120
 
 
@@ -194,7 +194,9 @@ def safe_name(name, limit=MAX_NAME):
         import hashlib
 
         digest = hashlib.sha256(str(name).encode("utf-8", "replace")).hexdigest()[:8]
-        text = text[:limit - 9] + "-" + digest
+        stem, dot, ext = text.rpartition(".")
+        ext = dot + ext if dot and len(ext) <= 8 else ""
+        text = text[:limit - 9 - len(ext)] + "-" + digest + ext
     return text
 
 
