@@ -21,6 +21,7 @@ import sys
 
 import numpy as np
 
+from simnet.cli import check_destinations
 from simnet.streetlights import convergence_summary, describe_run, format_summary
 from simnet.sweeps import (TASKS, curves_path, format_hidden, get_task, load_curves, make_grid, parse_hidden, parse_list,
                            parse_seeds, read_results, run_sweep)
@@ -111,6 +112,7 @@ def saved_rows(args, task):
 def main(argv=None):
     args = parse_args(argv)
     task = get_task(args.scenario)
+    check_destinations(args)  # --plots and the results table's folder created and probed before any run
 
     if args.replot:
         try:
@@ -138,10 +140,10 @@ def main(argv=None):
         except (ImportError, OSError) as e:  # no dask, or no scheduler at that address
             print(f"sweep: {e}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (simnet.interrupt.Terminated)
             print(f"\ninterrupted: the finished runs are in {args.results}; run the same command again to resume",
                   file=sys.stderr)
-            return 130
+            return getattr(e, "status", 130)
         print(f"ran {sweep.ran} runs, {sweep.skipped} already in {args.results}")
         rows, curves = sweep.rows, sweep.curves
 

@@ -54,3 +54,32 @@ class StopOnInterrupt:
             signal.signal(sig, previous)
         self._previous = {}
         return False
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program was (``sigterm_raises``): cleanup runs as for Ctrl-C."""
+
+    status = EXIT_TERMINATED
+
+
+class sigterm_raises:
+    """Within it (main thread only), SIGTERM raises ``Terminated``, a ``KeyboardInterrupt``: code that
+    cleans up after Ctrl-C (``finally``, ``except KeyboardInterrupt``) does so for SIGTERM too."""
+
+    def __init__(self):
+        self._previous = None
+
+    @staticmethod
+    def _handler(signum, frame):
+        raise Terminated("SIGTERM")
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+            self._previous = None
+        return False

@@ -399,6 +399,15 @@ class _FaultyHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if fault == "ok":
             self.wfile.write(data)
+        elif fault == "trickle":  # a byte every 0.05 s: never silent for a timeout, never done
+            for i in range(len(data)):
+                if server.stop_event.wait(0.05):
+                    break
+                try:
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    break
         else:
             self.wfile.write(half)
             self.wfile.flush()
@@ -611,3 +620,17 @@ def test_debian_fashion_mnist(real):
     assert train_images.shape == (60000, 28, 28) and test_images.shape == (10000, 28, 28)
     assert np.bincount(train_labels).tolist() == [6000] * 10
     assert np.bincount(test_labels).tolist() == [1000] * 10
+
+
+def test_a_trickling_server_is_cut_off_at_the_whole_download_deadline(faulty, isolated, monkeypatch):
+    monkeypatch.setattr(download, "DOWNLOAD_DEADLINE", 1.5)
+    faulty.faults[IMAGES_GZ] = ["trickle"] * 3
+    t0 = time.monotonic()
+    with pytest.raises(DatasetNotFoundError) as err:
+        load_mnist("test", base_url=faulty.url, timeout=1)
+    elapsed = time.monotonic() - t0
+    assert 1.4 < elapsed < 4, elapsed  # the deadline, once: not retried
+    msg = str(err.value)
+    assert f"timed out: {faulty.url}{IMAGES_GZ} took longer than the deadline of 1.5 s for the whole file" in msg
+    assert "(1 attempt;" in msg and faulty.requests == [IMAGES_GZ]
+    assert cache_is_clean(isolated)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
+from ..interrupt import sigterm_raises
 from .registry import Task, get_task
 
 # ---- grids -------------------------------------------------------------------
@@ -226,29 +227,99 @@ def _run_local(scenario, batches, population, workers):
             yield batch, execute_batch(scenario, batch, population)
         return
     pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)))
+    done = False
     try:
         futures = {pool.submit(execute_batch, scenario, batch, population): batch for batch in batches}
         for future in as_completed(futures):
             yield futures[future], future.result()
+        done = True
     finally:
+        if not done:  # interrupted or failed: the workers' runs are abandoned, the workers ended now
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                try:
+                    process.kill()
+                except (OSError, AttributeError, ValueError):
+                    pass
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def dask_client(scheduler):
-    """A ``distributed.Client`` for an address (or a cluster); needs the ``sweep`` extra."""
+DASK_CONNECT_TIMEOUT = 20.0
+"""Seconds to reach a Dask scheduler (and for it to answer), and for it to have a worker."""
+DASK_FIRST_RESULT_TIMEOUT = 600.0
+"""Seconds the cluster may take to finish its first batch of runs before the sweep gives up."""
+
+
+def _probe_scheduler(address, timeout):
+    """A Dask scheduler speaks first: connect to a ``tcp://host:port`` address and wait for its first
+    byte, so that a port that accepts and says nothing (a dashboard, another server) fails in
+    ``timeout`` seconds instead of hanging (``distributed.Client``'s own timeout does not cover it)."""
+    import socket
+
+    text = str(address)
+    scheme, _, rest = text.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return  # tls://, ucx://, inproc://: left to distributed
+    host, sep, port = rest.rpartition(":")
+    if not sep or not port.isdigit():
+        raise OSError(f"Dask scheduler address {text!r}: expected tcp://HOST:PORT")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        sock = socket.create_connection((host, int(port)), timeout=timeout)
+    except OSError as e:
+        raise OSError(f"no Dask scheduler at {text}: cannot connect ({e.strerror or e})") from None
+    with sock:
+        sock.settimeout(timeout)
+        try:
+            first = sock.recv(1)
+        except socket.timeout:
+            raise TimeoutError(f"{text} accepted the connection but said nothing in {timeout:g} s: not a Dask "
+                               f"scheduler (a dashboard or another server?)") from None
+        except OSError as e:
+            raise OSError(f"no Dask scheduler at {text}: {e.strerror or e}") from None
+    if not first:
+        raise OSError(f"{text} closed the connection at once: not a Dask scheduler")
+
+
+def dask_client(scheduler, timeout=None):
+    """A ``distributed.Client`` for an address (or a cluster); needs the ``sweep`` extra.
+
+    The address is probed first (``_probe_scheduler``), the connection has a deadline, and the
+    cluster must have a worker within ``timeout`` (``DASK_CONNECT_TIMEOUT``) seconds; every failure
+    is an ``OSError`` (``TimeoutError``) naming the address.
+    """
     try:
         from distributed import Client
     except ImportError:
         raise ImportError('running on a Dask cluster needs dask distributed: pip install "simnet[sweep]"') from None
-    return Client(scheduler)
+    timeout = DASK_CONNECT_TIMEOUT if timeout is None else timeout
+    address = getattr(scheduler, "scheduler_address", scheduler)
+    if isinstance(address, str):
+        _probe_scheduler(address, timeout)
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as e:
+        raise OSError(f"no Dask scheduler at {address}: {e}") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (OSError, TimeoutError):
+        client.close()
+        raise TimeoutError(f"the Dask scheduler at {address} has no workers (none joined in {timeout:g} s)") from None
+    return client
 
 
 def _run_dask(scenario, batches, population, client):
     from distributed import as_completed as dask_completed
+    from distributed import wait
 
     futures = [client.submit(execute_batch, scenario, batch, population, pure=False) for batch in batches]
     batch_of = {f.key: batch for f, batch in zip(futures, batches)}
     try:
+        if futures:
+            try:
+                wait(futures, timeout=DASK_FIRST_RESULT_TIMEOUT, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                raise TimeoutError(f"no run finished on the Dask cluster at {client.scheduler.address} within "
+                                   f"{DASK_FIRST_RESULT_TIMEOUT:g} s (DASK_FIRST_RESULT_TIMEOUT)") from None
         for future in dask_completed(futures):
             yield batch_of[future.key], future.result()
     finally:
@@ -304,6 +375,9 @@ def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=
     ran = 0
     last_save = time.monotonic()
     bar = tqdm(total=len(todo), unit="run", desc=f"{scenario} ({mode})", disable=not progress or not todo)
+    finished = None
+    term = sigterm_raises()  # SIGTERM: the finished runs' rows and curves kept, the workers ended
+    term.__enter__()
     try:
         if client is not None:
             finished = _run_dask(scenario, batches, population, client)
@@ -320,12 +394,17 @@ def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=
                 save_curves(cpath, curves)
                 last_save = time.monotonic()
     finally:
-        bar.close()
-        table.close()
-        if ran:
-            save_curves(cpath, curves)
-        if client is not None and client is not scheduler:
-            client.close()
+        try:
+            if finished is not None:
+                finished.close()  # the generator's own cleanup now: workers ended, futures cancelled
+        finally:
+            bar.close()
+            table.close()
+            if ran:
+                save_curves(cpath, curves)
+            if client is not None and client is not scheduler:
+                client.close()
+            term.__exit__(None, None, None)
     rows = [table.rows[k] for k in keys]
     return SweepResult(task, rows, ran, skipped, os.fspath(results), cpath,
                        {k: curves[k] for k in keys if k in curves})
