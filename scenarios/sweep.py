@@ -120,7 +120,11 @@ def main(argv=None):
         except (OSError, ValueError) as e:
             print(f"sweep: cannot replot: {e}", file=sys.stderr)
             return 2
-        curves = load_curves(curves_path(args.results))
+        try:
+            curves = load_curves(curves_path(args.results))
+        except ValueError as e:
+            print(f"sweep: cannot replot: {e}", file=sys.stderr)
+            return 2
         print(f"{len(rows)} runs read from {args.results}")
     else:
         grid = grid_of(args)
@@ -137,7 +141,7 @@ def main(argv=None):
         except NotImplementedError as e:
             print(f"sweep: {e}", file=sys.stderr)
             return 2
-        except (ImportError, OSError) as e:  # no dask, or no scheduler at that address
+        except (ImportError, OSError, ValueError) as e:  # no dask, no scheduler there, a table or curves unread
             print(f"sweep: {e}", file=sys.stderr)
             return 2
         except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (simnet.interrupt.Terminated)

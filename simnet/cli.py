@@ -242,7 +242,7 @@ def main(argv=None):
 
     try:
         paths = redraw(args.history, args.plots, show=args.show)
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, TypeError, KeyError) as e:
         print(f"simnet plot: {e}", file=sys.stderr)
         return 2
     for path in paths:

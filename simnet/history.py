@@ -316,7 +316,8 @@ def load_histories(path):
             for key, meta in header["histories"].items():
                 i = meta["index"]
                 histories[key] = History.from_arrays(meta, f[f"h{i}_steps"], f[f"h{i}_values"])
-    except (OSError, KeyError, TypeError, IndexError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    except (OSError, KeyError, TypeError, IndexError, ValueError, EOFError, zipfile.BadZipFile, MemoryError,
+            RecursionError, OverflowError, AttributeError) as e:
         if isinstance(e, ValueError) and str(path) in str(e):
             raise
         raise ValueError(f"{path}: cannot read simnet history ({type(e).__name__}: {e})") from e

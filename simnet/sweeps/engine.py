@@ -20,10 +20,12 @@ to ``<results>_curves.npz`` beside the table (read without pickle), so the
 figures can be drawn again without running anything.
 """
 import csv
+import io
 import itertools
 import math
 import os
 import time
+import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
@@ -31,6 +33,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..interrupt import sigterm_raises
+from ..safefiles import write_file
 from .registry import Task, get_task
 
 # ---- grids -------------------------------------------------------------------
@@ -139,13 +142,16 @@ class ResultsTable:
         return out
 
     def _rewrite(self):
-        temporary = f"{self.path}.{os.getpid()}.tmp"
-        with open(temporary, "w", newline="") as f:
-            writer = csv.DictWriter(f, self.columns)
+        def write(f):
+            text = io.TextIOWrapper(f, newline="")
+            writer = csv.DictWriter(text, self.columns)
             writer.writeheader()
             for row in self.rows.values():
                 writer.writerow(self._format(row))
-        os.replace(temporary, self.path)  # never a half-written table
+            text.flush()
+            text.detach()
+
+        write_file(self.path, write)  # never a half-written table (a temporary file, then a rename)
 
     def __contains__(self, key):
         return key in self.rows
@@ -173,9 +179,17 @@ def load_curves(path):
     """``{run key: (steps, errors)}`` from a curves file (empty when there is none)."""
     if not os.path.exists(path):
         return {}
-    with np.load(path, allow_pickle=False) as f:
-        keys, offsets, steps, errors = f["keys"], f["offsets"], f["steps"], f["errors"]
-    return {str(k): (steps[a:b], errors[a:b]) for k, a, b in zip(keys, offsets[:-1], offsets[1:])}
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            keys, offsets, steps, errors = f["keys"], f["offsets"], f["steps"], f["errors"]
+        if not (keys.ndim == offsets.ndim == steps.ndim == errors.ndim == 1 and len(offsets) == len(keys) + 1
+                and len(steps) == len(errors) and offsets.dtype.kind in "iu" and len(offsets)
+                and offsets[0] == 0 and offsets[-1] == len(steps) and (np.diff(offsets) >= 0).all()):
+            raise ValueError("its arrays do not fit together")
+        return {str(k): (steps[a:b], errors[a:b]) for k, a, b in zip(keys, offsets[:-1], offsets[1:])}
+    except (OSError, ValueError, KeyError, EOFError, MemoryError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{path}: not a curves file simnet can read ({type(e).__name__}: {e}); move it "
+                         f"aside to start the curves afresh") from None
 
 
 def save_curves(path, curves):
@@ -185,10 +199,8 @@ def save_curves(path, curves):
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     steps = np.concatenate([np.asarray(curves[k][0], np.int32) for k in keys]) if keys else np.zeros(0, np.int32)
     errors = np.concatenate([np.asarray(curves[k][1], np.float32) for k in keys]) if keys else np.zeros(0, np.float32)
-    temporary = f"{os.fspath(path)}.{os.getpid()}.tmp"
-    with open(temporary, "wb") as f:
-        np.savez_compressed(f, keys=np.array(keys, dtype=str), offsets=offsets, steps=steps, errors=errors)
-    os.replace(temporary, path)
+    write_file(path, lambda f: np.savez_compressed(f, keys=np.array(keys, dtype=str), offsets=offsets,
+                                                   steps=steps, errors=errors))
 
 
 # ---- running -------------------------------------------------------------------
