@@ -54,7 +54,8 @@ def main(argv=None, dataset="mnist"):
     check_destinations(args)  # --save and --plots created and probed before anything runs
     if not args.load:  # a network too large for memory is refused before any data is read
         check_memory(dense_bytes([784, *args.hidden, 10], args.dtype, args.batch_size),
-                     f"a 784-{'-'.join(map(str, args.hidden))}-10 network", "use a smaller --hidden")
+                     f"a 784-{'-'.join(map(str, args.hidden))}-10 network in batches of {args.batch_size}",
+                     "use a smaller --hidden or --batch-size")
 
     # A saved network to continue: checked against the options before any data is read.
     if args.load:

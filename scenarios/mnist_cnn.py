@@ -16,7 +16,8 @@ import sys
 
 import numpy as np
 
-from simnet.cli import check_destinations, check_loaded_dtype, continue_schedule, image_arguments, save_run
+from simnet.cli import (batch_bytes, check_destinations, check_loaded_dtype, check_memory, continue_schedule,
+                        image_arguments, save_run)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.image_networks import build_cnn
 from simnet.optimizers import get_optimizer
@@ -75,6 +76,8 @@ def main(argv=None, dataset="mnist"):
         network = build_cnn(args.seed, np.dtype(args.dtype))
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     print(network.summary())
+    check_memory(batch_bytes(network, min(args.batch_size, len(x_train))), f"a batch of {args.batch_size}",
+                 "use a smaller --batch-size")  # refused before the first step, not killed in it
     # every 6,400 samples; a loaded network goes on with the histories it brought
     bound = network.history_bytes() if network.monitors() else network.record_summaries(
         every=max(1, 6400 // args.batch_size))

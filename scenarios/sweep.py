@@ -23,6 +23,7 @@ import numpy as np
 
 from simnet.cli import check_destinations
 from simnet.streetlights import convergence_summary, describe_run, format_summary
+from simnet.sweeps.engine import MAX_RUNS
 from simnet.sweeps import (TASKS, curves_path, format_hidden, get_task, load_curves, make_grid, parse_hidden, parse_list,
                            parse_seeds, read_results, run_sweep)
 
@@ -68,6 +69,9 @@ def parse_args(argv=None):
         args.hidden_list = parse_list(args.hidden or defaults["hidden"], parse_hidden)
     except ValueError as e:
         p.error(str(e))
+    if len(args.seed_list) * len(args.alpha_list) * len(args.hidden_list) > MAX_RUNS:
+        p.error(f"{len(args.seed_list):,} seeds x {len(args.alpha_list)} alpha x {len(args.hidden_list)} hidden is "
+                f"more than the {MAX_RUNS:,} runs a sweep may have")
     if not all(np.isfinite(a) and a > 0 for a in args.alpha_list):
         p.error(f"--alpha must be positive finite numbers, got {args.alpha}")
     if args.epsilon is not None and not (np.isfinite(args.epsilon) and args.epsilon >= 0):

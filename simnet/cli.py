@@ -201,7 +201,7 @@ def dense_bytes(sizes, dtype, batch_size, state_copies=2):
     import numpy as np
 
     weights = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
-    neurons = sum(sizes) * batch_size * 3  # neurons, deltas, input sums
+    neurons = sum(sizes) * min(batch_size, 60_000) * 3  # neurons, deltas, input sums (a batch is at most the data)
     return (weights * (2 + state_copies) + neurons) * np.dtype(dtype).itemsize
 
 
@@ -210,6 +210,12 @@ def record_all_bytes(sizes, capacity=1000, itemsize=8):
     delta, every weight, ``capacity`` times."""
     weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
     return capacity * itemsize * (2 * sum(sizes) - sizes[0] + weights)
+
+
+def batch_bytes(network, batch):
+    """About the bytes one training batch of ``network`` needs beyond its weights: every layer's neurons,
+    deltas, input sums and the buffers map layers keep (im2col, masks), counted as 8 copies."""
+    return 8 * batch * sum(la.num_neurons for la in network.layers) * network.input.dtype.itemsize
 
 
 HISTORY_LIMIT = 2**30

@@ -42,6 +42,9 @@ MISTAKES = [
     ("streetlights", ["--plots", "/proc/simnet-plots"], "cannot write there"),
     ("mnist", ["--load", "/nonexistent/model"], "no saved network here"),
     ("mnist_cnn", ["--load", ROOT], "no saved network here"),
+    ("sweep", ["streetlights", "--seeds", "0-99999999999", "--no-plots"], "seeds must be between 0 and 2**32 - 1"),
+    ("sweep", ["streetlights", "--seeds", "0-9999999", "--no-plots"], "more than the 1,000,000 runs a sweep may have"),
+    ("sweep", ["streetlights", "--seeds", "0-999999", "--alpha", "0.1,0.2", "--no-plots"], "1,000,000 seeds x 2 alpha"),
 ]
 
 
@@ -127,3 +130,13 @@ def test_sigterm_stops_streetlights_with_143(tmp_path):
     p.send_signal(signal.SIGTERM)
     out = p.communicate(timeout=60)[0]
     assert p.returncode == 143 and "interrupted (SIGTERM)" in out, out
+
+
+def test_a_cnn_batch_that_cannot_fit_is_refused_before_the_first_step(tmp_path, capsys, monkeypatch):
+    import simnet.cli
+
+    data = tiny_image_set(tmp_path / "data", n_train=200, n_test=50)
+    monkeypatch.setattr(simnet.cli, "memory_available", lambda: 2**20)  # 1 MiB free
+    line = refused("mnist_cnn", ["--data", str(data), "--no-download", "--batch-size", "100", "--no-plots"], capsys,
+                   "a batch of 100 needs about")
+    assert "more than the 0.0 GiB available; use a smaller --batch-size" in line

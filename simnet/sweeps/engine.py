@@ -39,8 +39,14 @@ from .registry import Task, get_task
 # ---- grids -------------------------------------------------------------------
 
 
+MAX_RUNS = 1_000_000
+"""The most runs one sweep may list (seeds, and seeds x alpha x hidden): more is refused up front."""
+
+
 def parse_seeds(text):
-    """Seeds from ``'0-999'``, ``'0,5,7'`` or a mix (``'0-9,20,30-32'``); duplicates dropped, order kept."""
+    """Seeds from ``'0-999'``, ``'0,5,7'`` or a mix (``'0-9,20,30-32'``); duplicates dropped, order kept.
+
+    At most ``MAX_RUNS`` seeds, each in 0..2**32-1 (checked before the list is made)."""
     seeds = []
     for part in str(text).split(","):
         part = part.strip()
@@ -50,9 +56,16 @@ def parse_seeds(text):
                 lo, hi = int(a), int(b)
                 if hi < lo:
                     raise ValueError
+                if lo < 0 or hi > 2**32 - 1:
+                    seeds.append(lo if lo < 0 else hi)  # refused below, with the range
+                    break
+                if len(seeds) + hi - lo + 1 > MAX_RUNS:
+                    raise OverflowError
                 seeds.extend(range(lo, hi + 1))
             else:
                 seeds.append(int(part))
+        except OverflowError:
+            raise ValueError(f"seeds {text!r} are more than the {MAX_RUNS:,} runs a sweep may have") from None
         except ValueError:
             raise ValueError(f"seeds must look like 0-999, 0,5,7 or 0-9,20; got {text!r}") from None
     if any(s < 0 or s >= 2 ** 32 for s in seeds):
