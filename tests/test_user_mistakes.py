@@ -36,6 +36,7 @@ MISTAKES = [
     ("streetlights", ["--hidden", "100000", "--no-plots"], "needs about 4.5 GiB, more than the 1.0 GiB allowed"),
     ("mnist", ["--data", FILE], "is not a folder"),
     ("mnist", ["--data", "/nonexistent/simnet-data"], "does not exist"),
+    ("mnist_cnn", ["--data", os.path.join(ROOT, "docs")], "docs: holds no MNIST files (neither split's pair"),
     ("mnist", ["--plots", FILE], "exists and is not a folder"),
     ("mnist", ["--save", FILE], "exists and is not a folder"),
     ("mnist_cnn", ["--save", f"{FILE}/model"], "its folder " + FILE + ": exists and is not a folder"),
