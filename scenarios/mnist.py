@@ -15,6 +15,7 @@ from simnet.cli import (check_destinations, check_loaded_dtype, check_memory, co
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.epochs import run_epochs
 from simnet.image_networks import build_dense
+from simnet.explorer.server import add_live_argument, serve
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network
 
@@ -27,6 +28,7 @@ def parse_args(argv=None, dataset="mnist"):
     p.add_argument("--hidden", type=layer_sizes, help="hidden layer sizes, comma separated (128)")
     p.add_argument("--activation", choices=["relu", "leaky_relu", "sigmoid", "tanh"],
                    help="activation of the hidden layers (relu)")
+    add_live_argument(p)
     args = check(p.parse_args(argv))
     args.explicit |= {name for name in ("hidden", "activation") if getattr(args, name) is not None}
     args.hidden = args.hidden or [128]
@@ -91,10 +93,15 @@ def main(argv=None, dataset="mnist"):
     print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
+    live = serve(args.live, network, args.live_host, title=spec.title, image_shape=(28, 28),  # --live: the explorer
+                 class_names=list(spec.class_names))
+
     # Train: every epoch is one shuffled pass in mini-batches, then a test.
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
                        args.lr, args.lr_decay, first_epoch, args.on_divergence)
 
+    if live:
+        live.finish()
     test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
     print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) on {len(x_test):,} {spec.title} test images "
           f"after {run.epochs} epochs; training took {run.seconds:.1f}s")

@@ -20,6 +20,7 @@ from simnet.cli import (batch_bytes, check_destinations, check_loaded_dtype, che
                         image_arguments, save_run)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.image_networks import build_cnn
+from simnet.explorer.server import add_live_argument, serve
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network
 from simnet.epochs import run_epochs
@@ -33,6 +34,7 @@ def parse_args(argv=None, dataset="mnist"):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     check = image_arguments(p, dataset, DEFAULTS)
     p.add_argument("--image", type=int, default=0, help="test image whose feature maps are drawn (0)")
+    add_live_argument(p)
     args = check(p.parse_args(argv))
     args.plots = args.plots or os.path.join("plots", args.dataset.replace("-", "_") + "_cnn")
     return args
@@ -84,10 +86,15 @@ def main(argv=None, dataset="mnist"):
     print(f"{args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
+    live = serve(args.live, network, args.live_host, title=spec.title, image_shape=(28, 28),  # --live: the explorer
+                 class_names=list(spec.class_names))
+
     # Train: every epoch is one shuffled pass in mini-batches (dropout on), then a test (dropout off).
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
                        args.lr, args.lr_decay, first_epoch, args.on_divergence, bar_every=10)
 
+    if live:
+        live.finish()
     test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
     print(f"test accuracy {test_accuracy:.4f} (error {100 * (1 - test_accuracy):.2f}%, loss {test_loss:.4f}) on "
           f"{len(x_test):,} {spec.title} test images after {run.epochs} epochs; training took {run.seconds:.1f}s")

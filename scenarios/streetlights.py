@@ -14,6 +14,7 @@ import numpy as np
 
 from simnet import DivergenceError, History, Network, StopOnInterrupt
 from simnet.cli import HISTORY_LIMIT, check_destinations, check_memory, layer_sizes, record_all_bytes
+from simnet.explorer.server import add_live_argument, serve
 from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
 
 
@@ -31,6 +32,7 @@ def parse_args(argv=None):
     p.add_argument("--show", action="store_true", help="also open the figures in a window")
     p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
                    help="when the error becomes NaN or infinite: stop and keep the history (default), or raise")
+    add_live_argument(p)
     args = p.parse_args(argv)
     if not (np.isfinite(args.alpha) and args.alpha > 0):
         p.error(f"--alpha must be a positive finite number, got {args.alpha}")
@@ -68,6 +70,8 @@ def main(argv=None):
     for layer in layers:
         print(layer)
     print()
+    live = serve(args.live, network, args.live_host, title="streetlights",  # --live: the explorer, steering this run;
+                 samples=[f"lights {x.astype(int)}" for x in streetlights], start_paused=True)  # Play starts it
 
     # Train, one sample at a time: forward through every layer, then backward.
     # Ctrl-C stops at the end of the current sample; NaN or inf errors stop the run.
@@ -102,6 +106,8 @@ def main(argv=None):
             if error <= args.epsilon:
                 converged = True
                 break
+    if live:
+        live.finish()
     if diverged is None and len(average_error):
         network.close_histories(average_error.steps[-1], sample_errors.values[-1], average_error.values[-1])
     iterations = iteration + 1

@@ -14,3 +14,13 @@ __all__ = ["SimpleLayer", "Network", "FitResult", "DivergenceError", "StopOnInte
 __version__ = "0.1.0"
 
 __all__ += ["MapInput", "Conv2D", "MaxPool2D", "Dropout", "Flatten"]  # layers of neuron maps (simnet.maps)
+
+
+def view(network_or_run, height=820):
+    """The explorer of a ``Network`` or a recorded run, shown inline in a notebook (see ``simnet.explorer``)."""
+    from .explorer import view as _view  # imported only when asked for
+
+    return _view(network_or_run, height)
+
+
+__all__ += ["view"]

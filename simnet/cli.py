@@ -1,4 +1,5 @@
-"""``simnet`` command line: ``simnet plot HISTORY.npz [--plots DIR] [--show]`` redraws a saved run."""
+"""``simnet`` command line: ``simnet plot HISTORY.npz [--plots DIR] [--show]`` redraws a saved run;
+``simnet view RUN [--no-open]`` writes its explorer page."""
 import argparse
 import sys
 
@@ -242,7 +243,15 @@ def main(argv=None):
     plot.add_argument("history", help="a history.npz written by a scenario or Network.save_history")
     plot.add_argument("--plots", help="folder for the figures (default: the history file's folder)")
     plot.add_argument("--show", action="store_true", help="also open the figures in a window")
+    view = sub.add_parser("view", help="write the explorer of a recorded run: one self-contained HTML file")
+    view.add_argument("run", help="a run folder (holding history.npz) or a history.npz file")
+    view.add_argument("--out", help="the HTML file to write (default: explorer.html beside the history)")
+    view.add_argument("--no-open", action="store_true", help="only write the file and print its path")
     args = p.parse_args(argv)
+    if args.command == "view":
+        from .explorer.command import main as view_main
+
+        return view_main(args)
 
     from .plots.redraw import redraw  # plotting is only imported to draw
 

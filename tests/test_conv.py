@@ -325,7 +325,7 @@ def test_print_and_summary_describe_shapes_and_parameters():
     net = build_cnn(0)
     text = str(net.layer("conv1"))
     for part in ("Layer: conv1", "30 filters 5x5", "maps (30, 24, 24) = 17,280", "source: image, maps (1, 28, 28)",
-                 "750 weights owned by image (weight_row_mat (25, 30)) + 30 biases = 780", "target: pool1"):
+                 "750 weights of image→conv1, owned by image (weight_row_mat (25, 30)) + 30 biases = 780", "target: pool1"):
         assert part in text
     assert "owns the weights to conv2: weight_row_mat (270, 15)" in str(net.layer("pool1"))
     assert repr(net.layer("pool2")) == ("MaxPool2D('pool2', 2x2 windows, stride 2, (15, 10, 10) -> (15, 5, 5), "

@@ -185,7 +185,8 @@ class MapLayer(SimpleLayer):
                  f"  target: {tgt}"]
         if self.source is not None:
             w = self.source.weight_row_mat
-            part = "no weights" if w is None else (f"{w.size:,} weights owned by {src} (weight_row_mat {w.shape})")
+            part = "no weights" if w is None else (f"{w.size:,} weights of {self.connection_in}, owned by {src} "
+                                                   f"(weight_row_mat {w.shape})")
             if self.bias is not None:
                 part += f" + {self.bias.size} biases"
             lines.append(f"  parameters in: {part} = {n_in:,}")

@@ -1,0 +1,34 @@
+"""The explorer page: one self-contained HTML file (style, script and data inline).
+
+``render(data)`` fills ``explorer.html`` (package data) with ``explorer.js`` and the page data
+(see ``simnet.explorer.export``).  Nothing in the page asks any server for anything, except
+the live page, which polls the run that served it.
+"""
+import html
+import json
+from importlib import resources
+
+
+def _asset(name):
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _json_for_script(data):
+    # inside <script type="application/json"> no "<" may appear (it could close the element): JSON escapes
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render(data):
+    """The page for ``data`` (a dict from ``page_data``), as one HTML string."""
+    head, tail = _asset("explorer.html").split("__DATA__")  # split first: nothing filled in is a placeholder
+    title = html.escape(str(data.get("title", "simnet run")))
+    return (head.replace("__TITLE__", title) + _json_for_script(data)
+            + tail.replace("__SCRIPT__", _asset("explorer.js")))
+
+
+def write(data, path):
+    """Write the page for ``data`` to ``path``; returns the path."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(render(data))
+    return path

@@ -1,0 +1,604 @@
+"""The live explorer: the running training serves its own page, and the page can steer it.
+
+``serve(port, network, ...)`` (what a scenario's ``--live [PORT]`` calls) starts an HTTP
+server on 127.0.0.1 in a background thread and prints the URL with a random token, as
+Jupyter does.  The page polls ``/state`` for frames and sends commands to ``/control``
+(pause, resume, step one sample or batch, step one phase, stop) and ``/edit`` (a weight, a
+bias or an input neuron).
+
+Why the standard library (``http.server`` + ``threading``): the page only needs a few small
+JSON requests a second from one local browser; polling does that with no extra dependency,
+no event loop to share with the training, and nothing to install for a learner.
+
+How the run is observed: ``LiveRun`` wraps the phase methods of the network's layers *on the
+instances* (``_load`` of the input layer, ``train``, the output's ``_calc_delta``, ``learn``),
+so the scenario's loop stays as it is.  After each phase the wrapper asks the controller
+whether to stop there; a step (one sample or batch) ends with the input layer's ``learn()``,
+the last call of every backward pass.  Everything the controller does happens in the training
+thread, between phases: it pauses there, applies edits there (through the same checks as the
+Python API) and copies the values the page shows there.  It copies them only while a page is
+polling and at most ``fps`` times a second (frames may be dropped; the training never waits
+for the browser, and nothing it computes or records changes).
+
+Security: every request needs the token (query ``token=`` or header ``X-Simnet-Token``),
+otherwise 403; the Host header must name this server and a cross-origin request (an
+``Origin`` other than this server's, or ``Sec-Fetch-Site: cross-site``) is refused with 403;
+POST bodies must be JSON (``Content-Type: application/json``) of at most ``MAX_BODY``
+bytes; the server binds 127.0.0.1 unless another host is asked for.  Stop sends this process
+a SIGINT, so it ends the run exactly as Ctrl-C does.
+"""
+import argparse
+import hmac
+import ipaddress
+import json
+import os
+import queue
+import secrets
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+
+from ..interrupt import StopOnInterrupt
+
+from ..checks import as_numbers, check_finite  # the API's own checks
+from .export import network_page_data, rounded
+from .page import render
+
+MAX_BODY = 4096  # bytes of a POST body
+KEEP_FRAMES = 300  # frames the server holds for pollers
+SEND_FRAMES = 100  # at most this many per answer (the newest)
+ATTACHED_S = 3.0  # a page that polled this recently is attached
+
+
+def port_number(text):
+    """argparse type of ``--live [PORT]``: 0..65535 (0: a free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"PORT must be a number 0..65535, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"PORT must be 0..65535 (0: a free port), got {port}")
+    return port
+
+
+def add_live_argument(p):
+    """Add ``--live [PORT]`` and ``--live-host`` to the ArgumentParser ``p``."""
+    p.add_argument("--live", nargs="?", const=0, type=port_number, metavar="PORT",
+                   help="serve the explorer of this run at http://127.0.0.1:PORT with a token "
+                        "(no PORT or 0: a free port); pause, step, edit and stop it from the page")
+    p.add_argument("--live-host", default="127.0.0.1",
+                   help="address the --live server binds (default 127.0.0.1, this machine only)")
+
+
+def serve(port, network, host="127.0.0.1", **kw):
+    """Start a ``LiveRun`` for ``network`` when ``port`` is not None (``--live``); returns it (or None).
+
+    For scripts: a port or address that cannot be served is a one-line error and exit status 2.
+    """
+    if port is None:
+        return None
+    live = LiveRun(network, port=port, host=host, **kw)
+    try:
+        live.start()
+    except OSError as e:  # port taken, address not on this machine: the user's to fix, in one line
+        print(f"error: cannot serve the explorer on {host}:{port} ({e.strerror or e})", file=sys.stderr)
+        raise SystemExit(2) from None
+    return live
+
+
+class EditRefused(ValueError):
+    pass
+
+
+def _index(value, size, what):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise EditRefused(f"{what} must be a whole number, got {value!r}")
+    value = int(value)
+    if not 0 <= value < size:
+        raise EditRefused(f"{what} must be in 0..{size - 1}, got {value}")
+    return value
+
+
+class LiveRun:
+    """Serve the explorer of ``network`` while it trains, and let the page steer the run."""
+
+    def __init__(self, network, port=0, host="127.0.0.1", title=None, samples=None, image_shape=None,
+                 class_names=None, unit=None, fps=20, start_paused=False, out=sys.stdout):
+        self.network = network
+        self.layers = list(network.layers)
+        self.host, self.port = host, int(port)
+        self.token = secrets.token_urlsafe(24)
+        self.samples = samples  # per-sample runs: the sample labels, in training order
+        self.image_shape = tuple(image_shape) if image_shape else None
+        self.fps = float(fps)
+        self.out = out
+        self.unit = unit or ("sample" if samples else "batch")
+        data = network_page_data(network, title=title or repr(network))
+        self.structure = self._live_structure(data, class_names)
+        self._lock = threading.Lock()
+        self._commands = queue.Queue()
+        self._frames = deque(maxlen=KEEP_FRAMES)
+        self._n = 0
+        self._mode = "phase" if start_paused else "run"  # run | pause (at the next step's end) | step | phase
+        self.paused = False
+        self.finished = False
+        self.stopping = False
+        self.phase = None
+        self.steps = 0
+        self._phase_no = 0
+        self._in_step = False  # between the first and the last phase of a step
+        self._done = set()  # the (phase, layer) pairs done in the current step, while stepping phases
+        self._last_poll = 0.0
+        self._last_frame = 0.0
+        self._err_sum, self._err_n = 0.0, 0
+        self.capture_s = 0.0  # time the training thread spent copying frames for the page
+        self._broken = False
+        self._quiet = False
+        self._wrapped = []  # (object, method name) hooked for the whole run
+        self._phased = []  # hooked while stepping phase by phase
+        self._server = None
+        self.url = None
+
+    # ---- the page's structure and frames -----------------------------------
+    def _live_structure(self, data, class_names):
+        series = []
+        conns = {c["source"]: c for c in data["connections"]}
+        self._columns = []  # per series: how to read its values from the network
+        for k, (layer, la) in enumerate(zip(self.layers, data["layers"])):
+            idx = np.asarray(la["shown"], dtype=np.int64)
+            series.append({"layer": layer.name, "variable": "neurons", "idx": la["shown"], "t": [], "v": []})
+            self._columns.append(("neurons", layer, idx))
+            if layer.source is not None:
+                series.append({"layer": layer.name, "variable": "delta", "idx": la["shown"], "t": [], "v": []})
+                self._columns.append(("delta", layer, idx))
+            if layer.bias is not None and np.shape(layer.bias) == (layer.num_neurons,):
+                series.append({"layer": layer.name, "variable": "bias", "idx": la["shown"], "t": [], "v": []})
+                self._columns.append(("bias", layer, idx))
+            c = conns.get(layer.name)
+            if c is not None and c["pairs"]:
+                pairs = np.asarray(c["pairs"], dtype=np.int64)
+                series.append({"layer": layer.name, "variable": "weights", "pairs": c["pairs"], "t": [], "v": []})
+                self._columns.append(("weights", layer, (pairs[:, 0], pairs[:, 1])))
+        return {**data, "mode": "live", "unit": self.unit, "series": series, "frames": [],
+                "curves": [{"name": "error per sample (mean since the last frame)", "x": [], "y": [], "main": True}],
+                "samples": list(self.samples) if self.samples else None, "class_names": class_names,
+                "summary": {}, "poll_ms": 250}
+
+    def _values(self):
+        out = []
+        for var, layer, idx in self._columns:
+            if var == "weights":
+                w = layer.weight_row_mat
+                out.append(rounded(w[idx]))
+            elif var == "bias":
+                out.append(rounded(layer.bias[idx]))
+            else:
+                a = layer.neuron_row_array if var == "neurons" else layer.delta
+                if a is None:
+                    out.append([None] * len(idx))
+                else:
+                    out.append(rounded(a.reshape(len(a), -1)[0][idx]))
+        return out
+
+    def _fresh(self):
+        """Which of the current step's results exist yet: mid-step (phase by phase) the output and its
+        delta still hold the previous sample's or batch's values until train() and calc_delta reach them."""
+        if not self._in_step:
+            return True, True
+        last = self.layers[-1].name
+        return ("train", last) in self._done, ("calc_delta", last) in self._done
+
+    def _sample(self):
+        predicted_ok, goal_ok = self._fresh()
+        if self.samples:  # per-sample runs take the samples in order
+            return {"sample": (self.steps - (not self._in_step)) % len(self.samples),
+                    "prediction_fresh": predicted_ok, "goal_fresh": goal_ok}
+        if self.image_shape:
+            x = self.layers[0].neuron_row_array.reshape(len(self.layers[0].neuron_row_array), -1)[0]
+            out = self.layers[-1]
+            y = out.neuron_row_array.reshape(len(out.neuron_row_array), -1)[0]
+            d = out.delta
+            goal = int(np.argmax(y + d.reshape(len(d), -1)[0])) if d is not None and d.shape[0] else None
+            img = np.clip(np.nan_to_num(x) * 255, 0, 255).astype(np.uint8)
+            return {"image": img.tolist(), "image_shape": list(self.image_shape),
+                    "predicted": int(np.argmax(y)) if predicted_ok else None, "goal": goal if goal_ok else None}
+        return None
+
+    def _capture(self, t):
+        if self._broken:
+            return
+        started = time.perf_counter()
+        try:
+            frame = {"t": t, "values": self._values(), "sample": self._sample(),
+                     "error": (self._err_sum / self._err_n) if self._err_n else None}
+        except Exception as e:  # noqa: BLE001 - the page must never break the training
+            self._broken = True
+            print(f"explorer: cannot show this network's values ({type(e).__name__}: {e}); the run goes on",
+                  file=sys.stderr, flush=True)
+            return
+        if frame["error"] is not None and not np.isfinite(frame["error"]):
+            frame["error"] = None
+        self._err_sum, self._err_n = 0.0, 0
+        with self._lock:
+            self._n += 1
+            frame["n"] = self._n
+            self._frames.append(frame)
+        self._last_frame = time.monotonic()
+        self.capture_s += time.perf_counter() - started
+
+    def status(self):
+        ph = self.phase
+        return {"paused": self.paused, "finished": self.finished, "stopping": self.stopping, "step": self.steps,
+                "mode": self._mode, "phase": None if ph is None else {"name": ph[0], "layer": ph[1]}}
+
+    # ---- hooks, in the training thread ---------------------------------------
+    def _wrap(self, obj, name, phase, into):
+        orig = getattr(obj, name)
+        live = self
+        layer_name = getattr(obj, "name", None)
+        if phase is None:  # the step's end: the input layer's learn(), the last call of every backward pass
+            def hooked(*args, **kwargs):
+                result = orig(*args, **kwargs)
+                if not live._quiet:
+                    live._step_end()
+                return result
+        else:
+            def hooked(*args, **kwargs):
+                result = orig(*args, **kwargs)
+                if not live._quiet and live._mode == "phase":
+                    live._at_phase(phase, layer_name)
+                return result
+
+        hooked.__wrapped__ = orig
+        setattr(obj, name, hooked)
+        into.append((obj, name))
+
+    def _quietly(self, orig):
+        live = self
+
+        def quiet(*args, **kwargs):
+            was, live._quiet = live._quiet, True
+            try:
+                return orig(*args, **kwargs)
+            finally:
+                live._quiet = was
+
+        quiet.__wrapped__ = orig
+        return quiet
+
+    def attach(self):
+        """Hook the step's end (always) and, in phase mode only, every phase (a call each costs time)."""
+        self._wrap(self.layers[0], "learn", None, self._wrapped)
+        for name in ("predict",):  # inference (evaluate calls predict) is not a training step
+            setattr(self.network, name, self._quietly(getattr(self.network, name)))
+            self._wrapped.append((self.network, name))
+        self._phase_hooks(self._mode == "phase")
+
+    def _phase_hooks(self, on):
+        if on and not self._phased:
+            first, last = self.layers[0], self.layers[-1]
+            self._wrap(first, "_load", "set_neurons", self._phased)
+            for layer in self.layers:
+                self._wrap(layer, "train", "train", self._phased)
+            self._wrap(last, "_calc_delta", "calc_delta", self._phased)
+            for layer in self.layers[1:]:
+                self._wrap(layer, "learn", "learn", self._phased)
+        elif not on:
+            self._unwrap(self._phased)
+
+    @staticmethod
+    def _unwrap(wrapped):
+        for obj, name in wrapped:
+            if name in vars(obj):
+                delattr(obj, name)  # the class's own method again
+        wrapped.clear()
+
+    def detach(self):
+        self._unwrap(self._phased)
+        self._unwrap(self._wrapped)
+
+    def _attached(self, now):
+        return now - self._last_poll < ATTACHED_S
+
+    def _step_end(self):
+        self.steps += 1
+        self._phase_no = 0
+        self._in_step = False
+        self._done.clear()
+        now = time.monotonic()
+        if self._mode == "run" and not self._commands.queue and now - self._last_poll >= ATTACHED_S:
+            return  # nobody watching, nothing asked: the cheapest path
+        if self._attached(now) or self._mode != "run":
+            errors = self.layers[-1].sample_errors
+            if errors is not None:  # item() of one sample's error is much cheaper than a sum
+                self._err_sum += errors.item() if errors.size == 1 else float(errors.sum())
+                self._err_n += errors.size
+            if self._mode != "run":
+                self.phase = ("learn", self.layers[0].name)
+                self._hold()
+            elif now - self._last_frame >= 1.0 / self.fps:
+                self.phase = None
+                self._capture(self.steps)
+        self._commands_now()
+
+    def _at_phase(self, name, layer):
+        self._phase_no += 1
+        self._in_step = True
+        self.phase = (name, layer)
+        self._done.add(self.phase)
+        self._hold()
+
+    def _hold(self):
+        """Pause here (between two phases) until the page says go on; apply edits meanwhile."""
+        sub = self._phase_no / 100 if self.phase and self._phase_no else 0
+        self.paused, self._mode = True, "pause"
+        self._capture(self.steps + sub)
+        while self.paused:
+            if self.stopping or self._interrupted():
+                self.paused, self._mode = False, "run"
+                break
+            try:
+                cmd = self._commands.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            self._do(cmd, held=True)
+            if cmd[0] == "edit":
+                self._capture(self.steps + sub)
+
+    def _interrupted(self):
+        handler = signal.getsignal(signal.SIGINT)
+        stop = getattr(handler, "__self__", None)
+        return isinstance(stop, StopOnInterrupt) and stop.requested  # Ctrl-C in the terminal while paused
+
+    def _commands_now(self):
+        while self._commands.queue:
+            try:
+                cmd = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            self._do(cmd, held=False)
+
+    def _do(self, cmd, held):
+        kind, arg, reply = cmd
+        try:
+            if kind == "edit":
+                if not held:
+                    raise EditRefused("pause the run first: values are changed between steps")
+                reply.put((True, self._edit(arg)))
+                return
+            if kind in ("resume", "step", "phase"):
+                self._mode = {"resume": "run", "step": "step", "phase": "phase"}[kind]
+                self._phase_hooks(kind == "phase")
+                self.paused = False
+            elif kind == "pause":
+                self._mode = "pause"
+            reply.put((True, {}))
+        except (TypeError, ValueError, KeyError) as e:
+            reply.put((False, str(e).strip("'\"")))
+
+    def _edit(self, req):
+        what = req.get("what")
+        if what not in ("weight", "bias", "input"):
+            raise EditRefused(f"what must be 'weight', 'bias' or 'input', got {what!r}")
+        name = req.get("layer")
+        layer = next((la for la in self.layers if la.name == name), None)
+        if what == "input":
+            layer = layer or self.layers[0]
+            if layer is not self.layers[0]:
+                raise EditRefused(f"only the input layer {self.layers[0].name!r} has input neurons; "
+                                  f"got layer {name!r}")
+        elif layer is None:
+            raise EditRefused(f"no layer named {name!r}; layers are {[la.name for la in self.layers]}")
+        value = req.get("value")
+        if what == "weight":
+            w = layer.weight_row_mat
+            if w is None or w.ndim != 2:
+                raise EditRefused(f"layer {layer.name!r} has no target, so it owns no weights")
+            i, j = _index(req.get("i"), w.shape[0], "i"), _index(req.get("j"), w.shape[1], "j")
+            v = self._number(value, layer, f"layer {layer.name!r}: weight_row_mat[{i}, {j}]")
+            new = w.copy()
+            new[i, j] = v
+            layer.weight_row_mat = new  # the layer's own setter checks it again
+            return {"what": "weight", "where": f"{layer.name}[{i}, {j}]", "value": float(layer.weight_row_mat[i, j])}
+        if what == "bias":
+            if layer.bias is None:
+                raise EditRefused(f"layer {layer.name!r} has no bias")
+            i = _index(req.get("i"), layer.bias.size, "i")
+            v = self._number(value, layer, f"layer {layer.name!r}: bias[{i}]")
+            layer.bias.reshape(-1)[i] = v
+            return {"what": "bias", "where": f"{layer.name}[{i}]", "value": float(layer.bias.reshape(-1)[i])}
+        row = layer.neuron_row_array
+        i = _index(req.get("i"), row.reshape(len(row), -1).shape[1], "i")
+        v = self._number(value, layer, f"layer {layer.name!r}: set_neurons input")
+        row.reshape(len(row), -1)[0, i] = v
+        return {"what": "input neuron", "where": f"{layer.name}[{i}]",
+                "value": float(row.reshape(len(row), -1)[0, i])}
+
+    @staticmethod
+    def _number(value, layer, what):
+        if isinstance(value, str):  # typed in the page: read as Python's float() reads text, if it can
+            try:
+                value = float(value.strip())
+            except ValueError:
+                pass  # not a number: the API's check below says so
+        a = as_numbers(value, layer.dtype, what)  # the API's rules: numbers only, in the layer's dtype's range
+        if a.ndim != 0:
+            raise EditRefused(f"{what} must be one number, got {value!r}")
+        check_finite(a, what)
+        return a
+
+    # ---- requests, from the server's threads ------------------------------------
+    def command(self, kind, arg=None, timeout=5.0):
+        """Queue a command for the training thread and wait for its answer: ``(ok, result or message)``."""
+        if self.finished:
+            return False, "the run has finished"
+        if kind == "stop":
+            return self._stop()
+        if kind == "edit" and not self.paused:
+            return False, "pause the run first: values are changed between steps"
+        reply = queue.Queue()
+        self._commands.put((kind, arg, reply))
+        try:
+            return reply.get(timeout=timeout)
+        except queue.Empty:
+            if kind in ("resume", "step", "phase", "pause"):
+                return True, {}  # taken at the run's next phase
+            return False, "the run did not answer in time (it may be between steps); try again"
+
+    def _stop(self):
+        if self.stopping:
+            return True, {}  # already asked: a second SIGINT would be a second Ctrl-C (KeyboardInterrupt)
+        handler = signal.getsignal(signal.SIGINT)
+        if not isinstance(getattr(handler, "__self__", None), StopOnInterrupt):
+            return False, "the run is not training now, so there is nothing to stop"
+        self.stopping = True
+        os.kill(os.getpid(), signal.SIGINT)  # exactly what Ctrl-C does
+        return True, {}
+
+    def poll(self, since):
+        self._last_poll = time.monotonic()
+        with self._lock:
+            frames = [f for f in self._frames if f["n"] > since][-SEND_FRAMES:]
+        return {"frames": frames, "status": self.status()}
+
+    def page(self):
+        return render(self.structure)
+
+    # ---- life cycle -------------------------------------------------------------
+    def start(self):
+        handler = type("Handler", (_Handler,), {"live": self})
+        self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        shown = self.host if ":" not in self.host else f"[{self.host}]"
+        if self.host in ("0.0.0.0", "::", ""):
+            shown = "127.0.0.1"
+        self.url = f"http://{shown}:{self.port}/?token={self.token}"
+        self.attach()
+        self._capture(0)
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True,
+                         name="simnet-live").start()
+        loopback = _is_loopback(self.host)
+        if self._mode == "phase":
+            print("the run waits for the page: open the URL and press Play (or Step)", file=self.out, flush=True)
+        print(f"explorer: {self.url}" + ("" if loopback else f"  (WARNING: bound to {self.host}, reachable from "
+                                                               f"other machines)"), file=self.out, flush=True)
+        return self
+
+    def finish(self):
+        """The training is over: no more pausing or stopping; the hooks are removed."""
+        self.finished, self.paused, self._mode = True, False, "run"
+        self.detach()
+        self._capture(self.steps)
+
+    def close(self):
+        self.finish()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def _is_loopback(host):
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    live = None
+    timeout = 10  # a client that sends nothing for this long is dropped
+    server_version = "simnet-live"
+    sys_version = ""
+
+    def log_message(self, *args):  # keep the terminal for the training's own output
+        pass
+
+    def _send(self, code, body, ctype="application/json"):
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", ctype + "; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Content-Security-Policy", "frame-ancestors 'none'")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _refuse(self, code, why):
+        self._send(code, {"error": why})
+        return False
+
+    def _allowed(self):
+        live = self.live
+        port = live.port
+        host = self.headers.get("Host", "")
+        hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"{live.host}:{port}",
+                 f"[{live.host}]:{port}"}
+        if _is_loopback(live.host) and host not in hosts:  # a page of another name served here: DNS rebinding
+            return self._refuse(403, "wrong Host header")
+        origin = self.headers.get("Origin")
+        if origin is not None and origin != "http://" + host:
+            return self._refuse(403, "cross-origin requests are refused")
+        if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return self._refuse(403, "cross-site requests are refused")
+        query = parse_qs(urlsplit(self.path).query)
+        token = self.headers.get("X-Simnet-Token") or (query.get("token") or [""])[0]
+        if not hmac.compare_digest(token.encode(), live.token.encode()):
+            return self._refuse(403, "a valid token is required (use the URL the run printed)")
+        return True
+
+    def do_GET(self):
+        if not self._allowed():
+            return
+        url = urlsplit(self.path)
+        if url.path in ("/", "/index.html"):
+            return self._send(200, self.live.page(), "text/html")
+        if url.path == "/state":
+            try:
+                since = int((parse_qs(url.query).get("since") or ["-1"])[0])
+            except ValueError:
+                return self._refuse(400, "since must be a number")
+            return self._send(200, self.live.poll(since))
+        return self._refuse(404, "not found")
+
+    def do_POST(self):
+        if not self._allowed():
+            return
+        url = urlsplit(self.path)
+        if url.path not in ("/control", "/edit"):
+            return self._refuse(404, "not found")
+        if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+            return self._refuse(415, "the body must be JSON (Content-Type: application/json)")
+        try:
+            length = int(self.headers.get("Content-Length"))
+        except (TypeError, ValueError):
+            return self._refuse(411, "Content-Length is required")
+        if not 0 <= length <= MAX_BODY:
+            self.close_connection = True
+            return self._refuse(413, f"the body is limited to {MAX_BODY} bytes")
+        try:
+            body = json.loads(self.rfile.read(length) or b"null")
+        except (ValueError, RecursionError):
+            return self._refuse(400, "the body is not valid JSON")
+        if not isinstance(body, dict):
+            return self._refuse(400, "the body must be a JSON object")
+        if url.path == "/control":
+            action = body.get("action")
+            if action not in ("pause", "resume", "step", "phase", "stop"):
+                return self._refuse(400, f"unknown action {action!r}")
+            ok, result = self.live.command(action)
+        else:
+            ok, result = self.live.command("edit", body)
+        if ok:
+            return self._send(200, {"ok": True, **result, "status": self.live.status()})
+        # a refused command or value is an answer, not a protocol error: 200 with ok false and the reason
+        return self._send(200, {"ok": False, "error": result, "status": self.live.status()})

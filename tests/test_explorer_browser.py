@@ -1,0 +1,294 @@
+"""The explorer in a real browser: headless Chromium driven by Playwright.
+
+Skipped with a reason where playwright or /usr/bin/chromium is missing.  The offline page and
+an in-process live streetlights run are the fast tier (about 5 s with the browser's start); the
+hidden page, image runs (saved and live) and the scenario run from its command line (Stop ends
+it with exit status 130 and its files saved) are in the slow tier (``pytest -m slow``).
+"""
+import io
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from explorer_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LABELS,
+    ROOT,
+    LiveStreetlights,
+    Page,
+    X,
+    Y,
+    fashion_test_set,
+    request,
+    streetlights_network,
+    tiny_image_run,
+    tiny_network,
+)
+
+from simnet.explorer.command import write_view
+
+SCREENSHOT = os.path.join(ROOT, "docs", "explorer.png")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as e:  # noqa: BLE001 - any launch failure means: no usable browser here
+            pytest.skip(f"chromium does not start here: {e}")
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def offline_page(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("streetlights")
+    network = streetlights_network()
+    network.fit(X, Y, 0.2)
+    network.save_history(folder / "history.npz", {"sample_labels": LABELS})
+    return write_view(str(folder)), network
+
+
+def numbers(locator, attr="data-value"):
+    return [float(v) if v not in (None, "") else None for v in locator.evaluate_all(
+        f"els => els.map(e => e.getAttribute('{attr}'))")]
+
+
+def test_offline_page_draws_the_network_and_moves_with_the_timeline(browser, offline_page):
+    path, network = offline_page
+    p = Page(browser, viewport=(1400, 690))
+    pg = p.page
+    pg.goto("file://" + path)
+    pg.wait_for_selector("circle[data-layer]")
+    # counts match the network: 3 + 4 + 1 neurons, 3x4 + 4x1 weights
+    assert pg.locator("circle[data-layer][data-neuron]").count() == 8
+    for la in network.layers:
+        assert pg.locator(f'circle[data-layer="{la.name}"]').count() == la.num_neurons
+    assert pg.locator("line[data-source][data-target][data-i][data-j]").count() == 16
+    assert pg.locator('line[data-source="input"][data-target="hidden"]').count() == 12
+    # at the end of the timeline the weights drawn are the trained ones
+    for i in range(3):
+        for j in range(4):
+            v = pg.locator(f'line[data-source="input"][data-i="{i}"][data-j="{j}"]').get_attribute("data-value")
+            assert float(v) == pytest.approx(network.input.weight_row_mat[i, j], rel=1e-5)
+    slider = pg.get_by_role("slider")
+    assert slider.count() == 1
+    end = float(pg.locator("#step-value").get_attribute("data-value"))
+    pg.get_by_role("button", name="Back").click()
+    assert float(pg.locator("#step-value").get_attribute("data-value")) == end - 1
+    pg.get_by_role("button", name="Step", exact=True).click()
+    assert float(pg.locator("#step-value").get_attribute("data-value")) == end
+    slider.fill("0")
+    assert float(pg.locator("#step-value").get_attribute("data-value")) == 0
+    initial = network.all_histories()["input/weights"].values[0]
+    v = pg.locator('line[data-source="input"][data-i="0"][data-j="0"]').get_attribute("data-value")
+    assert float(v) == pytest.approx(initial[0, 0], rel=1e-5)
+    # Play moves the timeline; Pause stops it
+    pg.get_by_role("button", name="Play").click()
+    pg.wait_for_function("Number(document.querySelector('#step-value').dataset.value) > 5")
+    pg.get_by_role("button", name="Pause").click()
+    t = pg.locator("#step-value").get_attribute("data-value")
+    pg.wait_for_timeout(300)
+    assert pg.locator("#step-value").get_attribute("data-value") == t
+    # a neuron's value (and delta) history; the current sample, its goal and the prediction
+    slider.fill("41")
+    pg.locator('circle[data-layer="hidden"][data-neuron="1"]').click()
+    h = network.all_histories()
+    assert float(pg.locator("#sel-value").get_attribute("data-value")) == pytest.approx(
+        h["hidden/neurons"].values[40][1], rel=1e-5, abs=1e-9)
+    assert float(pg.locator("#sel-delta").get_attribute("data-value")) == pytest.approx(
+        h["hidden/delta"].values[40][1], rel=1e-5, abs=1e-9)
+    assert pg.locator("#detail-svg path").count() == 2
+    assert "sample 0: lights [1 0 1]" in pg.locator("#sample-body").inner_text()
+    pg.locator('line[data-source="hidden"][data-i="2"]').click(force=True)
+    assert float(pg.locator("#sel-value").get_attribute("data-value")) == pytest.approx(
+        h["hidden/weights"].values[41][2, 0], rel=1e-5)
+    pg.locator('circle[data-layer="hidden"][data-neuron="1"]').click()  # a neuron that learns, for the README
+    shot = pg.screenshot()  # the README's picture: refreshed with SIMNET_UPDATE_SCREENSHOT=1 (or when missing)
+    assert len(shot) > 10_000
+    if os.environ.get("SIMNET_UPDATE_SCREENSHOT") == "1" or not os.path.exists(SCREENSHOT):
+        os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
+        with open(SCREENSHOT, "wb") as f:
+            f.write(shot)
+    assert p.errors == []
+    assert all(u.startswith("file://") for u in p.requests), p.requests  # no request to any server
+    p.close()
+
+
+@pytest.mark.slow
+def test_hidden_page_renders_nothing(browser, offline_page):
+    path, _ = offline_page
+    p = Page(browser)
+    pg = p.page
+    pg.goto("file://" + path)
+    pg.get_by_role("slider").fill("0")
+    # pretend the tab is hidden: the timeline may move, the diagram is not redrawn
+    pg.evaluate("Object.defineProperty(document, 'hidden', {get: () => true, configurable: true})")
+    before = pg.locator('line[data-source="input"][data-i="0"][data-j="0"]').get_attribute("data-value")
+    pg.get_by_role("button", name="Step", exact=True).click()
+    pg.get_by_role("button", name="Step", exact=True).click()
+    assert pg.locator('line[data-source="input"][data-i="0"][data-j="0"]').get_attribute("data-value") == before
+    pg.evaluate("Object.defineProperty(document, 'hidden', {get: () => false, configurable: true});"
+                "document.dispatchEvent(new Event('visibilitychange'))")
+    assert pg.locator("#step-value").get_attribute("data-value") == "2"
+    assert p.errors == []
+    p.close()
+
+
+def test_live_page_steps_phases_and_edits_the_running_network(browser):
+    run = LiveStreetlights()
+    p = Page(browser)
+    pg = p.page
+    net = run.network
+    try:
+        pg.goto(run.live.url)
+        pg.wait_for_selector("circle[data-layer]")
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        assert pg.locator("circle[data-layer]").count() == 8 and pg.locator("line[data-source]").count() == 16
+        # one phase at a time, the layer highlighted: set_neurons, train() x3, calc_delta
+        for name, layer in [("train", "input"), ("train", "hidden"), ("train", "output"), ("calc_delta", "output")]:
+            pg.get_by_role("button", name="Phase").click()
+            pg.wait_for_function(f"document.querySelector('#phaseinfo').textContent.startsWith('at {name}({layer})')")
+            assert pg.locator(f'rect[data-layer-column="{layer}"]').get_attribute("visibility") == "visible"
+        # after train() of every layer the page shows the values Python holds
+        for la in net.layers:
+            shown = numbers(pg.locator(f'circle[data-layer="{la.name}"] + text'))
+            assert shown == pytest.approx(la.neuron_row_array[0], rel=1e-5, abs=1e-9)
+        # one sample: the rest of the backward pass; the weights are Python's after the update
+        pg.get_by_role("button", name="Step", exact=True).click()
+        pg.wait_for_function("document.querySelector('#step-value').dataset.value === '1'")
+        for la in net.layers[:2]:
+            for i, j in np.ndindex(la.weight_row_mat.shape):
+                v = pg.locator(f'line[data-source="{la.name}"][data-i="{i}"][data-j="{j}"]').get_attribute("data-value")
+                assert float(v) == pytest.approx(la.weight_row_mat[i, j], rel=1e-5)
+        # another sample: again the values Python holds after the same step
+        pg.get_by_role("button", name="Step", exact=True).click()
+        pg.wait_for_function("document.querySelector('#step-value').dataset.value === '2'")
+        assert run.live.steps == 2
+        shown = numbers(pg.locator('circle[data-layer="hidden"] + text'))
+        assert shown == pytest.approx(net.layer("hidden").neuron_row_array[0], rel=1e-5, abs=1e-9)
+        assert "sample 1: lights [0 1 1]" in pg.locator("#sample-body").inner_text()
+        # edit a weight in the page: it is the value of weight_row_mat in the process
+        pg.locator('line[data-source="input"][data-i="2"][data-j="1"]').click(force=True)
+        pg.fill("#edit-value", "0.375")
+        pg.get_by_role("button", name="Apply").click()
+        pg.wait_for_function("document.querySelector('#edit-msg').textContent.startsWith('set')")
+        assert net.input.weight_row_mat[2, 1] == 0.375
+        pg.wait_for_function("document.querySelector('line[data-source=\"input\"][data-i=\"2\"][data-j=\"1\"]')"
+                             ".dataset.value === '0.375'")
+        # a refused value is explained and changes nothing
+        before = net.input.weight_row_mat.copy()
+        pg.fill("#edit-value", "1e999")
+        pg.get_by_role("button", name="Apply").click()
+        pg.wait_for_function("document.querySelector('#edit-msg').textContent.startsWith('refused')")
+        assert "NaN or infinite" in pg.locator("#edit-msg").inner_text()
+        assert np.array_equal(net.input.weight_row_mat, before)
+        # resume: it runs to the end
+        pg.get_by_role("button", name="Play").click()
+        run.thread.join(30)
+        assert not run.thread.is_alive()
+        assert p.errors == []
+    finally:
+        p.close()
+        run.close()
+
+
+@pytest.mark.slow
+def test_saved_image_run_shows_images_and_predicted_classes(browser, tmp_path):
+    network, images, _ = tiny_image_run(tmp_path)
+    path = write_view(str(tmp_path))
+    p = Page(browser)
+    pg = p.page
+    pg.goto("file://" + path)
+    captions = pg.locator("#sample figcaption.predicted")
+    assert captions.count() == 8 and pg.locator("#sample canvas").count() == 8
+    x = images[:8].reshape(8, -1).astype(np.float32) / 255
+    assert [int(v) for v in numbers(captions)] == list(network.predict(x).argmax(axis=1))
+    # big layers: a named subset and "+N"
+    assert pg.locator('circle[data-layer="input"]').count() < 784 and pg.locator(".more").first.text_content().startswith("+")
+    assert pg.locator("line[data-source]").count() > 0
+    assert p.errors == [] and all(u.startswith("file://") for u in p.requests)
+    p.close()
+
+
+@pytest.mark.slow
+def test_live_image_run_steps_one_batch_and_shows_the_image(browser):
+    from explorer_support import data_module, run_epoch
+
+    from simnet.explorer.server import LiveRun
+    from simnet.optimizers import get_optimizer
+
+    images, labels = fashion_test_set()
+    x, y = data_module().to_inputs(images[:3200]), data_module().one_hot(labels[:3200])
+    network = tiny_network()
+    live = LiveRun(network, image_shape=(28, 28), class_names=list("ABCDEFGHIJ"), out=io.StringIO())
+    live.start()
+    thread = threading.Thread(target=run_epoch, args=(network, x, y, get_optimizer("adam", 0.01), 8), daemon=True)
+    p = Page(browser)
+    pg = p.page
+    try:
+        pg.goto(live.url)
+        pg.wait_for_selector("circle[data-layer]")
+        thread.start()
+        pg.get_by_role("button", name="Pause").click()
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        step = live.steps
+        pg.wait_for_function(f"document.querySelector('#step-value').dataset.value === '{step}'")
+        pg.get_by_role("button", name="Step", exact=True).click()
+        pg.wait_for_function(f"document.querySelector('#step-value').dataset.value === '{step + 1}'")
+        assert live.steps == step + 1 and live.paused
+        out = network.output.neuron_row_array[0]
+        assert numbers(pg.locator('circle[data-layer="output"] + text')) == pytest.approx(out, rel=1e-5, abs=1e-7)
+        assert pg.locator("#sample canvas").count() == 1
+        assert f"predicted: {'ABCDEFGHIJ'[int(out.argmax())]}" in pg.locator("#sample-body").inner_text()
+        pg.get_by_role("button", name="Play").click()
+        thread.join(60)
+        assert not thread.is_alive()
+        assert p.errors == []
+    finally:
+        p.close()
+        live.close()
+        thread.join(60)
+
+
+@pytest.mark.slow
+def test_stop_in_the_page_ends_the_scenario_as_ctrl_c_does(browser, tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    plots = tmp_path / "plots"
+    proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--live", "0", "--plots", str(plots),
+                             "--max-iter", "100000", "--epsilon", "0"], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline:
+            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
+            url = m and m.group(1)
+        assert url, "the scenario printed no URL"
+        assert request(url, "/", token=False)[0] == 403
+        assert request(url, "/state", token="0" * 32)[0] == 403
+        p = Page(browser)
+        p.page.goto(url)
+        p.page.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        p.page.get_by_role("button", name="Play").click()
+        p.page.wait_for_function("Number(document.querySelector('#step-value').dataset.value) > 100")
+        p.page.get_by_role("button", name="Stop").click()
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, err
+        assert "interrupted (Ctrl-C)" in out
+        assert (plots / "history.npz").exists() and (plots / "network.png").exists()
+        assert p.errors == [] or all("Failed to fetch" in e for e in p.errors)
+        p.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
