@@ -465,3 +465,31 @@ def test_shapes_that_cannot_fit_are_refused_before_allocation(tmp_path):
     with pytest.raises(ValueError, match=r"0.weights: \(100000, 100000\) float64 is 80,000,000,000 bytes, but the "
                                          r"file holds"):
         load_network(tmp_path / "n")
+
+
+def test_tampered_map_layer_fields_are_refused_naming_the_field(tmp_path):
+    import json
+
+    from simnet.image_networks import build_cnn
+
+    save_network(tmp_path / "cnn", build_cnn(0))
+    header = json.loads((tmp_path / "cnn" / "network.json").read_text())
+    kinds = {la["kind"]: i for i, la in enumerate(header["layers"])}
+    conv, drop = kinds["Conv2D"], kinds["Dropout"]
+    cases = [
+        (conv, "kernel_size", [5, 0], ValueError, rf"layers\[{conv}\].kernel_size\[1\]: must be in 1\.\.1,000,000, got 0"),
+        (conv, "padding", "full", ValueError, rf"layers\[{conv}\].padding: must be one of \['same', 'valid'\]"),
+        (conv, "filters", 10**9, ValueError, rf"layers\[{conv}\].filters: must be in 1\.\.65,536"),
+        (drop, "rate", 1.0, ValueError, rf"layers\[{drop}\].rate: must be < 1"),
+        (drop, "rng_state", {"bit_generator": "MT19937"}, ValueError, rf"layers\[{drop}\].rng_state: missing field"),
+        (0, "shape", [1, 10**5, 10**5], ValueError, r"layers\[0\].shape: \[1, 100000, 100000\] is 10,000,000,000 neurons"),
+        (conv, "filters", 31, ValueError, rf"network.json: layers\[{conv}\] -> layers\[{conv + 1}\]: layer 'conv2' gives "
+                                          r"maps \(31, 10, 10\), but max pooling 'pool2' takes maps \(15, 10, 10\)"),
+    ]
+    original = json.dumps(header)
+    for i, key, value, kind, match in cases:
+        h = json.loads(original)
+        h["layers"][i][key] = value
+        (tmp_path / "cnn" / "network.json").write_text(json.dumps(h))
+        with pytest.raises(kind, match=match):
+            load_network(tmp_path / "cnn")
