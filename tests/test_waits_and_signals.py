@@ -116,3 +116,14 @@ def test_sigterm_ends_a_sweep_with_143_workers_reaped_and_finished_runs_kept(tmp
     assert len(rows) > 20
     curves = engine.load_curves(engine.curves_path(results))
     assert len(curves) >= len(rows) - 1 - 2  # every finished run's curve (rows may be a flush ahead)
+
+
+def test_a_scheduler_without_workers_is_named_within_the_deadline():
+    distributed = pytest.importorskip("distributed", reason="needs dask distributed (simnet[sweep])")
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None,
+                                  scheduler_kwargs={"protocol": "tcp"}) as cluster:
+        t0 = time.monotonic()
+        with pytest.raises(TimeoutError, match=f"the Dask scheduler at {cluster.scheduler_address} has no workers "
+                                               r"\(none joined in 1 s\)"):
+            engine.dask_client(cluster.scheduler_address, timeout=1)
+        assert time.monotonic() - t0 < 10
