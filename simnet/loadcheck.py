@@ -27,11 +27,26 @@ PADDINGS = ("valid", "same")
 # the optimizer state a layer may carry: array names (the parameter's shape and dtype) and scalars
 STATE_SETS = {"sgd": (set(), set()), "momentum": ({"velocity"}, set()), "adam": ({"m", "v"}, {"t"})}
 OPTIMIZER_FIELDS = {"sgd": {"alpha"}, "momentum": {"alpha", "beta"}, "adam": {"alpha", "beta1", "beta2", "eps"}}
+# the known optimizers' fields when their constructors cannot be inspected (optimizer_fields)
 INFO_FIELDS = {  # the fields scenarios read back; anything else in info is kept as written
     "epochs": "count", "batch_size": "positive_int", "lr": "positive", "lr_decay": "positive",
     "optimizer": "optimizer", "test_accuracy": "fraction_or_none", "dataset": "str", "note": "str_or_none",
     "stopped": "str_or_none", "class_names": "str_list",
 }
+
+
+def optimizer_fields(name):
+    """The settings an optimizer's config may hold: its constructor's arguments (so settings added to an
+    optimizer, such as L2 weight decay, are read without a change here)."""
+    import inspect
+
+    from .optimizers import OPTIMIZERS
+
+    try:
+        params = inspect.signature(OPTIMIZERS[name]).parameters
+    except (KeyError, TypeError, ValueError):
+        return OPTIMIZER_FIELDS.get(name, {"alpha"})
+    return {p for p in params if p != "self"} | {"alpha"}
 
 
 def _is_int(v):
@@ -182,10 +197,26 @@ LAYER_FIELDS = {  # per kind: the fields its config() writes (activation and opt
 }
 
 
+def layer_fields(kind):
+    """``(allowed, required)`` config fields of a layer kind: the table above, or for a kind registered
+    since (``persistence.LAYER_KINDS``) its constructor's arguments."""
+    import inspect
+
+    from .persistence import LAYER_KINDS
+
+    if kind in LAYER_FIELDS:
+        return LAYER_FIELDS[kind]
+    params = inspect.signature(LAYER_KINDS[kind]).parameters
+    allowed = {p for p in params if p not in ("self", "target", "source", "rng", "init", "activation")}
+    return allowed | {"name", "dtype", "rng_state"}, {"name"}
+
+
 def _check_layer(c, spec, field, activations):
+    from .persistence import LAYER_KINDS
+
     c.type(spec, dict, field, "an object")
-    kind = c.choice(spec.get("kind"), set(LAYER_FIELDS), f"{field}.kind")
-    allowed, required = LAYER_FIELDS[kind]
+    kind = c.choice(spec.get("kind"), set(LAYER_KINDS), f"{field}.kind")
+    allowed, required = layer_fields(kind)
     c.keys(spec, field, allowed | {"kind", "activation", "weight_state", "bias_state"}, required | {"activation"})
     name = c.type(spec["name"], str, f"{field}.name", "a string")
     if not 1 <= len(name) <= MAX_NAME:
@@ -260,14 +291,20 @@ def check_header(header, path):
     if opt is not None:
         c.type(opt, dict, "optimizer", "an object or null")
         name = c.choice(opt.get("name"), set(OPTIMIZER_FIELDS), "optimizer.name")
-        c.keys(opt, "optimizer", OPTIMIZER_FIELDS[name] | {"name"}, ("alpha",))
+        c.keys(opt, "optimizer", optimizer_fields(name) | {"name"}, ("alpha",))
         c.number(opt["alpha"], "optimizer.alpha", 0, open_lo=True)
-        for k in OPTIMIZER_FIELDS[name] - {"alpha"}:
-            if k in opt:
-                if k == "eps":
-                    c.number(opt[k], f"optimizer.{k}", 0, open_lo=True)
-                else:
-                    c.number(opt[k], f"optimizer.{k}", 0, 1, open_hi=True)
+        for k, v in opt.items():
+            if k in ("name", "alpha"):
+                continue
+            if k == "eps":
+                c.number(v, f"optimizer.{k}", 0, open_lo=True)
+            elif k.startswith("beta"):
+                c.number(v, f"optimizer.{k}", 0, 1, open_hi=True)
+            elif k == "n":  # the training-set size L2 weight decay divides by
+                if v is not None:
+                    c.int(v, f"optimizer.{k}", 1, 2**62)
+            else:  # l2 and settings other optimizers may add: finite numbers >= 0
+                c.number(v, f"optimizer.{k}", 0)
     check_generator_state(c, header["rng"], "rng")
     info = header.get("info", {})
     c.type(info, dict, "info", "an object")
