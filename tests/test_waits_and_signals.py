@@ -90,9 +90,7 @@ def _alive(pid):
         return False
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
-def test_sigterm_ends_a_sweep_with_143_workers_reaped_and_finished_runs_kept(tmp_path):
-    results = tmp_path / "r.csv"
+def _start_sweep(results):
     env = {**os.environ, "PYTHONPATH": ROOT, "MPLBACKEND": "Agg"}
     p = subprocess.Popen([sys.executable, os.path.join(ROOT, "scenarios", "sweep.py"), "streetlights", "--seeds",
                           "0-200000", "--no-population", "--workers", "2", "--no-progress", "--no-plots",
@@ -106,6 +104,24 @@ def test_sigterm_ends_a_sweep_with_143_workers_reaped_and_finished_runs_kept(tmp
             break
         time.sleep(0.1)
     assert workers, "the sweep started no workers"
+    return p, workers
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_a_sweep_that_is_killed_outright(tmp_path):
+    p, workers = _start_sweep(tmp_path / "r.csv")
+    p.kill()
+    p.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and [w for w in workers if _alive(w)]:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)], "orphan workers"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_sigterm_ends_a_sweep_with_143_workers_reaped_and_finished_runs_kept(tmp_path):
+    results = tmp_path / "r.csv"
+    p, workers = _start_sweep(results)
     p.send_signal(signal.SIGTERM)
     out = p.communicate(timeout=60)[0]
     assert p.returncode == 143, out

@@ -246,12 +246,27 @@ def make_batches(task, todo, population=False, population_size=1000, parallel=1)
     return batches
 
 
+def _die_with_parent():
+    """A worker's initializer: on Linux, ask the kernel to kill this worker when the sweep's process dies,
+    however it dies (SIGKILL included), so that no worker is left running alone."""
+    import ctypes
+    import signal as _signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(_signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)  # a worker ends on SIGTERM; only the sweep answers it
+
+
 def _run_local(scenario, batches, population, workers):
     if workers == 1 or len(batches) <= 1:  # nothing to share out: run here
         for batch in batches:
             yield batch, execute_batch(scenario, batch, population)
         return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)), initializer=_die_with_parent)
     done = False
     try:
         futures = {pool.submit(execute_batch, scenario, batch, population): batch for batch in batches}
