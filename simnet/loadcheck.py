@@ -129,10 +129,7 @@ def _no_constant(name):
 
 def read_json(path):
     """The parsed ``network.json``: bounded in size and depth, NaN and Infinity refused."""
-    try:
-        size = os.stat(path).st_size
-    except FileNotFoundError:
-        raise
+    size = os.stat(path).st_size
     if size > MAX_JSON_BYTES:
         raise ValueError(f"{path}: {size:,} bytes, more than a network file may have ({MAX_JSON_BYTES:,})")
     try:
@@ -341,9 +338,9 @@ def _npy_header(zf, info):
     with zf.open(info) as f:
         version = np.lib.format.read_magic(f)
         if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
         elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
         else:
             raise ValueError(f"npy format version {version}")
     return tuple(shape), np.dtype(dtype)
@@ -362,7 +359,7 @@ def read_arrays(npz_path, expected, states):
         members = {}
         try:
             for info in zf.infolist():
-                name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+                name = info.filename.removesuffix(".npy")
                 if name in members:
                     c.fail(name, "stored twice")
                 members[name] = (info, *_npy_header(zf, info))

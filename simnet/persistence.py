@@ -21,8 +21,8 @@ import numpy as np
 
 from .activations import LeakyReLU, get_activation
 from .history import Monitor, load_histories, save_histories
-from .maps import MAP_LAYER_KINDS
 from .layer import SimpleLayer
+from .maps import MAP_LAYER_KINDS
 from .network import Network
 from .optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
 from .safefiles import find_folder, replace_folder, write_file

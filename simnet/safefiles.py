@@ -100,7 +100,7 @@ def _leftovers(target):
         m = pattern.match(n)
         if m and os.path.isdir(os.path.join(parent, n)) and not os.path.islink(os.path.join(parent, n)):
             found[m.group(1)].append(os.path.join(parent, n))
-    by_time = lambda p: os.stat(p).st_mtime_ns  # noqa: E731
+    by_time = lambda p: os.stat(p).st_mtime_ns
     return sorted(found["tmp"], key=by_time), sorted(found["old"], key=by_time)
 
 
@@ -194,7 +194,7 @@ def safe_name(name, limit=MAX_NAME):
         import hashlib
 
         digest = hashlib.sha256(str(name).encode("utf-8", "replace")).hexdigest()[:8]
-        stem, dot, ext = text.rpartition(".")
+        _, dot, ext = text.rpartition(".")
         ext = dot + ext if dot and len(ext) <= 8 else ""
         text = text[:limit - 9 - len(ext)] + "-" + digest + ext
     return text

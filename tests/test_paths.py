@@ -30,7 +30,7 @@ def test_paths_outside_their_folder_are_refused(tmp_path):
     os.symlink("/tmp", tmp_path / "link")
     with pytest.raises(ValueError, match="outside"):
         inside(tmp_path, "link/x.png")
-    paths, out = figure_paths(tmp_path / "figs")
+    _, out = figure_paths(tmp_path / "figs")
     assert out("../../x.png") == str(tmp_path / "figs" / "____x.png")
     assert safe_name("a" * 300 + ".png").endswith(".png")
 

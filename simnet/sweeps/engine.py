@@ -311,7 +311,7 @@ def _probe_scheduler(address, timeout):
         sock.settimeout(timeout)
         try:
             first = sock.recv(1)
-        except socket.timeout:
+        except TimeoutError:
             raise TimeoutError(f"{text} accepted the connection but said nothing in {timeout:g} s: not a Dask "
                                f"scheduler (a dashboard or another server?)") from None
         except OSError as e:
