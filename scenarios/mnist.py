@@ -10,14 +10,14 @@ import argparse
 import os
 import sys
 
-from simnet.cli import check_loaded_dtype, continue_schedule, image_arguments, layer_sizes
+from simnet.cli import (check_destinations, check_loaded_dtype, check_memory, continue_schedule, dense_bytes,
+                        image_arguments, layer_sizes, save_run)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.epochs import run_epochs
 from simnet.image_networks import build_dense
 from simnet.explorer.server import add_live_argument, serve
-from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
-from simnet.persistence import load_network, save_network
+from simnet.persistence import load_network
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
 
@@ -53,13 +53,18 @@ def check_loaded_network(args, network):
 def main(argv=None, dataset="mnist"):
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
+    check_destinations(args)  # --save and --plots created and probed before anything runs
+    if not args.load:  # a network too large for memory is refused before any data is read
+        check_memory(dense_bytes([784, *args.hidden, 10], args.dtype, args.batch_size),
+                     f"a 784-{'-'.join(map(str, args.hidden))}-10 network in batches of {args.batch_size}",
+                     "use a smaller --hidden or --batch-size")
 
     # A saved network to continue: checked against the options before any data is read.
     if args.load:
         try:
             network, optimizer, saved = load_network(args.load)
             check_loaded_network(args, network)
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, TypeError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
 
@@ -103,11 +108,10 @@ def main(argv=None, dataset="mnist"):
 
     info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
             "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
-            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else None,
+            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else
+            "learning rate reached 0" if run.rate_vanished else None,
             "note": data.info["note"], "class_names": list(spec.class_names)}
-    if args.save:
-        save_network(args.save, network, optimizer, info)
-        print(f"saved the network and its history to {args.save}/")
+    saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
     if not args.no_plots:
         from simnet.plots.images import plot_image_run  # plotting is only imported to draw
 
@@ -115,8 +119,8 @@ def main(argv=None, dataset="mnist"):
                                args.plots, info={**info, "loaded_from": args.load}, save_to=args.save)
         print(f"wrote {len(paths)} figures to {args.plots}/")
     if run.interrupted:
-        return EXIT_INTERRUPTED
-    return 3 if run.diverged else 0
+        return run.status
+    return 3 if run.diverged else saved
 
 
 if __name__ == "__main__":

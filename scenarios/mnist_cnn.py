@@ -16,13 +16,13 @@ import sys
 
 import numpy as np
 
-from simnet.cli import check_loaded_dtype, continue_schedule, image_arguments
+from simnet.cli import (batch_bytes, check_destinations, check_loaded_dtype, check_memory, continue_schedule,
+                        image_arguments, save_run)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.image_networks import build_cnn
 from simnet.explorer.server import add_live_argument, serve
-from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.optimizers import get_optimizer
-from simnet.persistence import load_network, save_network
+from simnet.persistence import load_network
 from simnet.epochs import run_epochs
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
@@ -43,13 +43,14 @@ def parse_args(argv=None, dataset="mnist"):
 def main(argv=None, dataset="mnist"):
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
+    check_destinations(args)  # --save and --plots created and probed before anything runs
 
     # A saved network to continue: checked against the options before any data is read.
     if args.load:
         try:
             network, optimizer, saved = load_network(args.load)
             check_loaded_dtype(args, network)
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, TypeError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
 
@@ -77,6 +78,8 @@ def main(argv=None, dataset="mnist"):
         network = build_cnn(args.seed, np.dtype(args.dtype))
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     print(network.summary())
+    check_memory(batch_bytes(network, min(args.batch_size, len(x_train))), f"a batch of {args.batch_size}",
+                 "use a smaller --batch-size")  # refused before the first step, not killed in it
     # every 6,400 samples; a loaded network goes on with the histories it brought
     bound = network.history_bytes() if network.monitors() else network.record_summaries(
         every=max(1, 6400 // args.batch_size))
@@ -98,11 +101,10 @@ def main(argv=None, dataset="mnist"):
 
     info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
             "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
-            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else None,
+            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else
+            "learning rate reached 0" if run.rate_vanished else None,
             "note": data.info["note"], "class_names": list(spec.class_names)}
-    if args.save:
-        save_network(args.save, network, optimizer, info)
-        print(f"saved the network and its history to {args.save}/")
+    saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
     if not args.no_plots:
         from simnet.plots.maps import plot_cnn_run  # plotting is only imported to draw
 
@@ -111,8 +113,8 @@ def main(argv=None, dataset="mnist"):
                              save_to=args.save)
         print(f"wrote {len(paths)} figures to {args.plots}/")
     if run.interrupted:
-        return EXIT_INTERRUPTED
-    return 3 if run.diverged else 0
+        return run.status
+    return 3 if run.diverged else saved
 
 
 if __name__ == "__main__":

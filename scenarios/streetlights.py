@@ -13,9 +13,8 @@ import sys
 import numpy as np
 
 from simnet import DivergenceError, History, Network, StopOnInterrupt
-from simnet.cli import layer_sizes
+from simnet.cli import HISTORY_LIMIT, check_destinations, check_memory, layer_sizes, record_all_bytes
 from simnet.explorer.server import add_live_argument, serve
-from simnet.interrupt import EXIT_INTERRUPTED
 from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
 
 
@@ -41,11 +40,16 @@ def parse_args(argv=None):
         p.error(f"--epsilon must be a finite number >= 0, got {args.epsilon}")
     if args.max_iter < 1:
         p.error(f"--max-iter must be at least 1, got {args.max_iter}")
+    if not 0 <= args.seed < 2**32:
+        p.error(f"--seed must be in 0..2**32-1 (numpy's global seed), got {args.seed}")
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
+    check_destinations(args)  # --plots created and probed before anything runs
+    check_memory(record_all_bytes([3, *args.hidden, 1]), f"recording every neuron and weight of --hidden "
+                 f"{','.join(map(str, args.hidden))}", "use a smaller --hidden", limit=HISTORY_LIMIT)
 
     # The data: which lights are on, and whether it was safe to walk (simnet/streetlights.py).
     streetlights, walk_vs_stop = STREETLIGHTS, WALK_VS_STOP
@@ -111,7 +115,7 @@ def main(argv=None):
 
     print()
     if stop.requested:
-        print(f"interrupted (Ctrl-C) during iteration {iteration}, after sample {i}")
+        print(f"interrupted ({stop.name}) during iteration {iteration}, after sample {i}")
     elif diverged is not None:
         print(f"DIVERGED: {diverged}; the history up to the last finite step is kept")
     elif converged:
@@ -136,7 +140,7 @@ def main(argv=None):
                          {"network": network.structure(), **info}, args.plots, show=args.show)
         print(f"\nwrote {len(paths)} figures and history.npz to {args.plots}/")
     if stop.requested:
-        return EXIT_INTERRUPTED
+        return stop.status
     return 3 if diverged is not None else 0
 
 

@@ -21,7 +21,9 @@ import sys
 
 import numpy as np
 
+from simnet.cli import check_destinations
 from simnet.streetlights import convergence_summary, describe_run, format_summary
+from simnet.sweeps.engine import MAX_RUNS
 from simnet.sweeps import (TASKS, curves_path, format_hidden, get_task, load_curves, make_grid, parse_hidden, parse_list,
                            parse_seeds, read_results, run_sweep)
 
@@ -67,6 +69,9 @@ def parse_args(argv=None):
         args.hidden_list = parse_list(args.hidden or defaults["hidden"], parse_hidden)
     except ValueError as e:
         p.error(str(e))
+    if len(args.seed_list) * len(args.alpha_list) * len(args.hidden_list) > MAX_RUNS:
+        p.error(f"{len(args.seed_list):,} seeds x {len(args.alpha_list)} alpha x {len(args.hidden_list)} hidden is "
+                f"more than the {MAX_RUNS:,} runs a sweep may have")
     if not all(np.isfinite(a) and a > 0 for a in args.alpha_list):
         p.error(f"--alpha must be positive finite numbers, got {args.alpha}")
     if args.epsilon is not None and not (np.isfinite(args.epsilon) and args.epsilon >= 0):
@@ -111,6 +116,7 @@ def saved_rows(args, task):
 def main(argv=None):
     args = parse_args(argv)
     task = get_task(args.scenario)
+    check_destinations(args)  # --plots and the results table's folder created and probed before any run
 
     if args.replot:
         try:
@@ -118,7 +124,11 @@ def main(argv=None):
         except (OSError, ValueError) as e:
             print(f"sweep: cannot replot: {e}", file=sys.stderr)
             return 2
-        curves = load_curves(curves_path(args.results))
+        try:
+            curves = load_curves(curves_path(args.results))
+        except ValueError as e:
+            print(f"sweep: cannot replot: {e}", file=sys.stderr)
+            return 2
         print(f"{len(rows)} runs read from {args.results}")
     else:
         grid = grid_of(args)
@@ -135,13 +145,13 @@ def main(argv=None):
         except NotImplementedError as e:
             print(f"sweep: {e}", file=sys.stderr)
             return 2
-        except (ImportError, OSError) as e:  # no dask, or no scheduler at that address
+        except (ImportError, OSError, ValueError) as e:  # no dask, no scheduler there, a table or curves unread
             print(f"sweep: {e}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (simnet.interrupt.Terminated)
             print(f"\ninterrupted: the finished runs are in {args.results}; run the same command again to resume",
                   file=sys.stderr)
-            return 130
+            return getattr(e, "status", 130)
         print(f"ran {sweep.ran} runs, {sweep.skipped} already in {args.results}")
         rows, curves = sweep.rows, sweep.curves
 

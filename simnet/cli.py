@@ -20,6 +20,8 @@ def image_arguments(p, dataset, defaults):
 
     ``defaults`` gives ``epochs``, ``batch_size``, ``lr``, ``lr_decay`` and ``optimizer``.
     """
+    import os
+
     import numpy as np
 
     from .data import DATASETS
@@ -65,6 +67,10 @@ def image_arguments(p, dataset, defaults):
             p.error(f"--train-size must be at least 1, got {args.train_size}")
         if args.epochs < 0:
             p.error(f"--epochs must be 0 or more, got {args.epochs}")
+        if not 0 <= args.seed < 2**63:
+            p.error(f"--seed must be in 0..2**63-1, got {args.seed}")
+        if args.data is not None and not os.path.isdir(args.data):
+            p.error(f"--data {args.data}: " + ("is not a folder" if os.path.exists(args.data) else "does not exist"))
         return args
 
     return check
@@ -110,6 +116,126 @@ def check_loaded_dtype(args, network):
     args.dtype = have
 
 
+def fail(message, code=2):
+    """A user's mistake: one line on stderr, then exit with ``code`` (2, as argparse does)."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _probe(folder, what):
+    """Create ``folder`` and check that a file can be written in it; ValueError in one line otherwise."""
+    import os
+    import tempfile
+
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise ValueError(f"{what} {folder}: exists and is not a folder")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".simnet-probe-"):
+            pass
+    except OSError as e:
+        raise ValueError(f"{what} {folder}: cannot write there ({e.strerror or type(e).__name__})") from None
+
+
+def check_destinations(args):
+    """Create and probe for writing, before the first step, every folder the run writes into.
+
+    ``args.save`` (a save folder: its parent is probed, since the save is written beside it and
+    renamed in, and an existing folder must hold a save or nothing), ``args.plots`` (unless
+    ``args.no_plots``) and ``args.results`` (a sweep's table: its folder).  A failure is one line
+    on stderr and exit status 2 (``fail``).
+    """
+    import os
+
+    from .persistence import SAVE_FILES
+
+    try:
+        save = getattr(args, "save", None)
+        plots = None if getattr(args, "no_plots", False) else getattr(args, "plots", None)
+        results = getattr(args, "results", None)
+        if save:
+            target = os.path.abspath(save)
+            _probe(os.path.dirname(target.rstrip(os.sep)) or ".", f"--save {save}: its folder")
+            if os.path.lexists(target):
+                if not os.path.isdir(target):
+                    raise ValueError(f"--save {save}: exists and is not a folder")
+                foreign = sorted(set(os.listdir(target)) - set(SAVE_FILES))
+                if foreign:
+                    raise ValueError(f"--save {save}: holds files that are not a save ({', '.join(foreign[:3])}"
+                                     f"{'...' if len(foreign) > 3 else ''}); choose an empty or new folder")
+            _probe(target, "--save")
+            if plots and os.path.abspath(plots) == target:
+                raise ValueError(f"--save and --plots both name {save}: a save folder holds the save only")
+        if plots:
+            _probe(plots, "--plots")
+        if results:
+            _probe(os.path.dirname(os.path.abspath(results)), f"--results {results}: its folder")
+            if os.path.isdir(results):
+                raise ValueError(f"--results {results}: is a folder; name the table's file (results.csv)")
+    except ValueError as e:
+        fail(str(e))
+
+
+def memory_available():
+    """Bytes of memory available now (``MemAvailable``), or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_memory(nbytes, what, hint, limit=None):
+    """Refuse (``fail``, exit 2) up front what needs more memory than ``limit`` (default: what is available)."""
+    words = "allowed" if limit is not None else "available"
+    limit = memory_available() if limit is None else limit
+    if limit is not None and nbytes > limit:
+        fail(f"{what} needs about {nbytes / 2**30:,.1f} GiB, more than the {limit / 2**30:,.1f} GiB {words}; {hint}")
+
+
+def dense_bytes(sizes, dtype, batch_size, state_copies=2):
+    """Bytes a dense network of ``sizes`` needs to train: weights, their gradients and optimizer state
+    (``state_copies``: Adam keeps 2), and a batch's neurons and deltas."""
+    import numpy as np
+
+    weights = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    neurons = sum(sizes) * min(batch_size, 60_000) * 3  # neurons, deltas, input sums (a batch is at most the data)
+    return (weights * (2 + state_copies) + neurons) * np.dtype(dtype).itemsize
+
+
+def record_all_bytes(sizes, capacity=1000, itemsize=8):
+    """Bytes ``Network.record_all(capacity)`` keeps for a dense network of ``sizes``: every neuron and
+    delta, every weight, ``capacity`` times."""
+    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return capacity * itemsize * (2 * sum(sizes) - sizes[0] + weights)
+
+
+def batch_bytes(network, batch):
+    """About the bytes one training batch of ``network`` needs beyond its weights: every layer's neurons,
+    deltas, input sums and the buffers map layers keep (im2col, masks), counted as 8 copies."""
+    return 8 * batch * sum(la.num_neurons for la in network.layers) * network.input.dtype.itemsize
+
+
+HISTORY_LIMIT = 2**30
+"""The most bytes a scenario's recorded histories may take before it refuses to start (1 GiB)."""
+
+
+def save_run(args, network, optimizer, info):
+    """Save a scenario's run to ``args.save`` and print where; a failure is one line and returns 2."""
+    from .persistence import save_network
+
+    try:
+        saved = save_network(args.save, network, optimizer, info)
+    except (OSError, ValueError) as e:
+        print(f"error: could not save the network to {args.save}: {e}", file=sys.stderr)
+        return 2
+    print(saved.describe())
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="simnet", description="simnet: a neural-network simulator with explicit neurons")
     sub = p.add_subparsers(dest="command", required=True)
@@ -133,7 +259,7 @@ def main(argv=None):
 
     try:
         paths = redraw(args.history, args.plots, show=args.show)
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, TypeError, KeyError) as e:
         print(f"simnet plot: {e}", file=sys.stderr)
         return 2
     for path in paths:

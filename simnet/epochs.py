@@ -27,6 +27,8 @@ class EpochsResult:
     seconds: float  # time spent training (tests after each epoch included)
     interrupted: bool  # Ctrl-C stopped it
     diverged: DivergenceError = None  # what stopped it, if the loss became NaN or infinite
+    status: int = 0  # exit status for an interrupted run: 130 (Ctrl-C), 143 (SIGTERM)
+    rate_vanished: bool = False  # the learning-rate schedule reached 0 (it underflowed): stopped there
 
 
 def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, lr, lr_decay=1.0,
@@ -38,10 +40,14 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
               for name in CURVES}
     batches = -(-len(x_train) // batch_size)
     started = time.perf_counter()
-    done, diverged = first_epoch, None
+    done, diverged, vanished = first_epoch, None, False
     with StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
         for epoch in range(first_epoch, first_epoch + epochs):
-            optimizer.alpha = lr * lr_decay ** epoch
+            alpha = lr * lr_decay ** epoch
+            if not (np.isfinite(alpha) and alpha > 0):  # lr_decay ** epoch underflowed: nothing would change
+                vanished = True
+                break
+            optimizer.alpha = alpha
             bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
 
             def progress(b, loss, accuracy):
@@ -72,7 +78,10 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     if diverged is None:
         network.close_histories()
     if stop.requested:
-        print(f"interrupted (Ctrl-C) during epoch {done + 1}; keeping {done} finished epochs")
+        print(f"interrupted ({stop.name}) during epoch {done + 1}; keeping {done} finished epochs")
+    if vanished:
+        print(f"the learning rate reached 0 before epoch {done + 1} ({lr:g} x {lr_decay:g}^{done} underflows); "
+              f"stopping after {done} epochs")
     if diverged is not None:
         print(f"DIVERGED in epoch {done + 1}: {diverged}; the history up to the last finite step is kept")
-    return EpochsResult(done, time.perf_counter() - started, stop.requested, diverged)
+    return EpochsResult(done, time.perf_counter() - started, stop.requested, diverged, stop.status, vanished)

@@ -26,7 +26,6 @@ header, never pickle.
 """
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
@@ -349,18 +348,10 @@ class Monitor:
 
 
 def _atomic_savez(path, arrays):
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp.npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write ``arrays`` to the .npz file ``path`` whole (simnet.safefiles.write_file: the user's umask, a rename)."""
+    from .safefiles import write_file
+
+    write_file(path, lambda f: np.savez(f, **arrays))
 
 
 def save_histories(path, histories, info=None):
@@ -388,7 +379,8 @@ def load_histories(path):
             for key, meta in header["histories"].items():
                 i = meta["index"]
                 histories[key] = History.from_arrays(meta, f[f"h{i}_steps"], f[f"h{i}_values"])
-    except (OSError, KeyError, TypeError, IndexError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    except (OSError, KeyError, TypeError, IndexError, ValueError, EOFError, zipfile.BadZipFile, MemoryError,
+            RecursionError, OverflowError, AttributeError) as e:
         if isinstance(e, ValueError) and str(path) in str(e):
             raise
         raise ValueError(f"{path}: cannot read simnet history ({type(e).__name__}: {e})") from e

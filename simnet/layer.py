@@ -130,8 +130,9 @@ class SimpleLayer:
             self.connect(target, init=init, rng=rng)
 
     # ---- linking ---------------------------------------------------------
-    def connect(self, target, init="uniform", rng=None):
-        """Make ``target`` this layer's target and draw the weights between them."""
+    def connect(self, target, init="uniform", rng=None, weights=None):
+        """Make ``target`` this layer's target and draw the weights between them (or take ``weights``,
+        checked for shape first: loading a network draws nothing)."""
         if not isinstance(target, SimpleLayer):
             raise TypeError(f"layer {self.name!r}: target must be a SimpleLayer, got {type(target).__name__}")
         if self.target is not None:
@@ -148,8 +149,13 @@ class SimpleLayer:
         if target.dtype != self.dtype:
             raise TypeError(f"layer {self.name!r} is {self.dtype} but its target {target.name!r} is {target.dtype}")
         shape = target._connection_shape(self)  # checks the link; None: a connection without weights
+        if weights is not None:
+            if shape is None or tuple(np.shape(weights)) != tuple(shape):
+                raise ValueError(f"layer {self.name!r}: weights of shape {np.shape(weights)} given, the link to "
+                                 f"{target.name!r} takes {shape}")
         try:
-            w = None if shape is None else draw_weights(*shape, init, rng, self.dtype)
+            w = None if shape is None else np.array(weights, dtype=self.dtype) if weights is not None else \
+                draw_weights(*shape, init, rng, self.dtype)
         except (TypeError, ValueError) as e:
             raise type(e)(f"layer {self.name!r}: {e}") from None
         self.target = target

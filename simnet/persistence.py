@@ -1,7 +1,7 @@
 """Saving and loading a network: JSON for the structure, ``.npz`` for the arrays, no pickle.
 
-``save_network(folder, network, optimizer, info)`` writes, each atomically
-(a temporary file, then a rename):
+``save_network(folder, network, optimizer, info)`` writes, as one thing (a temporary folder
+beside ``folder``, fsynced, swapped in by rename; see ``simnet.safefiles``):
 
 - ``network.json``  format, version, the layers (kind, name, size, activation,
   bias, dtype), the loss, the optimizer and its scalar state, the network's
@@ -16,17 +16,16 @@ the shuffling generator, are restored).
 """
 import json
 import os
-import tempfile
-import zipfile
 
 import numpy as np
 
 from .activations import LeakyReLU, get_activation
-from .history import Monitor, _atomic_savez, load_histories, save_histories
-from .maps import MAP_LAYER_KINDS
+from .history import Monitor, load_histories, save_histories
 from .layer import SimpleLayer
+from .maps import MAP_LAYER_KINDS
 from .network import Network
 from .optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
+from .safefiles import find_folder, replace_folder, write_file
 
 FORMAT = "simnet-network"
 FORMAT_VERSION = 1
@@ -64,19 +63,6 @@ def optimizer_from_config(cfg):
     return OPTIMIZERS[cfg.pop("name")](**cfg)
 
 
-def _atomic_write_text(path, text):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def _state_arrays(state, prefix, arrays):
     """Split an optimizer state dict into arrays (into ``arrays``) and JSON scalars (returned)."""
     scalars = {}
@@ -89,10 +75,14 @@ def _state_arrays(state, prefix, arrays):
 
 
 def save_network(folder, network, optimizer=None, info=None, history=True):
-    """Write ``network`` (and its optimizer's state) to ``folder``; returns the paths written.
+    """Write ``network`` (and its optimizer's state) to ``folder``; returns the paths written (``SavedPaths``).
 
     Everything is checked and encoded before the first file is written, so a bad argument
     (say, an ``info`` that JSON cannot hold) leaves a previous save in ``folder`` intact.
+    The save is one thing: the files are written to a temporary folder beside ``folder``
+    that replaces it by rename (``simnet.safefiles.replace_folder``), so ``folder`` always
+    holds one complete save.  A network whose arrays are not all finite (it diverged) is
+    written to ``folder + ".diverged"`` instead, never over ``folder``.
     """
     if not isinstance(network, Network):
         raise TypeError(f"save_network: network must be a Network, got {type(network).__name__}")
@@ -117,14 +107,41 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
     text = json.dumps(header, indent=1, default=_json_default)  # fails here, before any file is written
     # plain JSON types from here on (numpy scalars converted), so save_histories cannot fail on them
     history_info = json.loads(json.dumps({"network": network.structure(), **(info or {})}, default=_json_default))
-    os.makedirs(folder, exist_ok=True)
-    paths = [os.path.join(folder, "weights.npz"), os.path.join(folder, "network.json")]
-    _atomic_savez(paths[0], arrays)
-    _atomic_write_text(paths[1], text)
-    if history:
-        paths.append(os.path.join(folder, "history.npz"))
-        save_histories(paths[2], network.all_histories(), history_info)
-    return paths
+    diverged = [name for name, a in arrays.items() if not np.isfinite(a).all()]
+    target = os.path.abspath(os.fspath(folder)).rstrip(os.sep)
+    if diverged:  # never over a good save: beside it, named as such
+        target += DIVERGED_SUFFIX
+    names = ["weights.npz", "network.json"] + (["history.npz"] if history else [])
+
+    def write(tmp):
+        write_file(os.path.join(tmp, "weights.npz"), lambda f: np.savez(f, **arrays))
+        write_file(os.path.join(tmp, "network.json"), lambda f: f.write(text.encode("utf-8")))
+        if history:
+            save_histories(os.path.join(tmp, "history.npz"), network.all_histories(), history_info)
+
+    replace_folder(target, write, allowed=SAVE_FILES, marker="network.json")
+    return SavedPaths([os.path.join(target, n) for n in names], target, diverged)
+
+
+DIVERGED_SUFFIX = ".diverged"
+SAVE_FILES = ("weights.npz", "network.json", "history.npz")
+
+
+class SavedPaths(list):
+    """The paths ``save_network`` wrote; ``folder`` is where, ``diverged`` names the arrays that were not
+    finite (then ``folder`` is the target with ``.diverged`` added, and the target is left as it was)."""
+
+    def __init__(self, paths, folder, diverged):
+        super().__init__(paths)
+        self.folder = folder
+        self.diverged = diverged
+
+    def describe(self, what="the network and its history"):
+        """One line for a scenario to print."""
+        if self.diverged:
+            return (f"the network diverged ({len(self.diverged)} arrays not finite, e.g. {self.diverged[0]}): "
+                    f"saved {what} beside the target, to {self.folder}/; the target was left as it was")
+        return f"saved {what} to {self.folder}/"
 
 
 def _json_default(o):
@@ -139,37 +156,37 @@ def load_network(folder):
     """Read a folder written by ``save_network``: returns ``(network, optimizer, info)``.
 
     A missing folder or file is a ``FileNotFoundError``; a truncated, corrupted, foreign or
-    inconsistent one a ``ValueError`` naming the file.
+    inconsistent one a ``ValueError`` (a ``TypeError`` for a field of the wrong type) naming
+    the file and the field.  Everything is checked before anything is built: the JSON against
+    its schema (``simnet.loadcheck``), every array's name, dtype and shape from the ``.npz``
+    headers before its data is read, then its values; no weights are drawn.  A save cut
+    between its two renames (``simnet.safefiles``) is read from the complete folder it left.
     """
+    from . import loadcheck
+
     if not isinstance(folder, (str, os.PathLike)):
         raise TypeError(f"load_network: folder must be a str or os.PathLike, got {type(folder).__name__}")
-    json_path, npz_path = os.path.join(folder, "network.json"), os.path.join(folder, "weights.npz")
+    where = find_folder(folder, "network.json")
+    json_path, npz_path = os.path.join(where, "network.json"), os.path.join(where, "weights.npz")
+    if not os.path.exists(json_path):
+        what = "is not a folder" if os.path.exists(folder) and not os.path.isdir(folder) else \
+            "no saved network here (missing network.json)"
+        raise FileNotFoundError(f"{folder}: {what}")
+    header = loadcheck.read_json(json_path)
+    plan = loadcheck.check_header(header, json_path)
+    if not os.path.exists(npz_path):
+        raise FileNotFoundError(f"{folder}: missing weights.npz beside network.json")
     try:
-        with open(json_path) as f:
-            header = json.load(f)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{folder}: no saved network here (missing network.json)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{json_path}: not a valid simnet network file ({e})") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ValueError(f"{json_path}: not a simnet network file")
-    if header.get("version", 0) > FORMAT_VERSION:
-        raise ValueError(f"{json_path}: network format version {header['version']} is newer than this simnet "
-                         f"reads ({FORMAT_VERSION}); upgrade simnet")
-    try:
-        with np.load(npz_path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{folder}: missing weights.npz beside network.json") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"{npz_path}: cannot read the saved weights ({type(e).__name__}: {e})") from None
-    try:
-        network = _build(header, arrays)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
-        raise ValueError(f"{folder}: saved network is incomplete or inconsistent ({type(e).__name__}: {e})") from None
-    hist_path = os.path.join(folder, "history.npz")
+        network = _build(header, plan, npz_path)
+    except MemoryError:
+        raise ValueError(f"{json_path}: the saved network does not fit in memory") from None
+    hist_path = os.path.join(where, "history.npz")
     if os.path.exists(hist_path):
-        resume_histories(network, load_histories(hist_path)[0], hist_path)
+        try:
+            histories = load_histories(hist_path)[0]
+        except (MemoryError, RecursionError, OverflowError) as e:
+            raise ValueError(f"{hist_path}: cannot read simnet history ({type(e).__name__})") from None
+        resume_histories(network, histories, hist_path)
     return network, optimizer_from_config(header.get("optimizer")), header.get("info", {})
 
 
@@ -194,46 +211,50 @@ def resume_histories(network, histories, path):
     network.histories.update({k: h for k, h in histories.items() if h.about.get("layer") is None})
 
 
-def _build(header, arrays):
+def _build(header, plan, npz_path):
+    """The network of a checked ``header``: layers built unlinked, the arrays checked against the
+    shapes the links take (from the .npz headers, then the values), then linked with the saved weights."""
+    from . import loadcheck
+
+    json_path = os.path.join(os.path.dirname(npz_path), "network.json")
     specs = header["layers"]
-    layer = None
-    built = []
-    for i in range(len(specs) - 1, -1, -1):  # output first, as always
-        spec = dict(specs[i])
+    layers = []
+    for i, spec in enumerate(specs):
+        spec = dict(spec)
         kind = LAYER_KINDS[spec.pop("kind")]
         spec.pop("weight_state", None), spec.pop("bias_state", None)
         spec["activation"] = activation_from_config(spec["activation"])
-        layer = kind.from_config(spec, target=layer)
-        built.append(layer)
-    layers = built[::-1]
+        try:
+            layer = kind.from_config(spec, target=None)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{json_path}: layers[{i}]: {e}") from None
+        if layer.num_neurons > loadcheck.MAX_NEURONS:
+            raise ValueError(f"{json_path}: layers[{i}] ({layer.name!r}) has {layer.num_neurons:,} neurons, more "
+                             f"than the {loadcheck.MAX_NEURONS:,} a saved layer may have")
+        layers.append(layer)
+    expected = {}
+    for i, (source, target) in enumerate(zip(layers, layers[1:])):
+        try:
+            shape = target._connection_shape(source)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{json_path}: layers[{i}] -> layers[{i + 1}]: {e}") from None
+        if shape is not None:
+            expected[f"{i}.weights"] = (tuple(shape), source.dtype)
+    for i, layer in enumerate(layers):
+        if layer.bias is not None:
+            expected[f"{i}.bias"] = (layer.bias.shape, layer.dtype)
+    arrays = loadcheck.read_arrays(npz_path, expected, plan["states"])
+    for i, (source, target) in enumerate(zip(layers, layers[1:])):
+        source.connect(target, weights=arrays.get(f"{i}.weights"))
     for i, (layer, spec) in enumerate(zip(layers, specs)):
         if layer.weight_row_mat is not None:
-            w = arrays[f"{i}.weights"]
-            if w.shape != layer.weight_row_mat.shape:
-                raise ValueError(f"layer {layer.name!r}: saved weights have shape {w.shape}, "
-                                 f"expected {layer.weight_row_mat.shape}")
-            layer.weight_row_mat = w
             layer.weight_state = _restore_state(arrays, f"{i}.weight_state", spec.get("weight_state", {}))
-            _check_state(layer, "weight", layer.weight_state, w.shape)
         if layer.bias is not None:
-            b = arrays[f"{i}.bias"]
-            if b.shape != layer.bias.shape or not np.isfinite(b).all():
-                raise ValueError(f"layer {layer.name!r}: saved bias has shape {b.shape}"
-                                 + ("" if b.shape != layer.bias.shape else " but is not finite")
-                                 + f", expected {layer.bias.shape} finite values")
-            layer.bias[...] = b
+            layer.bias[...] = arrays[f"{i}.bias"]
             layer.bias_state = _restore_state(arrays, f"{i}.bias_state", spec.get("bias_state", {}))
-            _check_state(layer, "bias", layer.bias_state, b.shape)
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
     return Network(layers, loss=header["loss"], rng=rng)
-
-
-def _check_state(layer, what, state, shape):
-    for key, value in state.items():
-        if isinstance(value, np.ndarray) and value.shape != shape:
-            raise ValueError(f"layer {layer.name!r}: saved optimizer state {what}_state[{key!r}] has shape "
-                             f"{value.shape}, expected {shape}")
 
 
 def _restore_state(arrays, prefix, scalars):

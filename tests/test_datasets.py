@@ -399,6 +399,15 @@ class _FaultyHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if fault == "ok":
             self.wfile.write(data)
+        elif fault == "trickle":  # a byte every 0.05 s: never silent for a timeout, never done
+            for i in range(len(data)):
+                if server.stop_event.wait(0.05):
+                    break
+                try:
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    break
         else:
             self.wfile.write(half)
             self.wfile.flush()
@@ -611,3 +620,43 @@ def test_debian_fashion_mnist(real):
     assert train_images.shape == (60000, 28, 28) and test_images.shape == (10000, 28, 28)
     assert np.bincount(train_labels).tolist() == [6000] * 10
     assert np.bincount(test_labels).tolist() == [1000] * 10
+
+
+def test_a_trickling_server_is_cut_off_at_the_whole_download_deadline(faulty, isolated, monkeypatch):
+    monkeypatch.setattr(download, "DOWNLOAD_DEADLINE", 1.5)
+    faulty.faults[IMAGES_GZ] = ["trickle"] * 3
+    t0 = time.monotonic()
+    with pytest.raises(DatasetNotFoundError) as err:
+        load_mnist("test", base_url=faulty.url, timeout=1)
+    elapsed = time.monotonic() - t0
+    assert 1.4 < elapsed < 4, elapsed  # the deadline, once: not retried
+    msg = str(err.value)
+    assert f"timed out: {faulty.url}{IMAGES_GZ} took longer than the deadline of 1.5 s for the whole file" in msg
+    assert "(1 attempt;" in msg and faulty.requests == [IMAGES_GZ]
+    assert cache_is_clean(isolated)
+
+
+def test_decompressed_sizes_are_checked_while_reading(tmp_path, monkeypatch):
+    import simnet.data.idx as idx_module
+
+    # a header that announces 4 GiB: refused before anything is unpacked
+    path = write(tmp_path / "huge-idx3-ubyte.gz", struct.pack(">IIII", 0x0803, 65536, 256, 256))
+    with pytest.raises(ValueError, match=r"huge-idx3-ubyte.gz: header says 65536x256x256 = 4,294,967,296 bytes, "
+                                         r"more than an IDX file simnet reads \(1,073,741,824\): refused before"):
+        read_idx(path)
+    # a small .gz (40 kB) that unpacks to 40 MB past a 3-image header: reading stops 1 MiB past the end
+    data = idx_bytes(sample(3)[0])
+    bomb = tmp_path / "bomb-idx3-ubyte.gz"
+    with gzip.open(bomb, "wb") as g:
+        g.write(data)
+        for _ in range(40):
+            g.write(b"\0" * 2**20)
+    assert bomb.stat().st_size < 100_000
+    reads = []
+    real_read = gzip.GzipFile.read
+    monkeypatch.setattr(gzip.GzipFile, "read", lambda self, n=-1: reads.append(n) or real_read(self, n))
+    with pytest.raises(ValueError, match=r"bomb-idx3-ubyte.gz: overlong: header says 3x28x28 = 2352 bytes, found "
+                                         r"more than 1050928 \(reading stopped 1,048,576 bytes past the end\)"):
+        read_idx(bomb)
+    assert -1 not in reads and sum(n for n in reads) < 2 * 2**20 + 2352 + 16
+    assert idx_module.OVERLONG_COUNTED == 2**20

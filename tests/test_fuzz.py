@@ -333,3 +333,163 @@ def test_corrupted_idx_files_are_refused_with_value_error(tmp_path_factory, data
     except ValueError:
         return
     assert a.dtype == np.uint8 and a.ndim in (1, 3)
+
+
+# ---- tampered saves: one field of network.json, one array of weights.npz ----------------------------
+@pytest.fixture(scope="module")
+def saved_adam(tmp_path_factory):
+    from simnet.optimizers import Adam
+
+    folder = tmp_path_factory.mktemp("saved_adam") / "net"
+    net = Network.build([3, 4, 2], activations=["relu", "softmax"], bias=True, seed=0, loss="cross_entropy")
+    opt = Adam(0.01)
+    net.run_epoch(np.eye(3)[[0, 1, 2, 0]], np.eye(2)[[0, 1, 1, 0]], opt, batch_size=2)
+    save_network(folder, net, opt, {"epochs": 1, "lr": 0.01, "optimizer": "adam"})
+    return folder, {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def _paths(node, here=()):
+    """Every place in a JSON tree, as key paths."""
+    yield here
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, here + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, here + (i,))
+
+
+JSON_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-2**70, 2**70), st.sampled_from([-1, 0, 10**12, 2**128, 10**6]),
+    st.floats(allow_nan=False), st.text(max_size=12), st.sampled_from(["rmsprop", "../../x", "float16", "PCG64"]),
+    st.lists(st.integers(-3, 10**7), max_size=4), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+    st.integers(1, 3000).map(lambda d: "[" * d + "]" * d))
+
+
+def _loads_and_trains(folder):
+    """Load; a save that is accepted must predict and train one step without an error."""
+    from simnet.optimizers import SGD
+
+    try:
+        net, opt, info = load_network(folder)
+    except (ValueError, TypeError) as e:
+        return type(e).__name__ + (" names the file" if str(folder) in str(e) else " WITHOUT the file")
+    assert net.predict(np.eye(3)).shape[0] == 3
+    with np.errstate(all="ignore"):
+        net.run_epoch(np.eye(3)[[0, 1, 2, 0]], np.eye(2)[[0, 1, 1, 0]], opt or SGD(0.1), batch_size=2)
+    return "loaded"
+
+
+@settings(FUZZ, max_examples=150)
+@given(data=st.data())
+def test_every_one_field_edit_of_network_json_is_refused_or_works(saved_adam, data):
+    import json
+
+    folder, files = saved_adam
+    header = json.loads(files["network.json"])
+    where = data.draw(st.sampled_from(list(_paths(header))[1:]))
+    value = data.draw(JSON_VALUES)
+    how = data.draw(st.sampled_from(["set", "delete"]))
+    node = header
+    for k in where[:-1]:
+        node = node[k]
+    if how == "delete":
+        del node[where[-1]]
+    else:
+        node[where[-1]] = "__DEEP__" if isinstance(value, str) and value.startswith("[") else value
+    try:
+        text = json.dumps(header)
+        if isinstance(value, str) and value.startswith("["):
+            text = text.replace('"__DEEP__"', value)  # nested deeper than json.dumps can write
+        (folder / "network.json").write_text(text)
+        outcome = _loads_and_trains(folder)
+        assert "WITHOUT" not in outcome
+        event(f"{how} {where[-1]}: {outcome}")
+    finally:
+        (folder / "network.json").write_bytes(files["network.json"])
+
+
+ARRAY_VALUES = st.one_of(
+    st.sampled_from(["int64", "complex128", "<U3", "float16", "float32", "float64", "bool"]).flatmap(
+        lambda dt: st.tuples(st.just(dt), st.lists(st.integers(0, 5), max_size=3), st.sampled_from([0.0, np.nan, 1.0]))))
+
+
+@settings(FUZZ, max_examples=150)
+@given(data=st.data())
+def test_every_array_edit_of_weights_npz_is_refused_or_works(saved_adam, data):
+    folder, files = saved_adam
+    with np.load(folder / "weights.npz") as f:
+        arrays = {k: f[k] for k in f.files}
+    name = data.draw(st.sampled_from(sorted(arrays) + ["0.weight_state.r", "9.weights", "1.bias_state.m"]))
+    how = data.draw(st.sampled_from(["replace", "delete", "nan", "reshape"]))
+    if how == "delete":
+        arrays.pop(name, None)
+    elif how == "nan" and name in arrays:
+        arrays[name] = np.full_like(arrays[name], np.nan)
+    elif how == "reshape" and name in arrays:
+        arrays[name] = arrays[name].reshape(-1)[:-1] if arrays[name].size > 1 else arrays[name][None]
+    else:
+        dt, shape, fill = data.draw(ARRAY_VALUES)
+        with np.errstate(invalid="ignore"):
+            arrays[name] = np.full(shape, fill).astype(dt) if dt != "<U3" else np.full(shape, "abc")
+    try:
+        np.savez(folder / "weights.npz", **arrays)
+        outcome = _loads_and_trains(folder)
+        assert "WITHOUT" not in outcome
+        event(f"{how}: {outcome}")
+    finally:
+        (folder / "weights.npz").write_bytes(files["weights.npz"])
+
+
+def test_shapes_that_cannot_fit_are_refused_before_allocation(tmp_path):
+    import json
+
+    net = Network.build([3, 4, 2], seed=0)
+    save_network(tmp_path / "n", net)
+    header = json.loads((tmp_path / "n" / "network.json").read_text())
+    for layer in header["layers"]:
+        layer["num_neurons"] = 10**6
+    (tmp_path / "n" / "network.json").write_text(json.dumps(header))
+    with pytest.raises(ValueError, match=r"weights.npz: 0.weights: shape \(3, 4\), expected \(1000000, 1000000\)"):
+        load_network(tmp_path / "n")
+    # an .npy header that claims a huge shape: refused from the header, before its data is read
+    import zipfile
+    raw = zipfile.ZipFile(tmp_path / "n" / "weights.npz").read("0.weights.npy")
+    (tmp_path / "n" / "network.json").write_text(json.dumps({**header, "layers": [
+        {**la, "num_neurons": n} for la, n in zip(header["layers"], (10**5, 10**5, 2))]}))
+    big = raw.replace(b"(3, 4)", b"(100000, 100000)".ljust(6))
+    with zipfile.ZipFile(tmp_path / "n" / "weights.npz", "w") as z:
+        z.writestr("0.weights.npy", big)
+        z.writestr("1.weights.npy", zipfile.ZipFile(tmp_path / "n" / "weights.npz").read("0.weights.npy")
+                   if False else raw)
+    with pytest.raises(ValueError, match=r"0.weights: \(100000, 100000\) float64 is 80,000,000,000 bytes, but the "
+                                         r"file holds"):
+        load_network(tmp_path / "n")
+
+
+def test_tampered_map_layer_fields_are_refused_naming_the_field(tmp_path):
+    import json
+
+    from simnet.image_networks import build_cnn
+
+    save_network(tmp_path / "cnn", build_cnn(0))
+    header = json.loads((tmp_path / "cnn" / "network.json").read_text())
+    kinds = {la["kind"]: i for i, la in enumerate(header["layers"])}
+    conv, drop = kinds["Conv2D"], kinds["Dropout"]
+    cases = [
+        (conv, "kernel_size", [5, 0], ValueError, rf"layers\[{conv}\].kernel_size\[1\]: must be in 1\.\.1,000,000, got 0"),
+        (conv, "padding", "full", ValueError, rf"layers\[{conv}\].padding: must be one of \['same', 'valid'\]"),
+        (conv, "filters", 10**9, ValueError, rf"layers\[{conv}\].filters: must be in 1\.\.65,536"),
+        (drop, "rate", 1.0, ValueError, rf"layers\[{drop}\].rate: must be < 1"),
+        (drop, "rng_state", {"bit_generator": "MT19937"}, ValueError, rf"layers\[{drop}\].rng_state: missing field"),
+        (0, "shape", [1, 10**5, 10**5], ValueError, r"layers\[0\].shape: \[1, 100000, 100000\] is 10,000,000,000 neurons"),
+        (conv, "filters", 31, ValueError, rf"network.json: layers\[{conv}\] -> layers\[{conv + 1}\]: layer 'conv2' gives "
+                                          r"maps \(31, 10, 10\), but max pooling 'pool2' takes maps \(15, 10, 10\)"),
+    ]
+    original = json.dumps(header)
+    for i, key, value, kind, match in cases:
+        h = json.loads(original)
+        h["layers"][i][key] = value
+        (tmp_path / "cnn" / "network.json").write_text(json.dumps(h))
+        with pytest.raises(kind, match=match):
+            load_network(tmp_path / "cnn")

@@ -8,6 +8,8 @@ so a truncated, stalled, failed or corrupted download leaves no file behind.  A 
 ``timeout`` seconds), an HTTP 4xx or a wrong checksum is not.
 """
 import math
+import socket
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +33,9 @@ class DownloadError(OSError):
         self.retry = retry
 
 
+DOWNLOAD_DEADLINE = 900.0
+"""Seconds one file's download may take in all: a server that trickles (a byte now and then, never
+silent long enough for ``timeout``) is cut off here.  26 MB (MNIST's largest file) in 900 s is 29 kB/s."""
 DOWNLOAD_ATTEMPTS = 3
 """Tries per file when a download fails in a way that may pass (see ``DownloadError.retry``)."""
 RETRY_BACKOFF = 1.0
@@ -48,7 +53,8 @@ class _HTTPDownload:
     """A pooch downloader: one HTTP GET with a timeout, the body checked against Content-Length.
 
     Every failure is a ``DownloadError`` saying what happened; ``received`` is the number of
-    bytes the last call wrote.  The body is read as sent (``Accept-Encoding: identity``), so
+    bytes the last call wrote.  The whole download has a deadline, ``DOWNLOAD_DEADLINE``
+    seconds: a timer shuts the connection when it passes.  The body is read as sent (``Accept-Encoding: identity``), so
     its length and sha256 are those of the file on the server.
     """
 
@@ -59,15 +65,17 @@ class _HTTPDownload:
 
     def __call__(self, url, output_file, pooch_instance=None):
         import http.client
-        import socket
 
         import requests
         import urllib3
 
         self.received = 0
         t = self.timeout
+        deadline = DOWNLOAD_DEADLINE
+        started = time.monotonic()
         try:
-            response = requests.get(url, stream=True, timeout=(t, t), headers={"Accept-Encoding": "identity"})
+            response = requests.get(url, stream=True, timeout=(t, min(t, deadline)),
+                                    headers={"Accept-Encoding": "identity"})
         except requests.exceptions.ConnectTimeout:
             raise DownloadError(f"timed out: no connection to {url} within {t:g} s (timeout={t:g})") from None
         except requests.exceptions.Timeout:
@@ -82,6 +90,20 @@ class _HTTPDownload:
                 raise DownloadError(what, retry=status >= 500 or status == 429)
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
+            expired = threading.Event()
+
+            def cut():  # the deadline passed: shut the socket, which ends the read that waits on it
+                expired.set()
+                sock = _socket_of(response)
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+            timer = threading.Timer(max(0.0, deadline - (time.monotonic() - started)), cut)
+            timer.daemon = True
+            timer.start()
             bar = None
             if self.progressbar:
                 from tqdm import tqdm
@@ -94,8 +116,14 @@ class _HTTPDownload:
                         self.received += len(chunk)
                         if bar is not None:
                             bar.update(len(chunk))
-            except requests.exceptions.RequestException as e:
+            except (requests.exceptions.RequestException, OSError) as e:
                 of = f" of {total:,}" if total is not None else ""
+                if expired.is_set():
+                    raise DownloadError(f"timed out: {url} took longer than the deadline of {deadline:g} s for the "
+                                        f"whole file ({self.received:,}{of} bytes received; "
+                                        f"DOWNLOAD_DEADLINE={deadline:g})") from None
+                if not isinstance(e, requests.exceptions.RequestException):
+                    raise
                 if _find(e, (urllib3.exceptions.TimeoutError, socket.timeout)) is not None:
                     raise DownloadError(f"timed out: {url} stalled after {self.received:,}{of} bytes: nothing "
                                         f"received for {t:g} s (timeout={t:g})") from None
@@ -104,11 +132,29 @@ class _HTTPDownload:
                 raise DownloadError(f"truncated: the connection to {url} broke after {got:,}{of} bytes",
                                     retry=True) from None
             finally:
+                timer.cancel()
                 if bar is not None:
                     bar.close()
+        if expired.is_set():
+            of = f" of {total:,}" if total is not None else ""
+            raise DownloadError(f"timed out: {url} took longer than the deadline of {deadline:g} s for the "
+                                f"whole file ({self.received:,}{of} bytes received; DOWNLOAD_DEADLINE={deadline:g})")
         if total is not None and self.received != total:
             raise DownloadError(f"truncated: {url} sent {self.received:,} of the {total:,} bytes its "
                                 f"Content-Length announced", retry=True)
+
+
+def _socket_of(response):
+    """The socket under a streamed ``requests`` response (urllib3 over http.client), or None."""
+    for path in (("raw", "_fp", "fp", "raw", "_sock"), ("raw", "_connection", "sock")):
+        obj = response
+        for name in path:
+            obj = getattr(obj, name, None)
+            if obj is None:
+                break
+        if obj is not None and hasattr(obj, "shutdown"):
+            return obj
+    return None
 
 
 def _find(error, kinds):

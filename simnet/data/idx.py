@@ -20,16 +20,26 @@ NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28)
 
 
+MAX_IDX_BYTES = 2**30
+"""The largest data an IDX file may announce in its header (1 GiB; MNIST's largest file holds 47 MB):
+a larger one is refused before anything is unpacked."""
+OVERLONG_COUNTED = 2**20
+"""Bytes past the announced data that are counted (for the message) before reading stops."""
+
+
 def read_idx(path):
     """Read an IDX file of uint8 data, gzip-compressed or raw; return a uint8 numpy array.
 
     Accepts magic 0x00000803 (images, 3-D: count x rows x columns) and 0x00000801 (labels,
     1-D).  Raises ``ValueError`` naming the file for a bad magic number, another type code or
     number of dimensions, a zero dimension, a truncated or overlong file, or a corrupt gzip
-    stream.  A missing file raises ``FileNotFoundError``.
+    stream.  A missing file raises ``FileNotFoundError``.  The header's dimensions bound what
+    is read: a header announcing more than ``MAX_IDX_BYTES`` is refused before unpacking, and
+    reading stops ``OVERLONG_COUNTED`` bytes past the announced end (a small .gz that unpacks to
+    gigabytes is refused after the header's size plus 1 MiB).
     """
     path = Path(path)
-    data = _read_bytes(path)
+    data, extra = _read_bytes(path)
     if len(data) < 4:
         raise ValueError(f"{path}: too short to be an IDX file: {len(data)} bytes, the magic number alone is 4")
     magic = int.from_bytes(data[:4], "big")
@@ -55,27 +65,55 @@ def read_idx(path):
     found = len(data) - header
     if found < expected:
         raise ValueError(f"{path}: truncated: header says {shape} = {expected} bytes, found {found}")
-    if found > expected:
-        raise ValueError(f"{path}: overlong: header says {shape} = {expected} bytes, found {found} "
-                         f"({found - expected} bytes too many)")
+    if extra > OVERLONG_COUNTED:
+        raise ValueError(f"{path}: overlong: header says {shape} = {expected} bytes, found more than "
+                         f"{expected + OVERLONG_COUNTED} (reading stopped {OVERLONG_COUNTED:,} bytes past the end)")
+    if extra:
+        raise ValueError(f"{path}: overlong: header says {shape} = {expected} bytes, found {expected + extra} "
+                         f"({extra} bytes too many)")
     return np.frombuffer(data, dtype=np.uint8, count=expected, offset=header).reshape(dims).copy()
 
 
 def _read_bytes(path):
-    """The file's bytes, decompressed when it is gzip (recognised by its first two bytes)."""
+    """``(bytes, extra)``: the header and the data it announces (no more), decompressed when the file is
+    gzip (recognised by its first two bytes), and the count of bytes past them (up to
+    ``OVERLONG_COUNTED`` + 1).  A header announcing more than ``MAX_IDX_BYTES`` is refused here."""
     with open(path, "rb") as f:
         start = f.read(2)
         f.seek(0)
         if start == b"\x1f\x8b":
             try:
                 with gzip.GzipFile(fileobj=f, mode="rb") as g:
-                    return g.read()
+                    return _read_sized(g, path)
             except (gzip.BadGzipFile, EOFError, zlib.error) as e:
                 raise ValueError(f"{path}: corrupt or truncated gzip stream ({type(e).__name__}: {e})") from None
         if path.suffix == ".gz":
             raise ValueError(f"{path}: named .gz but not gzip-compressed: it starts with bytes "
                              f"{start.hex() or 'none'}, a gzip file with 1f8b")
-        return f.read()
+        return _read_sized(f, path)
+
+
+def _read_sized(stream, path):
+    head = stream.read(4)
+    if len(head) < 4 or head[0] or head[1] or head[3] not in (1, 3):
+        return head, 0  # read_idx says what is wrong with it
+    ndim = head[3]
+    head += stream.read(4 * ndim)
+    if len(head) < 4 + 4 * ndim:
+        return head, 0
+    dims = [int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    size = math.prod(dims)
+    if size > MAX_IDX_BYTES:
+        raise ValueError(f"{path}: header says {'x'.join(map(str, dims))} = {size:,} bytes, more than an IDX file "
+                         f"simnet reads ({MAX_IDX_BYTES:,}): refused before unpacking")
+    body = stream.read(size)
+    extra = 0
+    while len(body) == size and extra <= OVERLONG_COUNTED:  # count what follows, a bounded amount
+        chunk = stream.read(min(1 << 16, OVERLONG_COUNTED + 1 - extra) or 1)
+        if not chunk:
+            break
+        extra += len(chunk)
+    return head + body, extra
 
 
 def check_labels(labels, source, num_classes=NUM_CLASSES):

@@ -10,12 +10,13 @@ set can be had (MNIST offline) a seeded split of the test set, with an ``info`` 
 ``"note"`` says so; ``to_inputs`` and ``one_hot`` turn images and labels into what a network
 takes.  Data loading only; nothing here trains, and no training module imports this one.
 """
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from .idx import NUM_CLASSES, read_split
-from .registry import DatasetNotFoundError, find_files, get_spec
+from .registry import SPLITS, DatasetNotFoundError, _find_in, find_files, get_spec
 
 
 class TrainTest(NamedTuple):
@@ -167,8 +168,26 @@ def load_for_training(name, path=None, download=True, train_size=8000, seed=0, d
     ``info``).  Where MNIST's training set is not at hand, its test set is split
     instead (``train_size`` images train, shuffled with ``seed``) and
     ``data.info["note"]`` says so: print it.
+
+    A ``path`` (the scenarios' ``--data``) must be a folder that holds the data set's files (in it or
+    in ``path/<dataset>``): a file, a missing folder or one without them is a
+    ``DatasetNotFoundError``, not a silent fall back to the other places searched.
     """
+    if path is not None:
+        _check_data_folder(name, path)
     data = load_train_test(name, path=path, download=download, allow_test_split=get_spec(name).name == "mnist",
                            train_size=train_size, seed=seed)
     return (data, to_inputs(data.train_images, dtype), one_hot(data.train_labels, dtype=dtype),
             to_inputs(data.test_images, dtype), one_hot(data.test_labels, dtype=dtype))
+
+
+def _check_data_folder(name, path):
+    spec = get_spec(name)
+    p = Path(path).expanduser()
+    if not p.is_dir():
+        raise DatasetNotFoundError(f"{path}: {'is not a folder' if p.exists() else 'does not exist'} "
+                                   f"(the folder given for the {spec.title} files)")
+    if not any(_find_in(folder, stems)[0] is not None for folder in (p, p / spec.name) for stems in SPLITS.values()):
+        raise DatasetNotFoundError(f"{path}: holds no {spec.title} files (neither split's pair, in it or in "
+                                   f"{p / spec.name}); give the folder that holds them, or leave it out to search "
+                                   f"the usual places")

@@ -104,11 +104,11 @@ class MapLayer(SimpleLayer):
                              f"{target.name!r} takes a flat row of neurons: put a Flatten between them")
         target._connection_shape(self)
 
-    def connect(self, target, init="he", rng=None):
+    def connect(self, target, init="he", rng=None, weights=None):
         """Make ``target`` this layer's target (after checking the shapes) and draw the weights between them."""
         if isinstance(target, SimpleLayer) and not isinstance(target, MapLayer) and len(self.shape) != 1:
             self._check_link(target)  # raises: maps need a Flatten before a dense layer
-        super().connect(target, init=init, rng=rng)
+        super().connect(target, init=init, rng=rng, weights=weights)
 
     # ---- neurons as maps ---------------------------------------------------
     @property

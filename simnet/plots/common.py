@@ -21,13 +21,24 @@ def save_figure(fig, path):
     return fig
 
 
+def figure_name(name):
+    """A file name made from names read from files (layer names): no separators, no ``..``, bounded length."""
+    from ..safefiles import safe_name
+
+    return safe_name(name)
+
+
 def figure_paths(folder):
-    """``(paths, out)``: ``out(name)`` gives the path of figure ``name`` in ``folder`` and lists it in ``paths``."""
+    """``(paths, out)``: ``out(name)`` gives the path of figure ``name`` in ``folder`` and lists it in ``paths``.
+
+    ``name`` is made safe (``figure_name``) and the path checked to be inside ``folder``."""
+    from ..safefiles import inside
+
     os.makedirs(folder, exist_ok=True)
     paths = []
 
     def out(name):
-        paths.append(os.path.join(folder, name))
+        paths.append(inside(folder, figure_name(name)))
         return paths[-1]
 
     return paths, out

@@ -20,23 +20,33 @@ to ``<results>_curves.npz`` beside the table (read without pickle), so the
 figures can be drawn again without running anything.
 """
 import csv
+import io
 import itertools
 import math
 import os
 import time
+import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm import tqdm
 
+from ..interrupt import sigterm_raises
+from ..safefiles import write_file
 from .registry import Task, get_task
 
 # ---- grids -------------------------------------------------------------------
 
 
+MAX_RUNS = 1_000_000
+"""The most runs one sweep may list (seeds, and seeds x alpha x hidden): more is refused up front."""
+
+
 def parse_seeds(text):
-    """Seeds from ``'0-999'``, ``'0,5,7'`` or a mix (``'0-9,20,30-32'``); duplicates dropped, order kept."""
+    """Seeds from ``'0-999'``, ``'0,5,7'`` or a mix (``'0-9,20,30-32'``); duplicates dropped, order kept.
+
+    At most ``MAX_RUNS`` seeds, each in 0..2**32-1 (checked before the list is made)."""
     seeds = []
     for part in str(text).split(","):
         part = part.strip()
@@ -46,9 +56,16 @@ def parse_seeds(text):
                 lo, hi = int(a), int(b)
                 if hi < lo:
                     raise ValueError
+                if lo < 0 or hi > 2**32 - 1:
+                    seeds.append(lo if lo < 0 else hi)  # refused below, with the range
+                    break
+                if len(seeds) + hi - lo + 1 > MAX_RUNS:
+                    raise OverflowError
                 seeds.extend(range(lo, hi + 1))
             else:
                 seeds.append(int(part))
+        except OverflowError:
+            raise ValueError(f"seeds {text!r} are more than the {MAX_RUNS:,} runs a sweep may have") from None
         except ValueError:
             raise ValueError(f"seeds must look like 0-999, 0,5,7 or 0-9,20; got {text!r}") from None
     if any(s < 0 or s >= 2 ** 32 for s in seeds):
@@ -138,13 +155,16 @@ class ResultsTable:
         return out
 
     def _rewrite(self):
-        temporary = f"{self.path}.{os.getpid()}.tmp"
-        with open(temporary, "w", newline="") as f:
-            writer = csv.DictWriter(f, self.columns)
+        def write(f):
+            text = io.TextIOWrapper(f, newline="")
+            writer = csv.DictWriter(text, self.columns)
             writer.writeheader()
             for row in self.rows.values():
                 writer.writerow(self._format(row))
-        os.replace(temporary, self.path)  # never a half-written table
+            text.flush()
+            text.detach()
+
+        write_file(self.path, write)  # never a half-written table (a temporary file, then a rename)
 
     def __contains__(self, key):
         return key in self.rows
@@ -172,9 +192,17 @@ def load_curves(path):
     """``{run key: (steps, errors)}`` from a curves file (empty when there is none)."""
     if not os.path.exists(path):
         return {}
-    with np.load(path, allow_pickle=False) as f:
-        keys, offsets, steps, errors = f["keys"], f["offsets"], f["steps"], f["errors"]
-    return {str(k): (steps[a:b], errors[a:b]) for k, a, b in zip(keys, offsets[:-1], offsets[1:])}
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            keys, offsets, steps, errors = f["keys"], f["offsets"], f["steps"], f["errors"]
+        if not (keys.ndim == offsets.ndim == steps.ndim == errors.ndim == 1 and len(offsets) == len(keys) + 1
+                and len(steps) == len(errors) and offsets.dtype.kind in "iu" and len(offsets)
+                and offsets[0] == 0 and offsets[-1] == len(steps) and (np.diff(offsets) >= 0).all()):
+            raise ValueError("its arrays do not fit together")
+        return {str(k): (steps[a:b], errors[a:b]) for k, a, b in zip(keys, offsets[:-1], offsets[1:])}
+    except (OSError, ValueError, KeyError, EOFError, MemoryError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{path}: not a curves file simnet can read ({type(e).__name__}: {e}); move it "
+                         f"aside to start the curves afresh") from None
 
 
 def save_curves(path, curves):
@@ -184,10 +212,8 @@ def save_curves(path, curves):
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     steps = np.concatenate([np.asarray(curves[k][0], np.int32) for k in keys]) if keys else np.zeros(0, np.int32)
     errors = np.concatenate([np.asarray(curves[k][1], np.float32) for k in keys]) if keys else np.zeros(0, np.float32)
-    temporary = f"{os.fspath(path)}.{os.getpid()}.tmp"
-    with open(temporary, "wb") as f:
-        np.savez_compressed(f, keys=np.array(keys, dtype=str), offsets=offsets, steps=steps, errors=errors)
-    os.replace(temporary, path)
+    write_file(path, lambda f: np.savez_compressed(f, keys=np.array(keys, dtype=str), offsets=offsets,
+                                                   steps=steps, errors=errors))
 
 
 # ---- running -------------------------------------------------------------------
@@ -220,35 +246,120 @@ def make_batches(task, todo, population=False, population_size=1000, parallel=1)
     return batches
 
 
+def _die_with_parent():
+    """A worker's initializer: on Linux, ask the kernel to kill this worker when the sweep's process dies,
+    however it dies (SIGKILL included), so that no worker is left running alone."""
+    import ctypes
+    import signal as _signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(_signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)  # a worker ends on SIGTERM; only the sweep answers it
+
+
 def _run_local(scenario, batches, population, workers):
     if workers == 1 or len(batches) <= 1:  # nothing to share out: run here
         for batch in batches:
             yield batch, execute_batch(scenario, batch, population)
         return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)), initializer=_die_with_parent)
+    done = False
     try:
         futures = {pool.submit(execute_batch, scenario, batch, population): batch for batch in batches}
         for future in as_completed(futures):
             yield futures[future], future.result()
+        done = True
     finally:
+        if not done:  # interrupted or failed: the workers' runs are abandoned, the workers ended now
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                try:
+                    process.kill()
+                except (OSError, AttributeError, ValueError):
+                    pass
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def dask_client(scheduler):
-    """A ``distributed.Client`` for an address (or a cluster); needs the ``sweep`` extra."""
+DASK_CONNECT_TIMEOUT = 20.0
+"""Seconds to reach a Dask scheduler (and for it to answer), and for it to have a worker."""
+DASK_FIRST_RESULT_TIMEOUT = 600.0
+"""Seconds the cluster may take to finish its first batch of runs before the sweep gives up."""
+
+
+def _probe_scheduler(address, timeout):
+    """A Dask scheduler speaks first: connect to a ``tcp://host:port`` address and wait for its first
+    byte, so that a port that accepts and says nothing (a dashboard, another server) fails in
+    ``timeout`` seconds instead of hanging (``distributed.Client``'s own timeout does not cover it)."""
+    import socket
+
+    text = str(address)
+    scheme, _, rest = text.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return  # tls://, ucx://, inproc://: left to distributed
+    host, sep, port = rest.rpartition(":")
+    if not sep or not port.isdigit():
+        raise OSError(f"Dask scheduler address {text!r}: expected tcp://HOST:PORT")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        sock = socket.create_connection((host, int(port)), timeout=timeout)
+    except OSError as e:
+        raise OSError(f"no Dask scheduler at {text}: cannot connect ({e.strerror or e})") from None
+    with sock:
+        sock.settimeout(timeout)
+        try:
+            first = sock.recv(1)
+        except TimeoutError:
+            raise TimeoutError(f"{text} accepted the connection but said nothing in {timeout:g} s: not a Dask "
+                               f"scheduler (a dashboard or another server?)") from None
+        except OSError as e:
+            raise OSError(f"no Dask scheduler at {text}: {e.strerror or e}") from None
+    if not first:
+        raise OSError(f"{text} closed the connection at once: not a Dask scheduler")
+
+
+def dask_client(scheduler, timeout=None):
+    """A ``distributed.Client`` for an address (or a cluster); needs the ``sweep`` extra.
+
+    The address is probed first (``_probe_scheduler``), the connection has a deadline, and the
+    cluster must have a worker within ``timeout`` (``DASK_CONNECT_TIMEOUT``) seconds; every failure
+    is an ``OSError`` (``TimeoutError``) naming the address.
+    """
     try:
         from distributed import Client
     except ImportError:
         raise ImportError('running on a Dask cluster needs dask distributed: pip install "simnet[sweep]"') from None
-    return Client(scheduler)
+    timeout = DASK_CONNECT_TIMEOUT if timeout is None else timeout
+    address = getattr(scheduler, "scheduler_address", scheduler)
+    if isinstance(address, str):
+        _probe_scheduler(address, timeout)
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as e:
+        raise OSError(f"no Dask scheduler at {address}: {e}") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (OSError, TimeoutError):
+        client.close()
+        raise TimeoutError(f"the Dask scheduler at {address} has no workers (none joined in {timeout:g} s)") from None
+    return client
 
 
 def _run_dask(scenario, batches, population, client):
     from distributed import as_completed as dask_completed
+    from distributed import wait
 
     futures = [client.submit(execute_batch, scenario, batch, population, pure=False) for batch in batches]
     batch_of = {f.key: batch for f, batch in zip(futures, batches)}
     try:
+        if futures:
+            try:
+                wait(futures, timeout=DASK_FIRST_RESULT_TIMEOUT, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                raise TimeoutError(f"no run finished on the Dask cluster at {client.scheduler.address} within "
+                                   f"{DASK_FIRST_RESULT_TIMEOUT:g} s (DASK_FIRST_RESULT_TIMEOUT)") from None
         for future in dask_completed(futures):
             yield batch_of[future.key], future.result()
     finally:
@@ -304,6 +415,9 @@ def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=
     ran = 0
     last_save = time.monotonic()
     bar = tqdm(total=len(todo), unit="run", desc=f"{scenario} ({mode})", disable=not progress or not todo)
+    finished = None
+    term = sigterm_raises()  # SIGTERM: the finished runs' rows and curves kept, the workers ended
+    term.__enter__()
     try:
         if client is not None:
             finished = _run_dask(scenario, batches, population, client)
@@ -320,12 +434,17 @@ def run_sweep(scenario, grid, results, workers=None, scheduler=None, population=
                 save_curves(cpath, curves)
                 last_save = time.monotonic()
     finally:
-        bar.close()
-        table.close()
-        if ran:
-            save_curves(cpath, curves)
-        if client is not None and client is not scheduler:
-            client.close()
+        try:
+            if finished is not None:
+                finished.close()  # the generator's own cleanup now: workers ended, futures cancelled
+        finally:
+            bar.close()
+            table.close()
+            if ran:
+                save_curves(cpath, curves)
+            if client is not None and client is not scheduler:
+                client.close()
+            term.__exit__(None, None, None)
     rows = [table.rows[k] for k in keys]
     return SweepResult(task, rows, ran, skipped, os.fspath(results), cpath,
                        {k: curves[k] for k in keys if k in curves})

@@ -1,0 +1,414 @@
+"""What a saved network's files must be before anything is built from them.
+
+``read_json(path)`` reads ``network.json`` (bounded size and nesting depth, no NaN or
+Infinity constants); ``check_header(header, path)`` checks it against the schema below (types,
+ranges, known names); ``read_arrays(npz_path, expected, states)`` checks every array of
+``weights.npz`` by its ``.npy`` header (name, dtype kind, shape, bytes) before reading it, then
+its values (finite).  Every refusal is a ``ValueError`` (``TypeError`` for a value of the wrong
+type) whose message starts with the file and names the field.
+"""
+import json
+import math
+import os
+import re
+import zipfile
+
+import numpy as np
+
+MAX_JSON_BYTES = 64 * 2**20
+MAX_DEPTH = 32
+MAX_LAYERS = 10_000
+MAX_NEURONS = 10**8  # neurons of one layer
+MAX_NAME = 200
+MAX_ARRAY_BYTES = 16 * 2**30  # all the arrays of one save together
+FLOAT_DTYPES = ("float32", "float64")
+PADDINGS = ("valid", "same")
+
+# the optimizer state a layer may carry: array names (the parameter's shape and dtype) and scalars
+STATE_SETS = {"sgd": (set(), set()), "momentum": ({"velocity"}, set()), "adam": ({"m", "v"}, {"t"})}
+OPTIMIZER_FIELDS = {"sgd": {"alpha"}, "momentum": {"alpha", "beta"}, "adam": {"alpha", "beta1", "beta2", "eps"}}
+# the known optimizers' fields when their constructors cannot be inspected (optimizer_fields)
+INFO_FIELDS = {  # the fields scenarios read back; anything else in info is kept as written
+    "epochs": "count", "batch_size": "positive_int", "lr": "positive", "lr_decay": "positive",
+    "optimizer": "optimizer", "test_accuracy": "fraction_or_none", "dataset": "str", "note": "str_or_none",
+    "stopped": "str_or_none", "class_names": "str_list",
+}
+
+
+def optimizer_fields(name):
+    """The settings an optimizer's config may hold: its constructor's arguments (so settings added to an
+    optimizer, such as L2 weight decay, are read without a change here)."""
+    import inspect
+
+    from .optimizers import OPTIMIZERS
+
+    try:
+        params = inspect.signature(OPTIMIZERS[name]).parameters
+    except (KeyError, TypeError, ValueError):
+        return OPTIMIZER_FIELDS.get(name, {"alpha"})
+    return {p for p in params if p != "self"} | {"alpha"}
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class _Checker:
+    def __init__(self, path):
+        self.path = path
+
+    def fail(self, field, what, kind=ValueError):
+        raise kind(f"{self.path}: {field}: {what}")
+
+    def type(self, value, types, field, words):
+        ok = _is_int(value) if types is int else _is_number(value) if types == "number" else isinstance(value, types)
+        if not ok:
+            self.fail(field, f"must be {words}, got {type(value).__name__} {_short(value)}", TypeError)
+        return value
+
+    def int(self, value, field, lo, hi):
+        self.type(value, int, field, "an integer")
+        if not lo <= value <= hi:
+            self.fail(field, f"must be in {lo}..{hi:,}, got {value}")
+        return value
+
+    def number(self, value, field, lo=None, hi=None, open_lo=False, open_hi=False):
+        self.type(value, "number", field, "a number")
+        if not math.isfinite(value):
+            self.fail(field, f"must be finite, got {value}")
+        if lo is not None and (value < lo or (open_lo and value == lo)):
+            self.fail(field, f"must be {'>' if open_lo else '>='} {lo}, got {value}")
+        if hi is not None and (value > hi or (open_hi and value == hi)):
+            self.fail(field, f"must be {'<' if open_hi else '<='} {hi}, got {value}")
+        return value
+
+    def choice(self, value, choices, field):
+        self.type(value, str, field, "a string")
+        if value not in choices:
+            self.fail(field, f"must be one of {sorted(choices)}, got {_short(value)}")
+        return value
+
+    def keys(self, d, field, allowed, required=()):
+        self.type(d, dict, field, "an object")
+        unknown = sorted(str(k) for k in d if k not in allowed)
+        if unknown:
+            self.fail(field, f"unknown field(s) {', '.join(map(_short, unknown[:5]))}; known: {sorted(allowed)}")
+        missing = [k for k in required if k not in d]
+        if missing:
+            self.fail(field, f"missing field(s) {', '.join(missing)}")
+        return d
+
+
+def _short(value, limit=60):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _depth(value):
+    """Nesting depth of plain JSON data, without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        v, d = todo.pop()
+        deepest = max(deepest, d)
+        if d > MAX_DEPTH:
+            return d
+        if isinstance(v, dict):
+            todo += [(x, d + 1) for x in v.values()]
+        elif isinstance(v, list):
+            todo += [(x, d + 1) for x in v]
+    return deepest
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_json(path):
+    """The parsed ``network.json``: bounded in size and depth, NaN and Infinity refused."""
+    size = os.stat(path).st_size
+    if size > MAX_JSON_BYTES:
+        raise ValueError(f"{path}: {size:,} bytes, more than a network file may have ({MAX_JSON_BYTES:,})")
+    try:
+        with open(path, "rb") as f:
+            text = f.read(MAX_JSON_BYTES + 1).decode("utf-8")
+        header = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError(f"{path}: not a valid simnet network file (nested deeper than {MAX_DEPTH})") from None
+    except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError, a number too long, NaN
+        raise ValueError(f"{path}: not a valid simnet network file ({type(e).__name__}: {e})") from None
+    if _depth(header) > MAX_DEPTH:
+        raise ValueError(f"{path}: not a valid simnet network file (nested deeper than {MAX_DEPTH})")
+    return header
+
+
+def check_generator_state(c, state, field):
+    """A PCG64 state as ``bit_generator.state`` gives it, checked so that setting it cannot fail."""
+    c.keys(state, field, {"bit_generator", "state", "has_uint32", "uinteger"},
+           ("bit_generator", "state", "has_uint32", "uinteger"))
+    c.choice(state["bit_generator"], {"PCG64"}, f"{field}.bit_generator")
+    c.keys(state["state"], f"{field}.state", {"state", "inc"}, ("state", "inc"))
+    for k in ("state", "inc"):
+        c.int(state["state"][k], f"{field}.state.{k}", 0, 2**128 - 1)
+    c.int(state["has_uint32"], f"{field}.has_uint32", 0, 1)
+    c.int(state["uinteger"], f"{field}.uinteger", 0, 2**32 - 1)
+    try:
+        np.random.default_rng().bit_generator.state = state
+    except (ValueError, TypeError, OverflowError, KeyError) as e:
+        c.fail(field, f"not a generator state ({type(e).__name__}: {e})")
+
+
+def _pair(c, value, field, hi=10**6):
+    if _is_int(value):
+        return c.int(value, field, 1, hi)
+    c.type(value, list, field, "an integer or a list of two")
+    if len(value) != 2:
+        c.fail(field, f"must hold 2 integers, got {len(value)}")
+    for j, v in enumerate(value):
+        c.int(v, f"{field}[{j}]", 1, hi)
+    return value
+
+
+def _shape(c, value, field):
+    c.type(value, list, field, "a list of integers")
+    if not 1 <= len(value) <= 3:
+        c.fail(field, f"must have 1 to 3 dimensions, got {len(value)}")
+    for j, v in enumerate(value):
+        c.int(v, f"{field}[{j}]", 1, MAX_NEURONS)
+    if math.prod(value) > MAX_NEURONS:
+        c.fail(field, f"{value} is {math.prod(value):,} neurons, more than {MAX_NEURONS:,}")
+    return value
+
+
+LAYER_FIELDS = {  # per kind: the fields its config() writes (activation and optimizer state added by save)
+    "SimpleLayer": ({"name", "num_neurons", "bias", "dtype"}, {"name", "num_neurons"}),
+    "MapInput": ({"name", "shape", "dtype"}, {"name", "shape"}),
+    "Conv2D": ({"name", "input_shape", "dtype", "filters", "kernel_size", "stride", "padding", "bias"},
+               {"name", "input_shape", "filters", "kernel_size"}),
+    "MaxPool2D": ({"name", "input_shape", "dtype", "pool_size", "stride"}, {"name", "input_shape"}),
+    "Dropout": ({"name", "input_shape", "dtype", "rate", "rng_state"}, {"name", "input_shape"}),
+    "Flatten": ({"name", "input_shape", "dtype"}, {"name", "input_shape"}),
+}
+
+
+def layer_fields(kind):
+    """``(allowed, required)`` config fields of a layer kind: the table above, or for a kind registered
+    since (``persistence.LAYER_KINDS``) its constructor's arguments."""
+    import inspect
+
+    from .persistence import LAYER_KINDS
+
+    if kind in LAYER_FIELDS:
+        return LAYER_FIELDS[kind]
+    params = inspect.signature(LAYER_KINDS[kind]).parameters
+    allowed = {p for p in params if p not in ("self", "target", "source", "rng", "init", "activation")}
+    return allowed | {"name", "dtype", "rng_state"}, {"name"}
+
+
+def _check_layer(c, spec, field, activations):
+    from .persistence import LAYER_KINDS
+
+    c.type(spec, dict, field, "an object")
+    kind = c.choice(spec.get("kind"), set(LAYER_KINDS), f"{field}.kind")
+    allowed, required = layer_fields(kind)
+    c.keys(spec, field, allowed | {"kind", "activation", "weight_state", "bias_state"}, required | {"activation"})
+    name = c.type(spec["name"], str, f"{field}.name", "a string")
+    if not 1 <= len(name) <= MAX_NAME:
+        c.fail(f"{field}.name", f"must have 1 to {MAX_NAME} characters, got {len(name)}")
+    if "num_neurons" in spec:
+        c.int(spec["num_neurons"], f"{field}.num_neurons", 1, MAX_NEURONS)
+    if "dtype" in spec:
+        c.choice(spec["dtype"], set(FLOAT_DTYPES), f"{field}.dtype")
+    if "bias" in spec:
+        c.type(spec["bias"], bool, f"{field}.bias", "true or false")
+    for k in ("shape", "input_shape"):
+        if k in spec:
+            _shape(c, spec[k], f"{field}.{k}")
+    if "filters" in spec:
+        c.int(spec["filters"], f"{field}.filters", 1, 65536)
+    for k in ("kernel_size", "stride", "pool_size"):
+        if k in spec and not (k == "stride" and spec[k] is None):
+            _pair(c, spec[k], f"{field}.{k}")
+    if "padding" in spec:
+        c.choice(spec["padding"], set(PADDINGS), f"{field}.padding")
+    if "rate" in spec:
+        c.number(spec["rate"], f"{field}.rate", 0, 1, open_hi=True)
+    if "rng_state" in spec:
+        check_generator_state(c, spec["rng_state"], f"{field}.rng_state")
+    act = c.keys(spec["activation"], f"{field}.activation", {"name", "slope"}, ("name",))
+    c.choice(act["name"], activations, f"{field}.activation.name")
+    if "slope" in act:
+        c.number(act["slope"], f"{field}.activation.slope")
+    states = {}
+    for what in ("weight", "bias"):
+        key = f"{what}_state"
+        if key in spec:
+            st = c.type(spec[key], dict, f"{field}.{key}", "an object")
+            for k, v in st.items():
+                if k != "t":
+                    c.fail(f"{field}.{key}", f"unknown scalar {_short(k)}; the only one is 't' (Adam's step)")
+                c.int(v, f"{field}.{key}.t", 0, 2**62)
+            states[key] = set(st)
+    return states
+
+
+def check_header(header, path):
+    """Check a parsed ``network.json``; returns what ``read_arrays`` needs: ``{"states": ...}``."""
+    from .activations import ACTIVATIONS
+    from .losses import LOSSES
+    from .persistence import FORMAT, FORMAT_VERSION
+
+    c = _Checker(path)
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a simnet network file (format is not {FORMAT!r})")
+    c.keys(header, "network.json", {"format", "version", "layers", "loss", "optimizer", "rng", "info"},
+           ("version", "layers", "loss", "rng"))
+    version = c.type(header["version"], int, "version", "an integer")
+    if version > FORMAT_VERSION:
+        c.fail("version", f"network format version {version} is newer than this simnet reads "
+                          f"({FORMAT_VERSION}); upgrade simnet")
+    if version < 1:
+        c.fail("version", f"must be 1..{FORMAT_VERSION}, got {version}")
+    layers = c.type(header["layers"], list, "layers", "a list")
+    if not 2 <= len(layers) <= MAX_LAYERS:
+        c.fail("layers", f"a network has 2 to {MAX_LAYERS:,} layers, got {len(layers)}")
+    states = {}
+    names = set()
+    for i, spec in enumerate(layers):
+        for key, scalars in _check_layer(c, spec, f"layers[{i}]", set(ACTIVATIONS)).items():
+            states[f"{i}.{key}"] = scalars
+        if spec["name"] in names:
+            c.fail(f"layers[{i}].name", f"{spec['name']!r} names two layers")
+        names.add(spec["name"])
+    c.choice(header["loss"], set(LOSSES), "loss")
+    opt = header.get("optimizer")
+    if opt is not None:
+        c.type(opt, dict, "optimizer", "an object or null")
+        name = c.choice(opt.get("name"), set(OPTIMIZER_FIELDS), "optimizer.name")
+        c.keys(opt, "optimizer", optimizer_fields(name) | {"name"}, ("alpha",))
+        c.number(opt["alpha"], "optimizer.alpha", 0, open_lo=True)
+        for k, v in opt.items():
+            if k in ("name", "alpha"):
+                continue
+            if k == "eps":
+                c.number(v, f"optimizer.{k}", 0, open_lo=True)
+            elif k.startswith("beta"):
+                c.number(v, f"optimizer.{k}", 0, 1, open_hi=True)
+            elif k == "n":  # the training-set size L2 weight decay divides by
+                if v is not None:
+                    c.int(v, f"optimizer.{k}", 1, 2**62)
+            else:  # l2 and settings other optimizers may add: finite numbers >= 0
+                c.number(v, f"optimizer.{k}", 0)
+    check_generator_state(c, header["rng"], "rng")
+    info = header.get("info", {})
+    c.type(info, dict, "info", "an object")
+    for k, kind in INFO_FIELDS.items():
+        if k in info and (info[k] is not None or kind in ("count", "positive_int")):
+            _check_info(c, info[k], f"info.{k}", kind)
+    return {"states": states}
+
+
+def _check_info(c, v, field, kind):
+    if kind == "count":
+        c.int(v, field, 0, 2**62)
+    elif kind == "positive_int":
+        c.int(v, field, 1, 2**62)
+    elif kind == "positive":
+        c.number(v, field, 0, open_lo=True)
+    elif kind == "optimizer":
+        c.choice(v, set(OPTIMIZER_FIELDS), field)
+    elif kind == "fraction_or_none":
+        c.number(v, field, 0, 1)
+    elif kind in ("str", "str_or_none"):
+        c.type(v, str, field, "a string")
+    elif kind == "str_list":
+        c.type(v, list, field, "a list of strings")
+        for j, x in enumerate(v):
+            c.type(x, str, f"{field}[{j}]", "a string")
+
+
+STATE_NAME = re.compile(r"(\d+)\.(weight_state|bias_state)\.(\w+)\Z")
+
+
+def _npy_header(zf, info):
+    """``(shape, dtype)`` of one ``.npy`` member, from its header alone."""
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"npy format version {version}")
+    return tuple(shape), np.dtype(dtype)
+
+
+def read_arrays(npz_path, expected, states):
+    """Every array of ``weights.npz``, checked: ``expected`` maps a name to ``(shape, dtype)``; optimizer
+    state arrays (``states``: ``{"i.weight_state": scalar names}``) take their parameter's shape and dtype.
+    Names, dtypes and shapes are checked from the headers before any data is read, then the values."""
+    c = _Checker(npz_path)
+    try:
+        zf = zipfile.ZipFile(npz_path)
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
+        raise ValueError(f"{npz_path}: cannot read the saved weights ({type(e).__name__}: {e})") from None
+    with zf:
+        members = {}
+        try:
+            for info in zf.infolist():
+                name = info.filename.removesuffix(".npy")
+                if name in members:
+                    c.fail(name, "stored twice")
+                members[name] = (info, *_npy_header(zf, info))
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, SyntaxError, TypeError,
+                NotImplementedError, RuntimeError) as e:
+            raise ValueError(f"{npz_path}: cannot read the saved weights ({type(e).__name__}: {e})") from None
+        want = dict(expected)
+        seen_states = {}
+        for name in members:
+            if name in expected:
+                continue
+            m = STATE_NAME.match(name)
+            param = None if m is None else (f"{m.group(1)}.weights" if m.group(2) == "weight_state"
+                                             else f"{m.group(1)}.bias")
+            if m is None or param not in expected:
+                c.fail(name, "an array this network does not have (unknown name)")
+            want[name] = expected[param]
+            seen_states.setdefault(f"{m.group(1)}.{m.group(2)}", set()).add(m.group(3))
+        for prefix in set(seen_states) | set(states):
+            arrays, scalars = seen_states.get(prefix, set()), states.get(prefix, set())
+            if (arrays or scalars) and (arrays, scalars) not in [(a, s) for a, s in STATE_SETS.values()]:
+                c.fail(prefix, f"optimizer state with arrays {sorted(arrays)} and scalars {sorted(scalars)} is "
+                               f"no optimizer's (momentum: velocity; adam: m, v and t)")
+        missing = sorted(set(expected) - set(members))
+        if missing:
+            c.fail(missing[0], "missing: the saved network needs it")
+        total = 0
+        for name, (info, shape, dtype) in members.items():
+            shape_want, dtype_want = want[name]
+            if dtype.kind != "f" or dtype != dtype_want:
+                c.fail(name, f"dtype {dtype} (kind {dtype.kind!r}), expected {dtype_want}", TypeError)
+            if shape != tuple(shape_want):
+                c.fail(name, f"shape {shape}, expected {tuple(shape_want)}")
+            nbytes = math.prod(shape) * dtype.itemsize
+            if nbytes > info.file_size:
+                c.fail(name, f"{shape} {dtype} is {nbytes:,} bytes, but the file holds {info.file_size:,}")
+            total += nbytes
+        if total > MAX_ARRAY_BYTES:
+            c.fail("weights.npz", f"{total:,} bytes of arrays, more than a save may hold ({MAX_ARRAY_BYTES:,})")
+        arrays = {}
+        try:
+            for name, (info, shape, dtype) in members.items():
+                with zf.open(info) as f:
+                    arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+            raise ValueError(f"{npz_path}: {name}: cannot read ({type(e).__name__}: {e})") from None
+    for name, a in arrays.items():
+        if a.shape != tuple(want[name][0]):
+            c.fail(name, f"shape {a.shape}, expected {tuple(want[name][0])}")
+        if not np.isfinite(a).all():
+            c.fail(name, "holds NaN or infinite values")
+    return arrays

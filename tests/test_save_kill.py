@@ -1,0 +1,115 @@
+"""A save is one thing: processes killed (SIGKILL, SIGINT) at random moments while saving leave a
+folder that loads, whole, every time; a diverged network never replaces a good save; files get the
+user's umask; killed saves leave no temporary files behind once the next save has run."""
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from simnet import Network
+from simnet.persistence import load_network, save_network
+
+CHILD = r"""
+import sys
+import numpy as np
+from simnet import Network
+from simnet.persistence import save_network
+net = Network.build([30, 200, 10], seed=0)
+net.record_summaries(every=1)
+print("ready", flush=True)
+k = 1
+while True:
+    for layer in net.layers[:-1]:
+        layer.weight_row_mat = np.full_like(layer.weight_row_mat, k)
+    save_network(sys.argv[1], net, None, {"epochs": k})
+    k += 1
+"""
+
+
+def consistent(folder):
+    """Load the folder; its weights must be the ones its info says (one save, not a mix)."""
+    net, _, info = load_network(folder)
+    k = info["epochs"]
+    for layer in net.layers[:-1]:
+        assert (layer.weight_row_mat == k).all(), f"weights of another save than info's {k}"
+    return k
+
+
+def kill_loop(tmp_path, rounds, seed=0):
+    rng = random.Random(seed)
+    target = tmp_path / "model"
+    save_network(target, Network.build([30, 200, 10], seed=0), None, {"epochs": 0})
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    seen = []
+    for r in range(rounds):
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(target)], env=env, stdout=subprocess.PIPE)
+        assert child.stdout.readline().strip() == b"ready"
+        time.sleep(rng.uniform(0.0, 0.25))
+        child.send_signal(signal.SIGKILL if r % 2 == 0 else signal.SIGINT)
+        child.wait(timeout=30)
+        child.stdout.close()
+        seen.append(consistent(target))
+    # the next save cleans whatever the killed ones left beside the target
+    save_network(target, Network.build([30, 200, 10], seed=0), None, {"epochs": 0})
+    assert sorted(os.listdir(tmp_path)) == ["model"]
+    assert sorted(os.listdir(target)) == ["history.npz", "network.json", "weights.npz"]
+    return seen
+
+
+def test_killed_saves_leave_one_complete_save(tmp_path):
+    seen = kill_loop(tmp_path, 6)
+    assert len(seen) == 6
+
+
+@pytest.mark.slow
+def test_killed_saves_leave_one_complete_save_many_times(tmp_path):
+    seen = kill_loop(tmp_path, 60, seed=1)
+    assert len(set(seen)) > 5  # the kills fell in many different saves
+
+
+def test_a_diverged_network_is_saved_beside_a_good_save(tmp_path):
+    good = Network.build([3, 4, 1], seed=0)
+    save_network(tmp_path / "model", good, None, {"epochs": 1})
+    bad = Network.build([3, 4, 1], seed=1)
+    bad.layers[0]._weights[0, 0] = np.nan
+    paths = save_network(tmp_path / "model", bad, None, {"epochs": 2})
+    assert paths.diverged == ["0.weights"] and paths.folder == str(tmp_path / "model.diverged")
+    assert "diverged" in paths.describe() and "left as it was" in paths.describe()
+    net, _, info = load_network(tmp_path / "model")
+    assert info == {"epochs": 1}
+    np.testing.assert_array_equal(net.layers[0].weight_row_mat, good.layers[0].weight_row_mat)
+    with pytest.raises(ValueError, match=r"model.diverged/weights.npz: 0.weights: holds NaN"):
+        load_network(tmp_path / "model.diverged")
+
+
+def test_saves_follow_the_umask_and_refuse_foreign_folders(tmp_path):
+    old = os.umask(0o022)
+    try:
+        paths = save_network(tmp_path / "model", Network.build([3, 4, 1], seed=0))
+        Network.build([3, 4, 1], seed=0).save_history(tmp_path / "h" / "history.npz")
+    finally:
+        os.umask(old)
+    for p in list(paths) + [str(tmp_path / "h" / "history.npz")]:
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o644, p
+    assert stat.S_IMODE(os.stat(tmp_path / "model").st_mode) == 0o755
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "holiday.jpg").write_bytes(b"x")
+    with pytest.raises(ValueError, match=r"photos: holds files that are not part of a save \(holiday.jpg\)"):
+        save_network(tmp_path / "photos", Network.build([3, 4, 1], seed=0))
+    assert os.listdir(tmp_path / "photos") == ["holiday.jpg"]
+
+
+def test_a_save_cut_between_its_two_renames_still_loads(tmp_path):
+    save_network(tmp_path / "model", Network.build([3, 4, 1], seed=0), None, {"epochs": 4})
+    os.rename(tmp_path / "model", tmp_path / "model.old-0123abcd")  # the first rename done, not the second
+    os.mkdir(tmp_path / "model.tmp-89abcdef")  # and a temporary folder being written
+    assert load_network(tmp_path / "model")[2] == {"epochs": 4}
+    save_network(tmp_path / "model", Network.build([3, 4, 1], seed=0), None, {"epochs": 5})
+    assert sorted(os.listdir(tmp_path)) == ["model"]
+    assert load_network(tmp_path / "model")[2] == {"epochs": 5}
