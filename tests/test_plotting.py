@@ -275,6 +275,7 @@ def test_simnet_plot_redraws_a_sweep(tmp_path, capsys):
     assert set(map(os.path.basename, capsys.readouterr().out.split())) == drawn
 
 
+@pytest.mark.slow
 def test_simnet_plot_redraws_every_figure_of_a_cnn_run(tmp_path, capsys):
     """The CNN on a tiny data set: the run's figures, and the same set again from its saved files alone."""
     from helpers import tiny_image_set

@@ -107,6 +107,7 @@ def _start_sweep(results):
     return p, workers
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_workers_die_with_a_sweep_that_is_killed_outright(tmp_path):
     p, workers = _start_sweep(tmp_path / "r.csv")
@@ -118,6 +119,7 @@ def test_workers_die_with_a_sweep_that_is_killed_outright(tmp_path):
     assert not [w for w in workers if _alive(w)], "orphan workers"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
 def test_sigterm_ends_a_sweep_with_143_workers_reaped_and_finished_runs_kept(tmp_path):
     results = tmp_path / "r.csv"
