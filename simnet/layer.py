@@ -350,8 +350,8 @@ class SimpleLayer:
         sd = src.delta
         if sd is None or sd.shape[0] != d.shape[0]:
             sd = src.delta = np.empty((d.shape[0], src.num_neurons), dtype=src.dtype)
-        self._backward(d, sd)
-        src.activation.backprop(sd, src.neuron_row_array, out=sd)
+        if not self._backward(d, sd):  # True: the hook applied the derivative itself
+            src.activation.backprop(sd, src.neuron_row_array, out=sd)
         for m in src._watch["delta"]:
             m.record()
         return sd
@@ -377,7 +377,12 @@ class SimpleLayer:
         """Raise if the forward step did not keep what ``learn()`` needs for this batch (layer kinds that cache)."""
 
     def _backward(self, d, sd):
-        """``sd`` = the delta ``d`` carried back to the source's neurons, before their derivative: ``d @ W.T``."""
+        """``sd`` = the delta ``d`` carried back to the source's neurons, before their derivative: ``d @ W.T``.
+
+        A layer kind may fold the source's derivative into this routing when that is
+        cheaper (max pooling over ReLU maps); it then returns True and ``pass_delta``
+        does not apply the derivative again.
+        """
         dense_backward(d, self.source._weights, sd)
 
     def _weight_gradient(self, x, d, out):

@@ -219,6 +219,41 @@ def test_pooling_sends_a_tied_windows_delta_to_its_first_maximum_only():
     np.testing.assert_array_equal(conv.delta_maps, [[[[10, 0, 0, 20], [0, 0, 0, 0]]]])
 
 
+def _route_to_first_maxima(x, d, pool):
+    """The pooling backward by its definition, window by window: each delta to its window's first maximum."""
+    b, c, h, w = x.shape
+    out = np.zeros_like(x)
+    for n, ch, i, j in np.ndindex(d.shape):
+        window = x[n, ch, i * pool[0]:(i + 1) * pool[0], j * pool[1]:(j + 1) * pool[1]]
+        u, v = np.unravel_index(np.argmax(window), window.shape)  # argmax: the first maximum in window order
+        out[n, ch, i * pool[0] + u, j * pool[1] + v] = d[n, ch, i, j]
+    return out
+
+
+@pytest.mark.parametrize("activation, pool, dtype", [("relu", 2, np.float32), ("relu", (2, 3), F64),
+                                                     (None, 2, np.float32), ("tanh", 3, F64)])
+def test_tiled_pooling_routes_to_first_maxima_and_folds_a_relu_derivative_exactly(activation, pool, dtype):
+    # integer-valued inputs and a bias give many ties: windows of zeros (ReLU) and of equal positive values
+    image = MapInput("image", (2, 6, 6), dtype=dtype)
+    conv = Conv2D("conv", 3, 1, activation=activation, source=image, rng=np.random.default_rng(0), dtype=dtype)
+    pooled = MaxPool2D("pool", pool, source=conv, dtype=dtype)
+    follow = Flatten("flatten", source=pooled, dtype=dtype)
+    image.weight_row_mat = [[1.0, 0.0, -1.0], [1.0, 1.0, 0.0]]
+    conv.bias[:] = [0.5, 0.0, 1.0]
+    rng = np.random.default_rng(4)
+    image.set_neurons(rng.integers(-2, 3, size=(5, 2, 6, 6)))
+    for la in (image, conv, pooled, follow):
+        la.train()
+    expected_max = np.max(conv.neuron_maps.reshape(5, 3, 6 // pooled.pool_size[0], pooled.pool_size[0],
+                                                   6 // pooled.pool_size[1], pooled.pool_size[1]), axis=(3, 5))
+    np.testing.assert_array_equal(pooled.neuron_maps, expected_max)
+    pooled.delta = rng.normal(size=(5, pooled.num_neurons)).astype(dtype)
+    pooled.learn(0.1)
+    routed = _route_to_first_maxima(conv.neuron_maps, pooled.delta_maps, pooled.pool_size)
+    expected = conv.activation.backprop(routed.reshape(5, -1), conv.neuron_row_array).reshape(routed.shape)
+    np.testing.assert_array_equal(conv.delta_maps, expected)
+
+
 def test_dropout_gradients_with_a_fixed_mask_match_finite_differences():
     net = chain((2, 5, 5), [
         lambda s, r: Conv2D("conv", 3, 3, activation="tanh", source=s, init="glorot", rng=r, dtype=F64),
