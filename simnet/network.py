@@ -15,7 +15,7 @@ from .checks import as_numbers, check_callable, check_finite, check_int, check_r
 from .history import History, save_histories
 from .layer import SimpleLayer
 from .losses import get_loss
-from .optimizers import as_optimizer
+from .optimizers import Optimizer, as_optimizer
 
 
 @dataclass
@@ -169,6 +169,8 @@ class Network:
         ``check_data``): this is the hot loop's step, so it checks nothing itself.
         Returns the output layer's per-sample errors.
         """
+        if not isinstance(optimizer, Optimizer):
+            optimizer = as_optimizer(optimizer)  # once, not in every layer's learn()
         self.input._load(inputs)
         for layer in self.layers:
             layer.train()
