@@ -83,6 +83,7 @@ class Network:
         self.layers = layers
         self.output.loss = loss
         self.histories = {}  # run-level histories (errors), beside the layers' monitors
+        self._sgd = None  # the SGD of the last learning rate step() was given as a number
 
     @classmethod
     def build(cls, sizes, activations=None, names=None, bias=False, init="uniform", seed=None,
@@ -169,8 +170,11 @@ class Network:
         ``check_data``): this is the hot loop's step, so it checks nothing itself.
         Returns the output layer's per-sample errors.
         """
-        if not isinstance(optimizer, Optimizer):
-            optimizer = as_optimizer(optimizer)  # once, not in every layer's learn()
+        if not isinstance(optimizer, Optimizer):  # a learning rate: its SGD, made once, not in every learn()
+            sgd = self._sgd
+            if sgd is None or sgd.alpha != optimizer:  # (SGD keeps no state: the same rate, the same SGD)
+                sgd = self._sgd = as_optimizer(optimizer)
+            optimizer = sgd
         self.input._load(inputs)
         for layer in self.layers:
             layer.train()
