@@ -178,6 +178,20 @@ def test_convolution_gradients_match_finite_differences(stride, padding):
     check_gradients(net, x, goal, delta_layers=["flatten"])
 
 
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_gradients_of_a_convolution_with_many_patch_rows_match_finite_differences(padding):
+    # 8 input maps x 3x3 = 72 patch rows (+1 for the bias): the weight gradient copies the delta first
+    net = chain((2, 6, 5), [
+        lambda s, r: Conv2D("conv1", 8, 2, padding="same", activation="tanh", source=s, init="glorot", rng=r,
+                            dtype=F64),
+        lambda s, r: Conv2D("conv2", 2, 3, padding=padding, activation="tanh", source=s, init="glorot", rng=r,
+                            dtype=F64),
+    ])
+    assert net.layer("conv2")._weight_shape(net.layer("conv1"))[0] >= 64
+    x, goal = data(net, batch=3)
+    check_gradients(net, x, goal, delta_layers=["flatten"])
+
+
 def test_stride_one_col2im_is_the_general_col2im():
     image = MapInput("image", (3, 6, 5), dtype=F64)
     conv = Conv2D("conv", 4, 3, padding="same", source=image, rng=np.random.default_rng(0), dtype=F64)
