@@ -244,22 +244,23 @@ def _route_to_first_maxima(x, d, pool):
     return out
 
 
-@pytest.mark.parametrize("activation, pool, dtype", [("relu", 2, np.float32), ("relu", (2, 3), F64),
-                                                     (None, 2, np.float32), ("tanh", 3, F64)])
-def test_tiled_pooling_routes_to_first_maxima_and_folds_a_relu_derivative_exactly(activation, pool, dtype):
+@pytest.mark.parametrize("activation, pool, dtype, size", [
+    ("relu", 2, np.float32, 6), ("relu", (2, 3), F64, 6), (None, 2, np.float32, 6), ("tanh", 3, F64, 6),
+    ("relu", 2, np.float32, 18), (None, 2, F64, 18), ("relu", (3, 2), F64, 18)])  # 18: maps >= 8 windows wide
+def test_tiled_pooling_routes_to_first_maxima_and_folds_a_relu_derivative_exactly(activation, pool, dtype, size):
     # integer-valued inputs and a bias give many ties: windows of zeros (ReLU) and of equal positive values
-    image = MapInput("image", (2, 6, 6), dtype=dtype)
+    image = MapInput("image", (2, size, size), dtype=dtype)
     conv = Conv2D("conv", 3, 1, activation=activation, source=image, rng=np.random.default_rng(0), dtype=dtype)
     pooled = MaxPool2D("pool", pool, source=conv, dtype=dtype)
     follow = Flatten("flatten", source=pooled, dtype=dtype)
     image.weight_row_mat = [[1.0, 0.0, -1.0], [1.0, 1.0, 0.0]]
     conv.bias[:] = [0.5, 0.0, 1.0]
     rng = np.random.default_rng(4)
-    image.set_neurons(rng.integers(-2, 3, size=(5, 2, 6, 6)))
+    image.set_neurons(rng.integers(-2, 3, size=(5, 2, size, size)))
     for la in (image, conv, pooled, follow):
         la.train()
-    expected_max = np.max(conv.neuron_maps.reshape(5, 3, 6 // pooled.pool_size[0], pooled.pool_size[0],
-                                                   6 // pooled.pool_size[1], pooled.pool_size[1]), axis=(3, 5))
+    expected_max = np.max(conv.neuron_maps.reshape(5, 3, size // pooled.pool_size[0], pooled.pool_size[0],
+                                                   size // pooled.pool_size[1], pooled.pool_size[1]), axis=(3, 5))
     np.testing.assert_array_equal(pooled.neuron_maps, expected_max)
     pooled.delta = rng.normal(size=(5, pooled.num_neurons)).astype(dtype)
     pooled.learn(0.1)
