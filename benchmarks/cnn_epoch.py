@@ -70,7 +70,10 @@ def conv(w, bias, cols, f, ho, wo):
 def conv_grads(cols, dz):
     """Weight and bias gradients from one product per sample (the row of ones gives the bias's)."""
     b, f = dz.shape[:2]
-    g = np.matmul(cols, dz.reshape(b, f, -1).transpose(0, 2, 1)).sum(axis=0)
+    dzt = dz.reshape(b, f, -1).transpose(0, 2, 1)
+    if cols.shape[1] >= 64:  # as simnet: many patch rows, so the delta is copied to contiguous memory first
+        dzt = np.ascontiguousarray(dzt)
+    g = np.matmul(cols, dzt).sum(axis=0)
     return g[:-1], g[-1]
 
 
