@@ -5,17 +5,19 @@
 
 The plain-numpy reference below is the same network written as arrays and
 functions, with no layer objects, no histories and no checks, using the same
-kernels as simnet (im2col as ``(batch, C*kh*kw, H*W)`` and one batched matrix
-product per convolution, col2im over the kernel offsets on rows as wide as the
-input, max pooling over the window offsets): the ratio simnet / reference is the
-price of simnet's explicit layers.  PyTorch's CPU build of the same network is
+kernels as simnet (im2col as ``(batch, C*kh*kw + 1, H*W)`` with a row of ones for
+the bias and one batched matrix product per convolution, the input gradient as
+the full correlation with the flipped kernels, max pooling through the window
+planes with the ReLU derivative folded into the routing): the ratio simnet /
+reference is the price of simnet's explicit layers.  PyTorch's CPU build of the same network is
 timed too when ``torch`` can be imported (optional: ``pip install -e ".[benchmarks]"``).
 
-All run in this one process, one after the other, on the same batches.  Times
-on a shared machine vary: each full epoch is timed once (``--epochs`` more),
-and every batch is timed, so the table also shows the median batch time times
-the number of batches, which is steadier.  Per-layer times are medians over
-``--layer-batches`` batches.
+All run in this one process on the same batches, alternating batch by batch (a
+different implementation first each batch), so a busy spell on a shared
+machine hits all of them: the ratios are medians of per-batch ratios, with
+their quartiles.  The epoch time is the sum of the batch times.  Per-layer
+times are medians over ``--layer-batches`` batches.  The first lines give the
+date, the cores this process may run on and the thread settings.
 
     python benchmarks/cnn_epoch.py [--images 60000] [--threads N] [--no-torch]
 """
@@ -49,53 +51,71 @@ DT = np.float32
 
 # ---- the plain-numpy reference ------------------------------------------------------------------
 def im2col(x, k):
-    """``(B, C, H, W)`` -> ``(B, C*k*k, Ho*Wo)`` (valid padding, stride 1)."""
+    """``(B, C, H, W)`` -> ``(B, C*k*k + 1, Ho*Wo)`` (valid padding, stride 1), the last row ones (the bias's input)."""
     b, c, h, w = x.shape
     ho, wo = h - k + 1, w - k + 1
-    cols = np.empty((b, c, k, k, ho, wo), DT)
-    np.copyto(cols, sliding_window_view(x, (k, k), axis=(2, 3)).transpose(0, 1, 4, 5, 2, 3))
-    return cols.reshape(b, c * k * k, ho * wo)
+    cols = np.empty((b, c * k * k + 1, ho * wo), DT)
+    np.copyto(cols[:, :-1].reshape(b, c, k, k, ho, wo),
+              sliding_window_view(x, (k, k), axis=(2, 3)).transpose(0, 1, 4, 5, 2, 3))
+    cols[:, -1] = 1
+    return cols
 
 
-def col2im(w, dz, c, h, wd, k):
-    """Gradient of the input of a valid stride-1 convolution: ``w`` (C*k*k, F), ``dz`` (B, F, Ho, Wo)."""
+def conv(w, bias, cols, f, ho, wo):
+    """The input sums: ``[w.T | bias] @ cols`` per sample, ``(B, F, Ho, Wo)``."""
+    wb = np.concatenate([w.T, bias[:, None]], axis=1)
+    return np.matmul(wb, cols).reshape(len(cols), f, ho, wo)
+
+
+def conv_grads(cols, dz):
+    """Weight and bias gradients from one product per sample (the row of ones gives the bias's)."""
+    b, f = dz.shape[:2]
+    dzt = dz.reshape(b, f, -1).transpose(0, 2, 1)
+    if cols.shape[1] >= 64:  # as simnet: many patch rows, so the delta is copied to contiguous memory first
+        dzt = np.ascontiguousarray(dzt)
+    g = np.matmul(cols, dzt).sum(axis=0)
+    return g[:-1], g[-1]
+
+
+def conv_back(w, dz, c, k):
+    """Gradient of the input of a valid stride-1 convolution: the full correlation of ``dz`` with the
+    flipped kernels, ``w`` (C*k*k, F), ``dz`` (B, F, Ho, Wo) -> (B, C, Ho+k-1, Wo+k-1)."""
     b, f, ho, wo = dz.shape
-    wide = np.zeros((b, f, ho, wd), DT)
-    wide[:, :, :, :wo] = dz
-    dc = np.matmul(w, wide.reshape(b, f, -1)).reshape(b, c, k * k, ho * wd)
-    flat = np.zeros((b, c, h * wd + k - 1), DT)
-    for u in range(k):
-        for v in range(k):
-            s = u * wd + v
-            flat[:, :, s:s + ho * wd] += dc[:, :, u * k + v]
-    return flat[:, :, :h * wd].reshape(b, c, h, wd)
-
-
-def pool_views(x):
-    return [x[:, :, u::2, v::2] for u in range(2) for v in range(2)]
+    h, wd = ho + k - 1, wo + k - 1
+    padded = np.zeros((b, f, ho + 2 * (k - 1), wo + 2 * (k - 1)), DT)
+    padded[:, :, k - 1:k - 1 + ho, k - 1:k - 1 + wo] = dz
+    cols = np.empty((b, f, k, k, h, wd), DT)
+    np.copyto(cols, sliding_window_view(padded, (k, k), axis=(2, 3)).transpose(0, 1, 4, 5, 2, 3))
+    flipped = np.ascontiguousarray(w.reshape(c, k, k, f)[:, ::-1, ::-1].transpose(0, 3, 1, 2)).reshape(c, -1)
+    return np.matmul(flipped, cols.reshape(b, f * k * k, -1)).reshape(b, c, h, wd)
 
 
 def maxpool(x):
-    views = pool_views(x)
-    out = views[0].copy()
-    for v in views[1:]:
-        np.maximum(out, v, out=out)
-    return out
+    """2x2 max pooling through the window planes: ``(maxima, planes)``."""
+    b, c, h, w = x.shape
+    rows = b * c * (h // 2)
+    planes = np.empty((2, 2, rows, w // 2), DT)
+    np.copyto(planes, x.reshape(rows, 2, w // 2, 2).transpose(1, 3, 0, 2))
+    out = np.maximum(planes[0, 0], planes[0, 1])
+    np.maximum(out, planes[1, 0], out=out)
+    np.maximum(out, planes[1, 1], out=out)
+    return out.reshape(b, c, h // 2, w // 2), planes
 
 
-def unpool(x, out, d):
-    """Route ``d`` to the first maximum of each 2x2 window of ``x`` (its max pooling is ``out``)."""
-    dx = np.empty_like(x)
-    taken = None
-    for v, back in zip(pool_views(x), pool_views(dx)):
-        hit = v == out
-        if taken is None:
-            taken = hit
-        else:
-            hit &= ~taken
-            taken |= hit
-        np.multiply(d, hit, out=back)
-    return dx
+def unpool_relu(planes, out, d):
+    """Route ``d`` to the first maximum of each 2x2 window, times the ReLU derivative there."""
+    b, c, ho, wo = out.shape
+    rows = b * c * ho
+    m, dd = out.reshape(rows, wo), d.reshape(rows, wo)
+    dx = np.empty((rows, 2, wo, 2), DT)
+    taken = m <= 0  # windows whose maximum is not positive send nothing (ReLU derivative 0)
+    for k in range(4):
+        u, v = divmod(k, 2)
+        hit = planes[u, v] == m
+        hit &= ~taken
+        taken |= hit
+        dx[:, u, :, v] = dd * hit
+    return dx.reshape(b, c, 2 * ho, 2 * wo)
 
 
 class Reference:
@@ -140,20 +160,16 @@ class Reference:
         self._t = time.perf_counter()
         x = x.reshape(b, 1, 28, 28)
         c1 = im2col(x, 5)
-        a1 = np.matmul(p["w1"].T, c1)
-        a1 += p["b1"][:, None]
+        a1 = conv(p["w1"], p["b1"], c1, 30, 24, 24)
         np.maximum(a1, 0, out=a1)
-        a1 = a1.reshape(b, 30, 24, 24)
         self.lap("conv1 forward")
-        p1 = maxpool(a1)
+        p1, planes1 = maxpool(a1)
         self.lap("pool1 forward")
         c2 = im2col(p1, 3)
-        a2 = np.matmul(p["w2"].T, c2)
-        a2 += p["b2"][:, None]
+        a2 = conv(p["w2"], p["b2"], c2, 15, 10, 10)
         np.maximum(a2, 0, out=a2)
-        a2 = a2.reshape(b, 15, 10, 10)
         self.lap("conv2 forward")
-        p2 = maxpool(a2)
+        p2, planes2 = maxpool(a2)
         self.lap("pool2 forward")
         mask = (self.rng.random(p2.shape, dtype=DT) >= 0.2) * DT(1 / 0.8)
         dr = p2 * mask
@@ -185,20 +201,14 @@ class Reference:
         self.lap("flatten backward")
         dp2 = ddr * mask
         self.lap("dropout backward")
-        da2 = unpool(a2, p2, dp2)
-        da2 *= a2 > 0
+        da2 = unpool_relu(planes2, p2, dp2)
         self.lap("pool2 backward")
-        dz2 = da2.reshape(b, 15, -1)
-        g["w2"] = np.matmul(c2, dz2.transpose(0, 2, 1)).sum(axis=0)
-        g["b2"] = dz2.sum(axis=(0, 2))
-        dp1 = col2im(p["w2"], da2, 30, 12, 12, 3)
+        g["w2"], g["b2"] = conv_grads(c2, da2)
+        dp1 = conv_back(p["w2"], da2, 30, 3)
         self.lap("conv2 backward")
-        da1 = unpool(a1, p1, dp1)
-        da1 *= a1 > 0
+        da1 = unpool_relu(planes1, p1, dp1)
         self.lap("pool1 backward")
-        dz1 = da1.reshape(b, 30, -1)
-        g["w1"] = np.matmul(c1, dz1.transpose(0, 2, 1)).sum(axis=0)
-        g["b1"] = dz1.sum(axis=(0, 2))
+        g["w1"], g["b1"] = conv_grads(c1, da1)
         self.lap("conv1 backward")
         self.adam(g)
         self.lap("adam (all layers)")
@@ -265,40 +275,32 @@ def load_images(n):
                 "uniform noise (Fashion-MNIST not found)")
 
 
-def epoch(step, x, y, bs, order):
-    """Time one pass: total seconds and every batch's seconds."""
-    per_batch = []
-    start = time.perf_counter()
-    for s in range(0, len(x), bs):
-        idx = order[s:s + bs]
-        t = time.perf_counter()
-        step(x[idx], y[idx])
-        per_batch.append(time.perf_counter() - t)
-    return time.perf_counter() - start, np.array(per_batch)
-
-
 def main(args):
+    import datetime
+
     from simnet import Adam
 
     x, y, what = load_images(args.images)
     bs = args.batch_size
     n_batches = -(-len(x) // bs)
-    print(f"one epoch = {len(x):,} images ({what}) in {n_batches} batches of {bs}, float32; "
-          f"{os.cpu_count()} CPUs, BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     runners = {}
     net, opt = simnet_network(args.history), Adam(0.001)
-    runners["simnet" + (" (with history)" if args.history else "")] = lambda xb, yb: net.step(xb, yb, opt)
+    sim = "simnet" + (" (with history)" if args.history else "")
+    runners[sim] = lambda xb, yb: net.step(xb, yb, opt)
     ref = Reference(0)
     runners["numpy reference"] = ref.step
-    torch_version = None
+    torch_name = None
+    threads = f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}"
     if not args.no_torch:
         try:
             import torch
         except ImportError:
             print("(PyTorch not installed: not timed)")
         else:
-            torch_version = torch.__version__
             model, topt, lossf = torch_model(args.threads)
+            threads += f", torch threads {torch.get_num_threads()}"
 
             def torch_step(xb, yb):
                 xt = torch.from_numpy(xb).reshape(-1, 1, 28, 28)
@@ -309,47 +311,69 @@ def main(args):
                 topt.step()
                 return loss
 
-            runners[f"PyTorch {torch_version} CPU"] = torch_step
+            torch_name = f"PyTorch {torch.__version__}"
+            runners[torch_name] = torch_step
+    print(f"{when}; {cores} cores; numpy {np.__version__}, {threads}")
+    print(f"one epoch = {len(x):,} images ({what}) in {n_batches} batches of {bs}, float32; "
+          f"implementations alternate batch by batch (a different one first each batch)")
     rng = np.random.default_rng(0)
     for name, step in runners.items():  # warm up: buffers, BLAS threads
         for i in range(3):
             step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
-    results = {name: [] for name in runners}
+    names = list(runners)
+    per_batch = {name: [] for name in names}
     for e in range(args.epochs):
         order = rng.permutation(len(x))
-        for name, step in runners.items():  # interleaved, so a busy spell hits every implementation
-            total, per_batch = epoch(step, x, y, bs, order)
-            results[name].append((total, per_batch))
-            print(f"  epoch {e + 1}: {name}: {total:.1f} s")
-    print()
-    print(f"{'implementation':28s} {'epoch (s)':>10s} {'median batch x batches (s)':>27s} {'vs reference':>13s}")
-    ref_median = np.median(np.concatenate([pb for _, pb in results["numpy reference"]])) * n_batches
-    for name, runs in results.items():
-        total = np.median([t for t, _ in runs])
-        med = np.median(np.concatenate([pb for _, pb in runs])) * n_batches
-        print(f"{name:28s} {total:10.1f} {med:27.1f} {med / ref_median:12.2f}x")
+        for k, start in enumerate(range(0, len(x), bs)):  # interleaved: a busy spell hits every implementation
+            idx = order[start:start + bs]
+            xb, yb = x[idx], y[idx]
+            for name in names[k % len(names):] + names[:k % len(names)]:
+                t = time.perf_counter()
+                runners[name](xb, yb)
+                per_batch[name].append(time.perf_counter() - t)
+    times = {name: np.array(v) for name, v in per_batch.items()}
 
-    # layer by layer, on the same batches
+    def ratio(a, b):
+        """Median and quartiles of the per-batch ratios a / b (paired: the same batch, back to back)."""
+        r = times[a] / times[b]
+        q1, med, q3 = np.percentile(r, [25, 50, 75])
+        return f"{med:.2f}x ({q1:.2f}-{q3:.2f})"
+
+    print("\n| implementation | epoch (s) | median batch (ms) | simnet / this, per batch (median, quartiles) |")
+    print("|---|---:|---:|---:|")
+    for name in names:
+        total = times[name].sum() / args.epochs
+        mine = "1" if name == sim else ratio(sim, name)
+        print(f"| {name} | {total:.1f} | {np.median(times[name]) * 1e3:.1f} | {mine} |")
+
+    # layer by layer, on the same batches, alternating simnet and the reference batch by batch
     nb = min(args.layer_batches, n_batches)
     ref.times = {}
+    st = {}
     for i in range(nb):
-        ref.step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
-    st = simnet_layer_times(net, opt, x, y, nb, bs)
-    print(f"\nper layer, median ms per batch of {bs} over {nb} batches "
-          f"(simnet's backward of a layer is its learn(): the source's delta and the weights the source owns)")
-    print(f"{'layer step':22s} {'simnet':>8s} {'reference':>10s}")
+        sl = slice(i * bs, (i + 1) * bs)
+        ref.step(x[sl], y[sl])
+        st_i = simnet_layer_times(net, opt, x[sl], y[sl], 1, bs)
+        for k, v in st_i.items():
+            st.setdefault(k, []).extend(v)
+    print(f"\nper layer, median ms per batch of {bs} over {nb} batches (simnet's backward of a layer is its learn(): "
+          f"the source's delta and the weights the source owns)\n")
+    print("| layer step | simnet | numpy reference |")
+    print("|---|---:|---:|")
     names = [n for n in st if n.endswith("forward")] + ["output delta"] + [n for n in st if n.endswith("backward")]
     sim_total = ref_total = 0.0
     for n in names:
         s = np.median(st[n]) * 1e3
         r = np.median(ref.times[n]) * 1e3 if n in ref.times else float("nan")
+        if n.startswith(net.input.name + " "):
+            continue  # the input layer: nothing to do
         sim_total += s
         ref_total += 0 if np.isnan(r) else r
-        print(f"{n:22s} {s:8.2f} {'' if np.isnan(r) else f'{r:10.2f}'}")
+        print(f"| {n} | {s:.2f} | {'' if np.isnan(r) else f'{r:.2f}'} |")
     adam = np.median(ref.times["adam (all layers)"]) * 1e3
     ref_total += adam
-    print(f"{'adam (all layers)':22s} {'(in backward)':>8s} {adam:10.2f}")
-    print(f"{'sum':22s} {sim_total:8.2f} {ref_total:10.2f}")
+    print(f"| adam (all layers) | (in backward) | {adam:.2f} |")
+    print(f"| sum | {sim_total:.2f} | {ref_total:.2f} |")
 
 
 if __name__ == "__main__":

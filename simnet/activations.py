@@ -120,9 +120,9 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, x, out=None):
-        out = np.subtract(x, x.max(axis=-1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
+        out = np.subtract(x, np.maximum.reduce(x, axis=-1, keepdims=True), out=out)  # max and sum, as ufunc
+        np.exp(out, out=out)                                                        # reductions: no wrapper
+        out /= np.add.reduce(out, axis=-1, keepdims=True)
         return out
 
     def derivative(self, y):

@@ -81,6 +81,8 @@ def outer(x, d, out):
     For one sample an element-wise outer product, which is faster.
     """
     if x.shape[-2] == 1:
+        if out.ndim == 2 and out.size > 4096:  # einsum's outer-product loop beats the broadcast multiply
+            return np.einsum("i,j->ij", x[0], d[0], out=out)
         return np.multiply(x.swapaxes(-1, -2), d, out=out)
     return np.matmul(x.swapaxes(-1, -2), d, out=out)
 
@@ -126,6 +128,9 @@ class SimpleLayer:
         self.sample_errors = None
         self.monitors = {}
         self._watch = {v: [] for v in VARIABLES}
+        # the same lists, as attributes: the hot loop reads them without a dictionary lookup
+        self._watch_neurons, self._watch_delta = self._watch["neurons"], self._watch["delta"]
+        self._watch_weights, self._watch_bias = self._watch["weights"], self._watch["bias"]
         if target is not None:
             self.connect(target, init=init, rng=rng)
 
@@ -239,8 +244,8 @@ class SimpleLayer:
         """set_neurons without checks, for loops that validated their data up front."""
         if self.neuron_row_array.shape != a.shape:
             self.neuron_row_array = np.empty(a.shape, dtype=self.dtype)
-        self.neuron_row_array[...] = a
-        for m in self._watch["neurons"]:
+        np.copyto(self.neuron_row_array, a)
+        for m in self._watch_neurons:
             m.record()
 
     def train(self):
@@ -261,7 +266,7 @@ class SimpleLayer:
                 self.sums = np.empty_like(z)
             np.copyto(self.sums, z)
         self.activation.forward(z, out=z)
-        for m in self._watch["neurons"]:
+        for m in self._watch_neurons:
             m.record()
         return z
 
@@ -317,7 +322,7 @@ class SimpleLayer:
         if d is None or d.shape != y.shape:
             d = self.delta = np.empty_like(y)
         self.loss.delta(goal, y, self.activation, out=d)
-        for m in self._watch["delta"]:
+        for m in self._watch_delta:
             m.record()
         return d
 
@@ -356,9 +361,9 @@ class SimpleLayer:
         sd = src.delta
         if sd is None or sd.shape[0] != d.shape[0]:
             sd = src.delta = np.empty((d.shape[0], src.num_neurons), dtype=src.dtype)
-        self._backward(d, sd)
-        src.activation.backprop(sd, src.neuron_row_array, out=sd)
-        for m in src._watch["delta"]:
+        if not self._backward(d, sd):  # True: the hook applied the derivative itself
+            src.activation.backprop(sd, src.neuron_row_array, out=sd)
+        for m in src._watch_delta:
             m.record()
         return sd
 
@@ -372,18 +377,23 @@ class SimpleLayer:
         if src._weights is not None:
             self._weight_gradient(src.neuron_row_array, d, src._grad)
             optimizer.update(src._weights, src._grad, src.weight_state)
-            for m in src._watch["weights"]:
+            for m in src._watch_weights:
                 m.record()
         if self.bias is not None:
             optimizer.update(self.bias, self._bias_gradient(d), self.bias_state)
-            for m in self._watch["bias"]:
+            for m in self._watch_bias:
                 m.record()
 
     def _check_cache(self, batch):
         """Raise if the forward step did not keep what ``learn()`` needs for this batch (layer kinds that cache)."""
 
     def _backward(self, d, sd):
-        """``sd`` = the delta ``d`` carried back to the source's neurons, before their derivative: ``d @ W.T``."""
+        """``sd`` = the delta ``d`` carried back to the source's neurons, before their derivative: ``d @ W.T``.
+
+        A layer kind may fold the source's derivative into this routing when that is
+        cheaper (max pooling over ReLU maps); it then returns True and ``pass_delta``
+        does not apply the derivative again.
+        """
         dense_backward(d, self.source._weights, sd)
 
     def _weight_gradient(self, x, d, out):
@@ -392,9 +402,10 @@ class SimpleLayer:
 
     def _bias_gradient(self, d):
         """The gradient of this layer's bias: ``d`` summed over the batch."""
-        if self._bias_grad is None:
-            self._bias_grad = np.empty_like(self.bias)
-        return np.sum(d, axis=0, out=self._bias_grad)
+        g = self._bias_grad
+        if g is None:
+            g = self._bias_grad = np.empty_like(self.bias)
+        return np.add.reduce(d, axis=0, out=g)  # np.sum's own reduction, without its wrapper
 
     # ---- history ---------------------------------------------------------
     def variable_shape(self, variable):

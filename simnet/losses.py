@@ -107,11 +107,21 @@ class CrossEntropy(Loss):
         """
         if binary:
             return np.sum(np.maximum(z, 0) - goal * z + np.log1p(np.exp(-np.abs(z))), axis=-1)
-        m = z.max(axis=-1, keepdims=True)
-        e = np.exp(z - m)
-        top = z.argmax(axis=-1)[..., None]
-        np.put_along_axis(e, top, 0, axis=-1)  # exp(0) = 1 exactly: log1p takes the rest
-        return np.sum(goal * (m - z), axis=-1) + goal.sum(axis=-1) * np.log1p(e.sum(axis=-1))
+        # (ufuncs called directly: at one sample per step their wrappers cost more than the arithmetic)
+        e = np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True))  # z - m: <= 0, 0 at the maxima
+        below = np.add.reduce(goal * e, axis=-1)  # sum g (z - m) = -sum g (m - z)
+        np.exp(e, out=e)
+        # one exp(0) = 1 exactly per row (the first maximum) is left out: log1p takes the rest
+        top = z.argmax(axis=-1)
+        if e.ndim == 2:  # e is a new contiguous array: its flat view, one index per row
+            top += np.arange(0, e.size, e.shape[1])
+            e.reshape(-1)[top] = 0
+        else:
+            np.put_along_axis(e, top[..., None], 0, axis=-1)
+        errors = np.log1p(np.add.reduce(e, axis=-1))
+        errors *= np.add.reduce(goal, axis=-1)
+        errors -= below
+        return errors
 
     def check(self, activation, goal=None, where="output layer"):
         if not isinstance(activation, (Softmax, Sigmoid)):

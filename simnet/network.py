@@ -15,7 +15,7 @@ from .checks import as_numbers, check_callable, check_finite, check_int, check_r
 from .history import History, save_histories
 from .layer import SimpleLayer
 from .losses import get_loss
-from .optimizers import as_optimizer
+from .optimizers import Optimizer, as_optimizer
 
 
 @dataclass
@@ -83,6 +83,7 @@ class Network:
         self.layers = layers
         self.output.loss = loss
         self.histories = {}  # run-level histories (errors), beside the layers' monitors
+        self._sgd = None  # the SGD of the last learning rate step() was given as a number
 
     @classmethod
     def build(cls, sizes, activations=None, names=None, bias=False, init="uniform", seed=None,
@@ -169,6 +170,11 @@ class Network:
         ``check_data``): this is the hot loop's step, so it checks nothing itself.
         Returns the output layer's per-sample errors.
         """
+        if not isinstance(optimizer, Optimizer):  # a learning rate: its SGD, made once, not in every learn()
+            sgd = self._sgd
+            if sgd is None or sgd.alpha != optimizer:  # (SGD keeps no state: the same rate, the same SGD)
+                sgd = self._sgd = as_optimizer(optimizer)
+            optimizer = sgd
         self.input._load(inputs)
         for layer in self.layers:
             layer.train()

@@ -178,6 +178,20 @@ def test_convolution_gradients_match_finite_differences(stride, padding):
     check_gradients(net, x, goal, delta_layers=["flatten"])
 
 
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_gradients_of_a_convolution_with_many_patch_rows_match_finite_differences(padding):
+    # 8 input maps x 3x3 = 72 patch rows (+1 for the bias): the weight gradient copies the delta first
+    net = chain((2, 6, 5), [
+        lambda s, r: Conv2D("conv1", 8, 2, padding="same", activation="tanh", source=s, init="glorot", rng=r,
+                            dtype=F64),
+        lambda s, r: Conv2D("conv2", 2, 3, padding=padding, activation="tanh", source=s, init="glorot", rng=r,
+                            dtype=F64),
+    ])
+    assert net.layer("conv2")._weight_shape(net.layer("conv1"))[0] >= 64
+    x, goal = data(net, batch=3)
+    check_gradients(net, x, goal, delta_layers=["flatten"])
+
+
 def test_stride_one_col2im_is_the_general_col2im():
     image = MapInput("image", (3, 6, 5), dtype=F64)
     conv = Conv2D("conv", 4, 3, padding="same", source=image, rng=np.random.default_rng(0), dtype=F64)
@@ -217,6 +231,42 @@ def test_pooling_sends_a_tied_windows_delta_to_its_first_maximum_only():
     pool.delta = np.array([[10.0, 20.0]])
     pool.learn(0.1)
     np.testing.assert_array_equal(conv.delta_maps, [[[[10, 0, 0, 20], [0, 0, 0, 0]]]])
+
+
+def _route_to_first_maxima(x, d, pool):
+    """The pooling backward by its definition, window by window: each delta to its window's first maximum."""
+    b, c, h, w = x.shape
+    out = np.zeros_like(x)
+    for n, ch, i, j in np.ndindex(d.shape):
+        window = x[n, ch, i * pool[0]:(i + 1) * pool[0], j * pool[1]:(j + 1) * pool[1]]
+        u, v = np.unravel_index(np.argmax(window), window.shape)  # argmax: the first maximum in window order
+        out[n, ch, i * pool[0] + u, j * pool[1] + v] = d[n, ch, i, j]
+    return out
+
+
+@pytest.mark.parametrize("activation, pool, dtype, size", [
+    ("relu", 2, np.float32, 6), ("relu", (2, 3), F64, 6), (None, 2, np.float32, 6), ("tanh", 3, F64, 6),
+    ("relu", 2, np.float32, 18), (None, 2, F64, 18), ("relu", (3, 2), F64, 18)])  # 18: maps >= 8 windows wide
+def test_tiled_pooling_routes_to_first_maxima_and_folds_a_relu_derivative_exactly(activation, pool, dtype, size):
+    # integer-valued inputs and a bias give many ties: windows of zeros (ReLU) and of equal positive values
+    image = MapInput("image", (2, size, size), dtype=dtype)
+    conv = Conv2D("conv", 3, 1, activation=activation, source=image, rng=np.random.default_rng(0), dtype=dtype)
+    pooled = MaxPool2D("pool", pool, source=conv, dtype=dtype)
+    follow = Flatten("flatten", source=pooled, dtype=dtype)
+    image.weight_row_mat = [[1.0, 0.0, -1.0], [1.0, 1.0, 0.0]]
+    conv.bias[:] = [0.5, 0.0, 1.0]
+    rng = np.random.default_rng(4)
+    image.set_neurons(rng.integers(-2, 3, size=(5, 2, size, size)))
+    for la in (image, conv, pooled, follow):
+        la.train()
+    expected_max = np.max(conv.neuron_maps.reshape(5, 3, size // pooled.pool_size[0], pooled.pool_size[0],
+                                                   size // pooled.pool_size[1], pooled.pool_size[1]), axis=(3, 5))
+    np.testing.assert_array_equal(pooled.neuron_maps, expected_max)
+    pooled.delta = rng.normal(size=(5, pooled.num_neurons)).astype(dtype)
+    pooled.learn(0.1)
+    routed = _route_to_first_maxima(conv.neuron_maps, pooled.delta_maps, pooled.pool_size)
+    expected = conv.activation.backprop(routed.reshape(5, -1), conv.neuron_row_array).reshape(routed.shape)
+    np.testing.assert_array_equal(conv.delta_maps, expected)
 
 
 def test_dropout_gradients_with_a_fixed_mask_match_finite_differences():

@@ -35,11 +35,22 @@ is the conv layer's own ``bias`` (``(filters,)``).
   ``source.weight_row_mat += alpha * sum over samples of cols @ delta.T`` (for
   plain SGD), the dense rule ``neuron_col_array @ delta`` summed over patches.
 
+How it is computed (the same sums, faster): ``cols`` has one more row of ones and
+the weights one more column, the bias, so one product per sample gives the input
+sums with their bias and the weight gradient with the bias gradient; at stride 1
+the col2im routing is computed as what it adds up to, the full correlation of the
+delta maps with the flipped filters (im2col of the zero-padded delta, one product
+per sample landing in the source's maps: no scatter).
+
 Pooling, dropout and flatten have no weights: the connection into them has none
 (``source.weight_row_mat`` is None), so ``learn()`` only passes the delta
 back: max pooling to the first maximum of each window (the argmax mask, found
 by comparing the source's neurons with the maxima), dropout through the same
-mask, flatten unchanged.  ``Flatten``
+mask, flatten unchanged.  When the windows tile the maps, pooling keeps a copy
+of its input arranged as window planes (element ``(u, v)`` of every window,
+contiguous), so the maxima and the first-maximum search are whole-array
+operations; over a ReLU source it folds the derivative into the routing (a
+window whose maximum is not positive sends nothing).  ``Flatten``
 feeding a dense ``SimpleLayer`` owns that dense connection's weights like any
 source.
 
@@ -67,14 +78,14 @@ makes them; ``images.reshape(len(images), -1)`` turns maps into rows.
 ``MapInput.set_neurons`` and ``Network.feature_maps`` take maps as well.
 
 Mode.  ``train()`` is the training forward step: it keeps what the next
-``learn()`` needs (the im2col matrix, the dropout mask).  Inference
+``learn()`` needs (the im2col matrix, the window planes, the dropout mask).  Inference
 (``layer.infer``, used by ``Network.predict``, ``evaluate`` and ``feature_maps``)
 passes ``training=False`` to the same ``_forward``: ``Dropout`` passes its input
 through unchanged and no layer's buffers or caches are touched.
 
 Everything is vectorised numpy, float32 by default: no Python loop runs over
-samples, channels or pixels; col2im and pooling loop over the kernel (window)
-offsets only.
+samples, channels or pixels; col2im (strides above 1) and pooling loop over the
+kernel (window) offsets only.
 """
 from .base import MapLayer, describe_shape
 from .conv2d import Conv2D

@@ -136,7 +136,9 @@ class MapLayer(SimpleLayer):
         raise NotImplementedError
 
     def _backward(self, d, sd):
-        """``sd`` = the delta ``d`` carried back to the source's neurons (before their derivative)."""
+        """``sd`` = the delta ``d`` carried back to the source's neurons (before their derivative).
+
+        Return True if the source's derivative was applied too (see ``SimpleLayer._backward``)."""
         raise NotImplementedError
 
     # ---- history, description, persistence ----------------------------------

@@ -28,6 +28,7 @@ class Conv2D(MapLayer):
                 f"layer {name!r}: padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding
         self._cols = None  # the im2col matrix of the last training forward step
+        self._bias_grad_ready = None  # the bias gradient _weight_gradient found beside the weights'
         super().__init__(name, source=source, input_shape=input_shape, target=target, activation=activation,
                          bias=bias, init=init, rng=rng, dtype=dtype)
         self._pads = self._padding(self.input_shape)
@@ -64,10 +65,13 @@ class Conv2D(MapLayer):
         stride = f"stride {sh}" if sh == sw else f"stride {sh}x{sw}"
         return f"{self.filters} filters {kh}x{kw}, {stride}, padding {self.padding!r}, {self.activation}"
 
-    def im2col(self, maps, training=True):
+    def im2col(self, maps, training=True, ones=False):
         """``(batch, C, H, W)`` maps -> ``(batch, C * kh * kw, H_out * W_out)``.
 
-        Column p is the patch under output p."""
+        Column p is the patch under output p.  With ``ones``, one more row of ones
+        follows (``(batch, C * kh * kw + 1, H_out * W_out)``): the bias's input, so
+        that one product gives the input sums with the bias and the weight
+        gradient with the bias gradient."""
         b, c, h, w = maps.shape
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         _, ho, wo = self.shape
@@ -77,9 +81,13 @@ class Conv2D(MapLayer):
             padded[:, :, top:top + h, left:left + w] = maps  # the border stays zero
             maps = padded
         windows = sliding_window_view(maps, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :ho, :wo]
-        cols = self._buffer("cols", (b, c, kh, kw, ho, wo), training)
-        np.copyto(cols, windows.transpose(0, 1, 4, 5, 2, 3))  # (b, c, ho, wo, kh, kw) -> (b, c, kh, kw, ho, wo)
-        return cols.reshape(b, c * kh * kw, ho * wo)
+        k = c * kh * kw
+        cols = self._buffer("cols", (b, k + ones, ho * wo), training)
+        patches = cols[:, :k].reshape(b, c, kh, kw, ho, wo)  # a view: rows k.. split, columns split
+        np.copyto(patches, windows.transpose(0, 1, 4, 5, 2, 3))  # (b, c, ho, wo, kh, kw) -> (b, c, kh, kw, ho, wo)
+        if ones:
+            cols[:, k] = 1
+        return cols
 
     def col2im(self, dcols, out):
         """The inverse routing of ``im2col``: add every patch element of ``dcols`` back to its pixel in ``out``.
@@ -105,14 +113,22 @@ class Conv2D(MapLayer):
         return out
 
     def _forward(self, x, z, training):
+        """One product per sample, ``[weights; bias] (filters, K + 1) @ [cols; ones] (K + 1, P)``.
+
+        It lands directly in the neurons' row form ``(filters, H_out * W_out)`` per
+        sample: no separate bias pass, no copy."""
         b = len(x)
-        cols = self.im2col(x.reshape(b, *self.input_shape), training)
+        bias = self.bias is not None
+        cols = self.im2col(x.reshape(b, *self.input_shape), training, ones=bias)
         if training:
-            self._cols = cols  # learn() makes the weight gradient from it
-        out = z.reshape(b, self.filters, -1)
-        np.matmul(self.source.weight_col_mat, cols, out=out)  # (filters, K) @ (K, P) for every sample
-        if self.bias is not None:
-            out += self.bias[:, None]
+            self._cols = cols  # learn() makes the weight (and bias) gradient from it
+        w = self.source.weight_col_mat  # (filters, K)
+        if bias:
+            wb = self._buffer("weights_bias", (self.filters, w.shape[1] + 1), training)
+            wb[:, :-1] = w
+            wb[:, -1] = self.bias
+            w = wb
+        np.matmul(w, cols, out=z.reshape(b, self.filters, -1))
 
     def _check_cache(self, batch):
         if self._cols is None or len(self._cols) != batch:
@@ -124,41 +140,63 @@ class Conv2D(MapLayer):
         out = sd.reshape(b, *self.input_shape)
         if self.stride != (1, 1):
             dz = d.reshape(b, self.filters, -1)
-            dcols = self._buffer("dcols", self._cols.shape)
+            dcols = self._buffer("dcols", (b,) + self.source.weight_row_mat.shape[:1] + dz.shape[2:])
             np.matmul(self.source.weight_row_mat, dz, out=dcols)  # (K, filters) @ (filters, P): what each element sent
             self.col2im(dcols, out)
             return
-        # Stride 1, the same sums faster: let each output row run the full (padded) input width, the extra
-        # columns holding a zero delta; then every kernel offset sends a sample's patch elements to one
-        # contiguous run of the flattened (padded) input maps, instead of to many short rows.
+        # Stride 1: the same sums as col2im without its scatter.  What pixel (i, j) of the (padded) input
+        # gets back is the full correlation of the delta maps with the flipped kernels: im2col of the delta,
+        # zero-padded by kernel - 1 on every side, then one product per sample with the flipped filters,
+        # landing directly in the source's maps.
         c, h, w = self.input_shape
-        _, ho, wo = self.shape
+        f, ho, wo = self.shape
         kh, kw = self.kernel_size
         top, bottom, left, right = self._pads
         hp, wp = h + top + bottom, w + left + right
-        wide = self._buffer("dwide", (b, self.filters, ho, wp), zero=True)
-        wide[:, :, :, :wo] = d.reshape(b, self.filters, ho, wo)  # columns wo.. stay zero
-        dcols = self._buffer("dcols_wide", (b, c * kh * kw, ho * wp))
-        np.matmul(self.source.weight_row_mat, wide.reshape(b, self.filters, -1), out=dcols)
-        dc = dcols.reshape(b, c, kh * kw, ho * wp)
-        flat = self._buffer("dflat", (b, c, hp * wp + kw - 1))
-        flat[...] = 0
-        for u in range(kh):
-            for v in range(kw):
-                start = u * wp + v
-                flat[:, :, start:start + ho * wp] += dc[:, :, u * kw + v]
-        out[...] = flat[:, :, :hp * wp].reshape(b, c, hp, wp)[:, :, top:top + h, left:left + w]
+        padded = self._buffer("dpadded", (b, f, hp + kh - 1, wp + kw - 1), zero=True)
+        padded[:, :, kh - 1:kh - 1 + ho, kw - 1:kw - 1 + wo] = d.reshape(b, f, ho, wo)  # the border stays zero
+        dcols = self._buffer("dcols_full", (b, f, kh, kw, hp, wp))
+        np.copyto(dcols, sliding_window_view(padded, (kh, kw), axis=(2, 3)).transpose(0, 1, 4, 5, 2, 3))
+        flipped = self._buffer("flipped", (c, f, kh, kw))  # flipped[c, f, u, v] = weight of (c, kh-1-u, kw-1-v) to f
+        np.copyto(flipped, self.source.weight_row_mat.reshape(c, kh, kw, f)[:, ::-1, ::-1].transpose(0, 3, 1, 2))
+        if top or bottom or left or right:
+            full = self._buffer("dfull", (b, c, hp, wp))
+            np.matmul(flipped.reshape(c, -1), dcols.reshape(b, f * kh * kw, -1), out=full.reshape(b, c, -1))
+            out[...] = full[:, :, top:top + h, left:left + w]
+        else:
+            np.matmul(flipped.reshape(c, -1), dcols.reshape(b, f * kh * kw, -1), out=out.reshape(b, c, -1))
 
     def _weight_gradient(self, x, d, out):
-        """``out`` = the sum over samples of ``cols @ delta.T``: the dense rule summed over patches."""
+        """``out`` = the sum over samples of ``cols @ delta.T``: the dense rule summed over patches.
+
+        With a bias, the row of ones in ``cols`` gives its gradient in the same product
+        (kept for ``_bias_gradient``)."""
         b = len(d)
         dz = d.reshape(b, self.filters, -1)
-        per_sample = self._buffer("wgrad", (b,) + out.shape)
-        np.matmul(self._cols, dz.transpose(0, 2, 1), out=per_sample)
-        per_sample.sum(axis=0, out=out)
+        cols = self._cols
+        per_sample = self._buffer("wgrad", (b, cols.shape[1], self.filters))
+        dzt = dz.transpose(0, 2, 1)  # (b, P, filters), a strided view
+        if cols.shape[1] >= 64:
+            # many patch rows for each position: a contiguous copy of the (comparatively small) delta makes
+            # the per-sample products about 1.7x faster than reading it through the strided view
+            contiguous = self._buffer("delta_t", dzt.shape)
+            np.copyto(contiguous, dzt)
+            dzt = contiguous
+        np.matmul(cols, dzt, out=per_sample)
+        if self.bias is None:
+            per_sample.sum(axis=0, out=out)
+            return
+        total = self._buffer("wgrad_sum", per_sample.shape[1:])
+        per_sample.sum(axis=0, out=total)
+        np.copyto(out, total[:-1])
+        self._bias_grad_ready = total[-1]
 
     def _bias_gradient(self, d):
-        """One bias per filter: the delta summed over samples and positions."""
+        """One bias per filter: the delta summed over samples and positions (from ``_weight_gradient``'s product)."""
+        g = getattr(self, "_bias_grad_ready", None)
+        if g is not None:
+            self._bias_grad_ready = None
+            return g
         return d.reshape(len(d), self.filters, -1).sum(axis=(0, 2))
 
     def config(self):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..checks import check_pair
+from ..activations import ReLU
 from .base import MapLayer, describe_shape
 
 
@@ -18,6 +19,7 @@ class MaxPool2D(MapLayer):
                  rng=None, dtype=np.float32):
         self.pool_size = check_pair(pool_size, f"layer {name!r}: pool_size")
         self.stride = self.pool_size if stride is None else check_pair(stride, f"layer {name!r}: stride")
+        self._cache = None  # the window planes of the last training forward step (tiled windows)
         super().__init__(name, source=source, input_shape=input_shape, target=target, init=init, rng=rng,
                          dtype=dtype)
 
@@ -40,10 +42,42 @@ class MaxPool2D(MapLayer):
         return [maps[:, :, u:u + sh * (ho - 1) + 1:sh, v:v + sw * (wo - 1) + 1:sw]
                 for u in range(ph) for v in range(pw)]
 
+    def _tiled(self):
+        """True when the windows tile the maps exactly: every input neuron in exactly one window."""
+        (ph, pw), (sh, sw) = self.pool_size, self.stride
+        _, h, w = self.input_shape
+        _, ho, wo = self.shape
+        return (sh, sw) == (ph, pw) and h == ho * ph and w == wo * pw
+
+    def _planes(self, maps, training):
+        """Tiled windows: ``maps`` copied once into its window planes, ``(ph, pw, batch * C * H_out, W_out)``.
+
+        Plane ``(u, v)`` holds element ``(u, v)`` of every window, contiguous, so the
+        maximum and the first-maximum search are whole-array operations."""
+        (ph, pw) = self.pool_size
+        c, ho, wo = self.shape
+        rows = len(maps) * c * ho
+        planes = self._buffer("planes", (ph, pw, rows, wo), training)
+        np.copyto(planes, maps.reshape(rows, ph, wo, pw).transpose(1, 3, 0, 2))
+        return planes
+
     def _forward(self, x, z, training):
         b = len(x)
-        views = self._windows(x.reshape(b, *self.input_shape))
         out = z.reshape(b, *self.shape)
+        if self._tiled():
+            planes = self._planes(x, training)
+            out = out.reshape(-1, self.shape[2])
+            flat = planes.reshape(-1, *planes.shape[2:])  # the planes in window order
+            if len(flat) == 1:
+                np.copyto(out, flat[0])
+            else:
+                np.maximum(flat[0], flat[1], out=out)
+                for plane in flat[2:]:
+                    np.maximum(out, plane, out=out)
+            if training:
+                self._cache = planes  # learn() finds the first maxima from it
+            return
+        views = self._windows(x.reshape(b, *self.input_shape))
         np.copyto(out, views[0])
         for view in views[1:]:
             np.maximum(out, view, out=out)
@@ -53,16 +87,16 @@ class MaxPool2D(MapLayer):
 
         The mask is found from the neurons themselves: window element k is the
         argmax where it equals the window's maximum and no earlier element did.
+        A ReLU source's derivative is folded in (returns True: ``pass_delta`` skips
+        it): a window whose maximum is not positive sends nothing, and its first
+        maximum, where the derivative is 1 otherwise, gets the delta.
         """
+        if self._tiled():
+            return self._backward_tiled(d, sd)
         b = len(d)
         dmaps = d.reshape(b, *self.shape)
         out = sd.reshape(b, *self.input_shape)
-        (ph, pw), (sh, sw) = self.pool_size, self.stride
-        _, h, w = self.input_shape
-        _, ho, wo = self.shape
-        tiled = (sh, sw) == (ph, pw) and h == ho * ph and w == wo * pw  # every input neuron in one window
-        if not tiled:
-            out[...] = 0
+        out[...] = 0
         maxima = self.neuron_maps
         hit = self._buffer("hit", dmaps.shape, dtype=bool)
         taken = self._buffer("taken", dmaps.shape, dtype=bool)
@@ -74,10 +108,40 @@ class MaxPool2D(MapLayer):
                 taken |= hit
             else:
                 taken[...] = hit
-            if tiled:
-                np.multiply(dmaps, hit, out=back)
-            else:
-                back += dmaps * hit
+            back += dmaps * hit
+        return False
+
+    def _backward_tiled(self, d, sd):
+        b = len(d)
+        (ph, pw) = self.pool_size
+        c, ho, wo = self.shape
+        rows = b * c * ho
+        planes = self._cache
+        if planes is None or planes.shape[2] != rows:  # no training forward step of this batch: from the neurons
+            planes = self._planes(self.source.neuron_maps, True)
+        maxima = self.neuron_row_array.reshape(rows, wo)
+        dd = d.reshape(rows, wo)
+        out = sd.reshape(rows, ph, wo, pw)
+        hit = self._buffer("hit", (rows, wo), dtype=bool)
+        taken = self._buffer("taken", (rows, wo), dtype=bool)
+        part = self._buffer("part", (rows, wo))
+        relu = type(self.source.activation) is ReLU
+        if relu:
+            np.less_equal(maxima, 0, out=taken)  # windows whose maximum is not positive: derivative 0
+        last = ph * pw - 1
+        for k in range(ph * pw):
+            u, v = divmod(k, pw)
+            np.equal(planes[u, v], maxima, out=hit)
+            if k or relu:
+                np.greater(hit, taken, out=hit)  # hit and not taken: the first maximum wins ties
+                if k < last:
+                    np.logical_or(taken, hit, out=taken)
+            elif k < last:
+                np.copyto(taken, hit)
+            np.copyto(part, hit)
+            np.multiply(part, dd, out=part)
+            np.copyto(out[:, u, :, v], part)
+        return relu
 
     def config(self):
         return {**super().config(), "pool_size": list(self.pool_size), "stride": list(self.stride)}
