@@ -25,7 +25,8 @@ from .history import VARIABLES, Monitor
 from .losses import get_loss
 from .optimizers import Optimizer, as_optimizer
 
-INITS = ("uniform", "he", "glorot")
+INITS = ("uniform", "he", "glorot", "normal", "scaled-normal")
+NORMAL_BIAS_INITS = ("normal", "scaled-normal")  # Nielsen's: these also draw the biases N(0, 1)
 
 
 def connection_name(source, target):
@@ -42,6 +43,9 @@ def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
     ``+-sqrt(6 / (n_in + n_out))``; those (and uniform with a generator) draw from
     ``rng``, a ``numpy.random.Generator`` (or a legacy ``numpy.random.RandomState``,
     which gives the stream ``np.random.seed`` gives without touching the global state).
+    ``'normal'`` is N(0, 1), Nielsen's chapter 1 (``network.py``); ``'scaled-normal'`` is
+    N(0, 1/n_in), his chapter 3 default (``network2.py``'s ``default_weight_initializer``).
+    With these two, ``connect`` also draws the target's biases N(0, 1) (``draw_bias``).
     """
     check_choice(init, INITS, "weight init")
     check_rng(rng)
@@ -53,10 +57,24 @@ def draw_weights(n_in, n_out, init="uniform", rng=None, dtype=np.float64):
             rng = np.random.default_rng()
         if init == "he":
             w = rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
+        elif init == "normal":
+            w = rng.standard_normal((n_in, n_out))
+        elif init == "scaled-normal":
+            w = rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)
         else:
             limit = np.sqrt(6.0 / (n_in + n_out))
             w = rng.uniform(-limit, limit, (n_in, n_out))
     return np.ascontiguousarray(w, dtype=dtype)
+
+
+def draw_bias(shape, init, rng=None, dtype=np.float64):
+    """Initial biases of a layer fed with ``init`` weights: N(0, 1) for ``'normal'`` and
+    ``'scaled-normal'`` (Nielsen draws weights and biases alike), None (keep zeros) otherwise."""
+    if init not in NORMAL_BIAS_INITS:
+        return None
+    if rng is None:
+        rng = np.random.default_rng()
+    return rng.standard_normal(shape).astype(dtype)
 
 
 # The arithmetic of a dense connection, over the last two axes, so that a stack of
@@ -163,6 +181,10 @@ class SimpleLayer:
                 draw_weights(*shape, init, rng, self.dtype)
         except (TypeError, ValueError) as e:
             raise type(e)(f"layer {self.name!r}: {e}") from None
+        if w is not None and target.bias is not None:
+            b = draw_bias(target.bias.shape, init, rng, self.dtype)
+            if b is not None:
+                target.bias[...] = b
         self.target = target
         target.source = self
         self._weights = w
