@@ -7,7 +7,15 @@ every epoch, one summary line per epoch, and the run's curves recorded in
 ``epoch/test_loss``, ``epoch/test_accuracy``).  Ctrl-C stops it after the
 current batch; a NaN or infinite loss stops it (or raises, with
 ``on_divergence="raise"``).  Nothing recorded is lost either way.
+
+With validation data (``x_val``, ``y_val``; ``hold_out`` takes the last N training
+samples, as Nielsen's 50,000 / 10,000 split does) the epochs are measured on it instead
+(``epoch/validation_loss``, ``epoch/validation_accuracy``) and the test set is left for
+one test at the end.  ``early_stop=K`` then stops after K epochs without a better
+validation accuracy and puts back the weights (and biases and optimizer state) of the
+best epoch, saying so.
 """
+import copy
 import time
 from dataclasses import dataclass
 
@@ -19,6 +27,7 @@ from .interrupt import StopOnInterrupt
 from .network import DivergenceError
 
 CURVES = ("train_loss", "train_accuracy", "test_loss", "test_accuracy")
+VALIDATION_CURVES = ("train_loss", "train_accuracy", "validation_loss", "validation_accuracy")
 
 
 @dataclass
@@ -29,18 +38,77 @@ class EpochsResult:
     diverged: DivergenceError = None  # what stopped it, if the loss became NaN or infinite
     status: int = 0  # exit status for an interrupted run: 130 (Ctrl-C), 143 (SIGTERM)
     rate_vanished: bool = False  # the learning-rate schedule reached 0 (it underflowed): stopped there
+    best_epoch: int = None  # with validation data: the epoch of the best validation accuracy
+    best_accuracy: float = None  # ... and that accuracy
+    stopped_early: bool = False  # early_stop ended the run before its last epoch
+    restored: bool = False  # the best epoch's weights were put back (early_stop)
+
+
+def hold_out(inputs, goals, n):
+    """``(train_inputs, train_goals, held_inputs, held_goals)``: the last ``n`` samples held out.
+
+    Nielsen's MNIST split (50,000 train, 10,000 validation) is ``hold_out(x, y, 10000)`` of
+    MNIST's 60,000 training images.  The parts are views, not copies.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"the number of samples to hold out must be an int, got {n!r}")
+    if len(inputs) != len(goals):
+        raise ValueError(f"inputs have {len(inputs)} samples but goals have {len(goals)}")
+    if not 1 <= n < len(inputs):
+        raise ValueError(f"cannot hold out {n} of {len(inputs)} training samples: "
+                         f"hold out at least 1 and leave at least 1 to train on")
+    return inputs[:-n], goals[:-n], inputs[-n:], goals[-n:]
+
+
+def _snapshot(network):
+    """Copies of every layer's weights, biases and optimizer state."""
+    return [(None if la.weight_row_mat is None else la.weight_row_mat.copy(),
+             None if la.bias is None else la.bias.copy(),
+             copy.deepcopy(la.weight_state), copy.deepcopy(la.bias_state)) for la in network.layers]
+
+
+def _restore(network, snapshot):
+    for la, (w, b, ws, bs) in zip(network.layers, snapshot):
+        if w is not None:
+            la.weight_row_mat[...] = w  # in place: views stay valid
+        if b is not None:
+            la.bias[...] = b
+        la.weight_state, la.bias_state = ws, bs
 
 
 def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, lr, lr_decay=1.0,
-                 first_epoch=0, on_divergence="stop", bar_every=50):
-    """Train ``epochs`` epochs after ``first_epoch``; returns an ``EpochsResult``."""
+               first_epoch=0, on_divergence="stop", bar_every=50, x_val=None, y_val=None, early_stop=None):
+    """Train ``epochs`` epochs after ``first_epoch``; returns an ``EpochsResult``.
+
+    Every epoch ends with a test on ``x_test``/``y_test``, or, given ``x_val``/``y_val``,
+    with a validation on them instead (the caller tests once at the end).  ``early_stop``
+    (an int K >= 1, validation only) stops after K epochs without a better validation
+    accuracy and restores the best epoch's weights, biases and optimizer state.
+    """
     if on_divergence not in ("stop", "raise"):
         raise ValueError(f"on_divergence must be 'stop' or 'raise', got {on_divergence!r}")
+    if (x_val is None) != (y_val is None):
+        raise ValueError("give both x_val and y_val (validation inputs and goals), or neither")
+    if early_stop is not None:
+        if isinstance(early_stop, bool) or not isinstance(early_stop, (int, np.integer)):
+            raise TypeError(f"early_stop must be an int (epochs without a better validation accuracy), "
+                            f"got {early_stop!r}")
+        if early_stop < 1:
+            raise ValueError(f"early_stop must be at least 1 epoch, got {early_stop}")
+        if x_val is None:
+            raise ValueError("early_stop needs validation data (x_val, y_val): it watches the validation accuracy")
+    validating = x_val is not None
+    if validating:
+        x_held, y_held, held = x_val, y_val, "validation"
+    else:
+        x_held, y_held, held = x_test, y_test, "test"
+    names = VALIDATION_CURVES if validating else CURVES
     curves = {name: network.histories.setdefault(f"epoch/{name}", History((), name=f"epoch/{name}"))
-              for name in CURVES}
+              for name in names}
     batches = -(-len(x_train) // batch_size)
     started = time.perf_counter()
     done, diverged, vanished = first_epoch, None, False
+    best_epoch, best_accuracy, best, waited, stopped_early = None, None, None, 0, False
     with StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
         for epoch in range(first_epoch, first_epoch + epochs):
             alpha = lr * lr_decay ** epoch
@@ -69,12 +137,27 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
             if stop.requested:
                 break  # a partial epoch is not an epoch: its figures are not recorded
             seconds = time.perf_counter() - t0
-            test_loss, test_accuracy, _ = network.evaluate(x_test, y_test)
-            for name, value in zip(CURVES, (train_loss, train_accuracy, test_loss, test_accuracy)):
+            held_loss, held_accuracy, _ = network.evaluate(x_held, y_held)
+            for name, value in zip(names, (train_loss, train_accuracy, held_loss, held_accuracy)):
                 curves[name].offer(epoch + 1, value)
             done = epoch + 1
+            mark = ""
+            if validating and (best_accuracy is None or held_accuracy > best_accuracy):
+                best_epoch, best_accuracy, waited = done, held_accuracy, 0
+                mark = " (best)" if early_stop else ""
+                if early_stop:
+                    best = _snapshot(network)
+            elif validating:
+                waited += 1
             print(f"epoch {epoch + 1}: loss {train_loss:.4f} accuracy {train_accuracy:.4f} | "
-                  f"test loss {test_loss:.4f} accuracy {test_accuracy:.4f} | {seconds:.1f}s", flush=True)
+                  f"{held} loss {held_loss:.4f} accuracy {held_accuracy:.4f}{mark} | {seconds:.1f}s", flush=True)
+            if early_stop and waited >= early_stop and epoch + 1 < first_epoch + epochs:
+                stopped_early = True
+                break
+    restored = False
+    if best is not None and diverged is None and best_epoch != done:
+        _restore(network, best)
+        restored = True
     if diverged is None:
         network.close_histories()
     if stop.requested:
@@ -84,4 +167,12 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
               f"stopping after {done} epochs")
     if diverged is not None:
         print(f"DIVERGED in epoch {done + 1}: {diverged}; the history up to the last finite step is kept")
-    return EpochsResult(done, time.perf_counter() - started, stop.requested, diverged, stop.status, vanished)
+    if stopped_early:
+        print(f"early stop: no better validation accuracy for {early_stop} epochs after epoch {best_epoch} "
+              f"({best_accuracy:.4f}); stopped after epoch {done}")
+    if restored:
+        print(f"kept the best weights: those of epoch {best_epoch} (validation accuracy {best_accuracy:.4f}), "
+              f"not those of epoch {done}")
+    return EpochsResult(done, time.perf_counter() - started, stop.requested, diverged, stop.status, vanished,
+                        best_epoch=best_epoch, best_accuracy=best_accuracy, stopped_early=stopped_early,
+                        restored=restored)

@@ -5,6 +5,7 @@ import pytest
 
 from simnet import SGD, Network
 from simnet.layer import INITS, draw_weights
+from simnet.epochs import hold_out, run_epochs
 
 
 # ---- initialisation -----------------------------------------------------------------------------
@@ -49,7 +50,7 @@ def test_sigmoid_quadratic_step_is_nielsens():
     x = np.array([[0.1, 0.5, 0.9], [1.0, 0.0, 0.3], [0.2, 0.2, 0.2]])
     y = np.eye(2)[[0, 1, 1]]
     eta = 3.0
-    net.train_batch(x, y, SGD(eta))
+    net.step(x, y, SGD(eta))
     # Nielsen: z = w a + b, delta_L = (a - y) * s'(z), w -= eta/m * sum(delta a^T), b -= eta/m * sum(delta)
     sig = lambda z: 1 / (1 + np.exp(-z))
     a1 = sig(x @ w1 + b1)
@@ -61,3 +62,88 @@ def test_sigmoid_quadratic_step_is_nielsens():
     np.testing.assert_allclose(net.output.bias, b2 - eta / m * d2.sum(axis=0), rtol=1e-12)
     np.testing.assert_allclose(net.input.weight_row_mat, w1 - eta / m * x.T @ d1, rtol=1e-12)
     np.testing.assert_allclose(net.layer("hidden").bias, b1 - eta / m * d1.sum(axis=0), rtol=1e-12)
+
+
+# ---- validation and early stopping ----------------------------------------------------------------
+def toy(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    x = (rng.normal(size=(3, 8))[labels] * 2 + rng.normal(size=(n, 8))).astype(np.float64)
+    return x, np.eye(3)[labels]
+
+
+def net(seed=0):
+    return Network.build([8, 6, 3], activations=["sigmoid", "softmax"], bias=True, init="scaled-normal", seed=seed,
+                         loss="cross_entropy")
+
+
+def test_hold_out_takes_the_last_samples():
+    x, y = toy(10)
+    xt, yt, xv, _ = hold_out(x, y, 3)
+    assert len(xt) == 7 and len(xv) == 3
+    np.testing.assert_array_equal(xv, x[-3:])
+    np.testing.assert_array_equal(yt, y[:7])
+    for n, exc, match in ((0, ValueError, "cannot hold out 0 of 10"), (10, ValueError, "leave at least 1"),
+                          (True, TypeError, "must be an int"), (2.5, TypeError, "must be an int")):
+        with pytest.raises(exc, match=match):
+            hold_out(x, y, n)
+
+
+def test_validation_replaces_the_test_each_epoch(capsys):
+    x, y = toy()
+    xt, yt, xv, yv = hold_out(x, y, 100)
+    network = net()
+    run = run_epochs(network, SGD(0.5), xt, yt, x[:5], y[:5], 3, 10, 0.5, x_val=xv, y_val=yv)
+    out = capsys.readouterr().out
+    assert out.count("validation loss") == 3 and "test loss" not in out
+    h = network.histories
+    assert len(h["epoch/validation_accuracy"]) == 3 and "epoch/test_accuracy" not in h
+    assert run.best_epoch in (1, 2, 3)
+    assert run.best_accuracy == max(h["epoch/validation_accuracy"].values)
+    assert not run.stopped_early and not run.restored  # no early_stop: the last weights stay
+
+
+def test_early_stop_keeps_the_best_weights(capsys):
+    """A learning rate too small to change any prediction: no epoch after the first is better."""
+    x, y = toy()
+    xt, yt, xv, yv = hold_out(x, y, 100)
+    first = net(4)
+    run_epochs(first, SGD(1e-9), xt, yt, xv, yv, 1, 10, 1e-9)
+    capsys.readouterr()
+    network = net(4)
+    run = run_epochs(network, SGD(1e-9), xt, yt, x[:5], y[:5], 20, 10, 1e-9, x_val=xv, y_val=yv, early_stop=2)
+    out = capsys.readouterr().out
+    assert run.epochs == 3 and run.stopped_early and run.restored and run.best_epoch == 1
+    assert "early stop: no better validation accuracy for 2 epochs after epoch 1" in out
+    assert "kept the best weights: those of epoch 1" in out
+    for a, b in zip(first.layers, network.layers):  # the weights of epoch 1, bit for bit
+        if a.weight_row_mat is not None:
+            np.testing.assert_array_equal(a.weight_row_mat, b.weight_row_mat)
+        if a.bias is not None:
+            np.testing.assert_array_equal(a.bias, b.bias)
+
+
+def test_early_stop_is_checked():
+    x, y = toy(20)
+    with pytest.raises(ValueError, match="early_stop needs validation data"):
+        run_epochs(net(), SGD(0.1), x, y, x, y, 1, 10, 0.1, early_stop=3)
+    with pytest.raises(ValueError, match="at least 1 epoch"):
+        run_epochs(net(), SGD(0.1), x, y, x, y, 1, 10, 0.1, x_val=x, y_val=y, early_stop=0)
+    with pytest.raises(TypeError, match="early_stop must be an int"):
+        run_epochs(net(), SGD(0.1), x, y, x, y, 1, 10, 0.1, x_val=x, y_val=y, early_stop=1.5)
+    with pytest.raises(ValueError, match="give both x_val and y_val"):
+        run_epochs(net(), SGD(0.1), x, y, x, y, 1, 10, 0.1, x_val=x)
+
+
+def test_curves_say_validation_when_validation_was_measured(tmp_path):
+    from simnet.image_plots import plot_training_figures
+
+    x, y = toy()
+    xt, yt, xv, yv = hold_out(x, y, 100)
+    network = net()
+    run_epochs(network, SGD(0.5), xt, yt, xv, yv, 2, 10, 0.5, x_val=xv, y_val=yv)
+    labels = np.argmax(yv, axis=1)
+    figs = plot_training_figures(network, np.zeros((100, 28, 28), np.uint8), labels, labels, list("abc"),
+                                 lambda name: str(tmp_path / name))
+    legend = [t.get_text() for t in figs[0].axes[1].get_legend().get_texts()]
+    assert legend == ["training", "validation"]

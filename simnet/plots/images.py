@@ -109,14 +109,15 @@ def plot_predictions(images, labels, predictions, class_names=None, path=None, n
     return save_figure(fig, path)
 
 
-def plot_curves(epochs, train_loss, train_accuracy, test_loss, test_accuracy, path=None):
-    """Training and test loss and accuracy per epoch (whole epochs on the axis)."""
+def plot_curves(epochs, train_loss, train_accuracy, test_loss, test_accuracy, path=None, held="test"):
+    """Training and test (or, with ``held="validation"``, validation) loss and accuracy per epoch (whole epochs
+    on the axis)."""
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
     a1.plot(epochs, train_loss, "o-", label="training")
-    a1.plot(epochs, test_loss, "s-", label="test")
+    a1.plot(epochs, test_loss, "s-", label=held)
     a1.set_title("loss per epoch")
     a2.plot(epochs, train_accuracy, "o-", label="training")
-    a2.plot(epochs, test_accuracy, "s-", label="test")
+    a2.plot(epochs, test_accuracy, "s-", label=held)
     a2.set_title("accuracy per epoch")
     epochs = np.asarray(epochs)
     for ax, name in ((a1, "loss"), (a2, "accuracy")):
@@ -261,9 +262,13 @@ def draw_image_run(histories, info, data, out):
     classes = info.get("class_names")
     figs = []
     if "epoch/train_loss" in histories and len(histories["epoch/train_loss"]):
-        figs.append(plot_curves(histories["epoch/train_loss"].steps, histories["epoch/train_loss"].values,
-                                histories["epoch/train_accuracy"].values, histories["epoch/test_loss"].values,
-                                histories["epoch/test_accuracy"].values, out("curves.png")))
+        n = len(histories["epoch/train_loss"])
+        held = next((k for k in ("validation", "test")  # measured each epoch on validation data, or on the test set
+                     if f"epoch/{k}_loss" in histories and len(histories[f"epoch/{k}_loss"]) == n), None)
+        if held is not None:
+            figs.append(plot_curves(histories["epoch/train_loss"].steps, histories["epoch/train_loss"].values,
+                                    histories["epoch/train_accuracy"].values, histories[f"epoch/{held}_loss"].values,
+                                    histories[f"epoch/{held}_accuracy"].values, out("curves.png"), held=held))
     if "confusion" in data:
         figs.append(plot_confusion(None, None, classes, out("confusion.png"), matrix=data["confusion"]))
     if "shown_images" in data:
