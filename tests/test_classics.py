@@ -1,9 +1,18 @@
 """Nielsen's setups as options: N(0,1) and N(0,1/n_in) initialisation, sigmoid outputs with the
 quadratic cost, a held-out validation set with early stopping, and starting from given weights."""
+import mnist_cnn
 import numpy as np
 import pytest
 
 from simnet import SGD, Network
+from simnet.init_weights import (
+    apply_weights,
+    expected_arrays,
+    init_from_file,
+    load_weights,
+    save_weights,
+    weight_arrays,
+)
 from simnet.layer import INITS, draw_weights
 from simnet.epochs import hold_out, run_epochs
 
@@ -147,3 +156,101 @@ def test_curves_say_validation_when_validation_was_measured(tmp_path):
                                  lambda name: str(tmp_path / name))
     legend = [t.get_text() for t in figs[0].axes[1].get_legend().get_texts()]
     assert legend == ["training", "validation"]
+
+
+# ---- initial weights from a file -------------------------------------------------------------------
+def small():
+    return Network.build([3, 4, 2], activations=["relu", "softmax"], bias=True, init="he", seed=0,
+                         loss="cross_entropy")
+
+
+@pytest.mark.parametrize("ext", [".json", ".npz"])
+def test_weights_round_trip_through_a_file(tmp_path, ext):
+    source = Network.build([3, 4, 2], activations=["relu", "softmax"], bias=True, init="normal", seed=7,
+                           loss="cross_entropy")
+    path = save_weights(tmp_path / f"w{ext}", source)
+    target = small()
+    assert init_from_file(target, path) == sorted(expected_arrays(target))
+    for a, b in zip(source.layers, target.layers):
+        if a.weight_row_mat is not None:
+            np.testing.assert_array_equal(a.weight_row_mat, b.weight_row_mat)
+        if a.bias is not None:
+            np.testing.assert_array_equal(a.bias, b.bias)
+    assert expected_arrays(target) == {"input->hidden": (3, 4), "hidden->output": (4, 2), "hidden.bias": (4,),
+                                       "output.bias": (2,)}
+
+
+def good():
+    return {"input->hidden": np.ones((3, 4)), "hidden->output": np.ones((4, 2)), "hidden.bias": np.zeros(4),
+            "output.bias": np.zeros(2)}
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda a: a.update({"input->hiden": np.ones((3, 4))}), r"w\.npz: unknown key 'input->hiden'; this network takes"),
+    (lambda a: a.pop("output.bias"), r"w\.npz: missing key 'output.bias' \(shape \(2,\)\)"),
+    (lambda a: a.update({"input->hidden": np.ones((4, 3))}), r"key 'input->hidden' has shape \(4, 3\).*transposed"),
+    (lambda a: a.update({"hidden.bias": np.array([0, np.nan, 0, 0])}), r"key 'hidden.bias' contains NaN"),
+    (lambda a: a.update({"hidden.bias": np.array([0, np.inf, 0, 0])}), r"key 'hidden.bias' contains NaN or inf"),
+    (lambda a: a.update({"hidden.bias": np.array([True, False, True, True])}), r"key 'hidden.bias' must hold numbers"),
+    (lambda a: a.update({"hidden.bias": np.array(["a", "b", "c", "d"])}), r"key 'hidden.bias' must hold numbers"),
+])
+def test_bad_weight_files_are_refused_and_change_nothing(tmp_path, change, match):
+    arrays = good()
+    change(arrays)
+    path = tmp_path / "w.npz"
+    np.savez(path, **arrays)
+    network = small()
+    before = weight_arrays(network)
+    with pytest.raises(ValueError, match=match):
+        init_from_file(network, path)
+    for name, value in weight_arrays(network).items():
+        np.testing.assert_array_equal(value, before[name])
+
+
+@pytest.mark.parametrize("text, match", [
+    ('{"input->hidden": [[1, 2, 3, 4]', r"w\.json: not valid JSON \(line 1"),
+    ('[[1, 2], [3, 4]]', r"must be one object mapping names to arrays, got list"),
+    ('{"hidden.bias": [1, NaN, 0, 0]}', r"NaN is not a number JSON allows"),
+    ('{"hidden.bias": [[1, 2], [3]]}', r"key 'hidden.bias' is not a rectangular array"),
+    ('{"hidden.bias": ["1", "2", "3", "4"]}', r"key 'hidden.bias' must hold numbers"),
+    ('{}', r"holds no arrays"),
+])
+def test_bad_json_files_are_refused(tmp_path, text, match):
+    path = tmp_path / "w.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=match):
+        load_weights(path)
+
+
+def test_weight_file_names_and_kinds_are_checked(tmp_path):
+    with pytest.raises(ValueError, match=r"w\.txt: initial weights must be a \.npz or \.json file"):
+        load_weights(tmp_path / "w.txt")
+    with pytest.raises(FileNotFoundError, match=r"nope\.npz: no such file"):
+        load_weights(tmp_path / "nope.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match=r"junk\.npz: not a readable \.npz file"):
+        load_weights(tmp_path / "junk.npz")
+    network = Network.build([3, 2], activations=["linear"], dtype=np.float32)
+    with pytest.raises(ValueError, match=r"too large for float32"):
+        apply_weights(network, {"input->output": np.full((3, 2), 1e300)}, "big.npz")
+
+
+def test_map_layers_take_weights_by_the_same_names(tmp_path):
+    network = mnist_cnn.build_network(seed=0)
+    names = expected_arrays(network)
+    assert names["image->conv1"] == (25, 30) and names["pool1->conv2"] == (270, 15)
+    assert names["conv1.bias"] == (30,) and names["flatten->dense1"] == (375, 128) and "output.bias" in names
+    other = mnist_cnn.build_network(seed=1)
+    save_weights(tmp_path / "cnn.npz", other)
+    init_from_file(network, tmp_path / "cnn.npz")
+    np.testing.assert_array_equal(network.input.weight_row_mat, other.input.weight_row_mat)
+
+
+def test_python_way_is_assigning_weight_row_mat():
+    """What the README shows: a layer's weights are assigned in row form, checked and copied in place."""
+    network = small()
+    view = network.input.weight_col_mat
+    network.input.weight_row_mat = np.arange(12.0).reshape(3, 4)
+    assert view[1, 0] == 1.0  # the column form follows: same memory
+    with pytest.raises(ValueError, match=r"must have shape \(3, 4\)"):
+        network.input.weight_row_mat = np.zeros((4, 3))
