@@ -5,6 +5,13 @@ neurons (one per pixel), a hidden layer, 10 softmax outputs, cross-entropy,
 mini-batches, Adam.  Each epoch shows a progress bar and ends with a summary
 line; at the end the test accuracy, the time it took and the figures.
 Run ``python scenarios/mnist.py --help`` for the options.
+
+Nielsen's setups are options too, e.g. his chapter 1 network (sigmoid everywhere,
+quadratic cost, weights and biases N(0, 1), SGD eta 3.0, mini-batches of 10, 30 epochs on
+50,000 images with 10,000 held out)::
+
+    python scenarios/mnist.py --hidden 30 --activation sigmoid --output sigmoid --loss squared \\
+        --init normal --optimizer sgd --lr 3.0 --lr-decay 1 --batch-size 10 --epochs 30 --validation 10000
 """
 import argparse
 import os
@@ -13,13 +20,16 @@ import sys
 from simnet.cli import (check_destinations, check_loaded_dtype, check_memory, continue_schedule, dense_bytes,
                         image_arguments, layer_sizes, save_run)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
-from simnet.epochs import run_epochs
-from simnet.image_networks import build_dense
+from simnet.epochs import hold_out, run_epochs
+from simnet.image_networks import build_dense, default_init
 from simnet.explorer.server import add_live_argument, serve
+from simnet.init_weights import init_from_file
+from simnet.layer import INITS
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
+LOSSES = {"cross-entropy": "cross_entropy", "squared": "squared_error"}  # command line -> simnet.losses
 
 
 def parse_args(argv=None, dataset="mnist"):
@@ -28,11 +38,24 @@ def parse_args(argv=None, dataset="mnist"):
     p.add_argument("--hidden", type=layer_sizes, help="hidden layer sizes, comma separated (128)")
     p.add_argument("--activation", choices=["relu", "leaky_relu", "sigmoid", "tanh"],
                    help="activation of the hidden layers (relu)")
+    p.add_argument("--output", choices=["softmax", "sigmoid"],
+                   help="activation of the 10 output neurons (softmax; Nielsen's are sigmoid)")
+    p.add_argument("--loss", choices=sorted(LOSSES),
+                   help="cross-entropy (default; with sigmoid outputs the binary one summed over the outputs, "
+                        "Nielsen's chapter 3) or squared (the quadratic cost, his chapter 1)")
+    p.add_argument("--init", choices=INITS,
+                   help="initial weights: he (default with relu), glorot (default otherwise), uniform, normal "
+                        "(weights and biases N(0,1), Nielsen ch. 1) or scaled-normal (weights N(0,1/n_in), "
+                        "biases N(0,1), his ch. 3)")
     add_live_argument(p)
     args = check(p.parse_args(argv))
-    args.explicit |= {name for name in ("hidden", "activation") if getattr(args, name) is not None}
+    args.explicit |= {name for name in ("hidden", "activation", "output", "loss") if getattr(args, name) is not None}
+    if args.load and args.init:
+        p.error("--init draws new weights, --load brings saved ones: give one of them")
     args.hidden = args.hidden or [128]
     args.activation = args.activation or "relu"
+    args.output = args.output or "softmax"
+    args.loss = args.loss or "cross-entropy"
     args.plots = args.plots or os.path.join("plots", args.dataset.replace("-", "_"))
     return args
 
@@ -48,6 +71,14 @@ def check_loaded_network(args, network):
     if "activation" in args.explicit and args.activation != activation:
         raise ValueError(f"--activation {args.activation} contradicts the loaded network, whose hidden layers "
                          f"use {activation}; leave --activation out to continue it")
+    output = str(network.output.activation)
+    if "output" in args.explicit and args.output != output:
+        raise ValueError(f"--output {args.output} contradicts the loaded network, whose outputs are {output}; "
+                         f"leave --output out to continue it")
+    loss = {v: k for k, v in LOSSES.items()}.get(str(network.output.loss))
+    if "loss" in args.explicit and args.loss != loss:
+        raise ValueError(f"--loss {args.loss} contradicts the loaded network, whose loss is {loss}; "
+                         f"leave --loss out to continue it")
 
 
 def main(argv=None, dataset="mnist"):
@@ -77,7 +108,17 @@ def main(argv=None, dataset="mnist"):
         return 2
     if data.info["note"]:
         print(f"NOTE: {data.info['note']}")
-    print(f"{spec.title}: {len(x_train):,} training and {len(x_test):,} test images")
+    x_val = y_val = None
+    if args.validation:  # Nielsen's split: the last images of the training set validate, the test set tests once
+        try:
+            x_train, y_train, x_val, y_val = hold_out(x_train, y_train, args.validation)
+        except ValueError as e:
+            print(f"error: --validation: {e}", file=sys.stderr)
+            return 2
+        print(f"{spec.title}: {len(x_train):,} training, {len(x_val):,} validation (the last of the training set) "
+              f"and {len(x_test):,} test images")
+    else:
+        print(f"{spec.title}: {len(x_train):,} training and {len(x_test):,} test images")
 
     # The network: 784 -> hidden -> 10, built output first with its own seeded generator (or loaded).
     if args.load:
@@ -85,7 +126,18 @@ def main(argv=None, dataset="mnist"):
         optimizer, words = continue_schedule(args, optimizer, saved)
         print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs); {words}")
     else:
-        network = build_dense(args.hidden, args.activation, args.seed, args.dtype)
+        network = build_dense(args.hidden, args.activation, args.seed, args.dtype, output=args.output,
+                              loss=LOSSES[args.loss], init=args.init)
+        if args.init_weights:  # checked in full before any weight changes
+            try:
+                init_from_file(network, args.init_weights)
+            except (OSError, ValueError) as e:
+                print(f"error: --init-weights: {e}", file=sys.stderr)
+                return 2
+            print(f"initial weights and biases from {args.init_weights}")
+        else:
+            print(f"initial weights: {args.init or default_init(args.activation)}; {args.output} outputs, "
+                  f"{args.loss} loss")
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     # every 6,400 samples; a loaded network goes on with the histories it brought
     bound = network.history_bytes() if network.monitors() else network.record_summaries(
@@ -98,7 +150,8 @@ def main(argv=None, dataset="mnist"):
 
     # Train: every epoch is one shuffled pass in mini-batches, then a test.
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
-                       args.lr, args.lr_decay, first_epoch, args.on_divergence)
+                       args.lr, args.lr_decay, first_epoch, args.on_divergence, x_val=x_val, y_val=y_val,
+                       early_stop=args.early_stop)
 
     if live:
         live.finish()
@@ -106,7 +159,11 @@ def main(argv=None, dataset="mnist"):
     print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) on {len(x_test):,} {spec.title} test images "
           f"after {run.epochs} epochs; training took {run.seconds:.1f}s")
 
+    if run.best_epoch is not None:
+        print(f"best validation accuracy {run.best_accuracy:.4f} at epoch {run.best_epoch}"
+              + ("; the test used that epoch's weights" if run.restored else ""))
     info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
+            "validation": args.validation, "best_epoch": run.best_epoch, "best_validation_accuracy": run.best_accuracy,
             "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
             "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else
             "learning rate reached 0" if run.rate_vanished else None,

@@ -21,9 +21,10 @@ from simnet.cli import (batch_bytes, check_destinations, check_loaded_dtype, che
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.image_networks import build_cnn
 from simnet.explorer.server import add_live_argument, serve
+from simnet.init_weights import init_from_file
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network
-from simnet.epochs import run_epochs
+from simnet.epochs import hold_out, run_epochs
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
 # 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
@@ -67,7 +68,17 @@ def main(argv=None, dataset="mnist"):
     if not 0 <= args.image < len(data.test_images):
         print(f"error: --image must be in 0..{len(data.test_images) - 1}, got {args.image}", file=sys.stderr)
         return 2
-    print(f"{spec.title}: {len(x_train):,} training and {len(x_test):,} test images")
+    x_val = y_val = None
+    if args.validation:  # the last images of the training set validate, the test set tests once
+        try:
+            x_train, y_train, x_val, y_val = hold_out(x_train, y_train, args.validation)
+        except ValueError as e:
+            print(f"error: --validation: {e}", file=sys.stderr)
+            return 2
+        print(f"{spec.title}: {len(x_train):,} training, {len(x_val):,} validation (the last of the training set) "
+              f"and {len(x_test):,} test images")
+    else:
+        print(f"{spec.title}: {len(x_train):,} training and {len(x_test):,} test images")
 
     # The network (simnet/image_networks.py), built input first with its own seeded generator (or loaded).
     if args.load:
@@ -76,6 +87,13 @@ def main(argv=None, dataset="mnist"):
         print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs); {words}")
     else:
         network = build_cnn(args.seed, np.dtype(args.dtype))
+        if args.init_weights:  # checked in full before any weight changes
+            try:
+                init_from_file(network, args.init_weights)
+            except (OSError, ValueError) as e:
+                print(f"error: --init-weights: {e}", file=sys.stderr)
+                return 2
+            print(f"initial weights and biases from {args.init_weights}")
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     print(network.summary())
     check_memory(batch_bytes(network, min(args.batch_size, len(x_train))), f"a batch of {args.batch_size}",
@@ -91,7 +109,8 @@ def main(argv=None, dataset="mnist"):
 
     # Train: every epoch is one shuffled pass in mini-batches (dropout on), then a test (dropout off).
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
-                       args.lr, args.lr_decay, first_epoch, args.on_divergence, bar_every=10)
+                       args.lr, args.lr_decay, first_epoch, args.on_divergence, bar_every=10,
+                       x_val=x_val, y_val=y_val, early_stop=args.early_stop)
 
     if live:
         live.finish()
@@ -99,7 +118,11 @@ def main(argv=None, dataset="mnist"):
     print(f"test accuracy {test_accuracy:.4f} (error {100 * (1 - test_accuracy):.2f}%, loss {test_loss:.4f}) on "
           f"{len(x_test):,} {spec.title} test images after {run.epochs} epochs; training took {run.seconds:.1f}s")
 
+    if run.best_epoch is not None:
+        print(f"best validation accuracy {run.best_accuracy:.4f} at epoch {run.best_epoch}"
+              + ("; the test used that epoch's weights" if run.restored else ""))
     info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
+            "validation": args.validation, "best_epoch": run.best_epoch, "best_validation_accuracy": run.best_accuracy,
             "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
             "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else
             "learning rate reached 0" if run.rate_vanished else None,

@@ -15,6 +15,7 @@ import numpy as np
 from simnet import DivergenceError, History, Network, StopOnInterrupt
 from simnet.cli import HISTORY_LIMIT, check_destinations, check_memory, layer_sizes, record_all_bytes
 from simnet.explorer.server import add_live_argument, serve
+from simnet.init_weights import init_from_file
 from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
 
 
@@ -33,6 +34,9 @@ def parse_args(argv=None):
     p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
                    help="when the error becomes NaN or infinite: stop and keep the history (default), or raise")
     add_live_argument(p)
+    p.add_argument("--init-weights", metavar="FILE",
+                   help="start from the weights in FILE instead of drawing them (.npz or .json: 'input->hidden' "
+                        "3x4 and 'hidden->output' 4x1 in row form; see simnet/init_weights.py)")
     args = p.parse_args(argv)
     if not (np.isfinite(args.alpha) and args.alpha > 0):
         p.error(f"--alpha must be a positive finite number, got {args.alpha}")
@@ -60,9 +64,17 @@ def main(argv=None):
     layers = build_layers(args.hidden)
     input_layer, output_layer = layers[0], layers[-1]
 
+    network = Network(layers)
+    if args.init_weights:  # given weights replace the drawn ones (every array checked before any changes)
+        try:
+            init_from_file(network, args.init_weights)
+        except (OSError, ValueError) as e:
+            print(f"error: --init-weights: {e}", file=sys.stderr)
+            return 2
+        print(f"initial weights from {args.init_weights}\n")
+
     # Declare what to record: every neuron, weight and delta of every layer, thinned by
     # whole iterations (period: the four samples) so every sample stays in the histories.
-    network = Network(layers)
     network.record_all(period=len(streetlights))
     sample_errors = History((len(streetlights),), name="error/samples")
     average_error = History((), name="error/average")

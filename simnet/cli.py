@@ -48,6 +48,15 @@ def image_arguments(p, dataset, defaults):
     p.add_argument("--load", help="folder of a saved network: evaluate it (--epochs 0) or train it further")
     p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
                    help="when the loss becomes NaN or infinite: stop and keep the history (default), or raise")
+    p.add_argument("--validation", type=int, metavar="N",
+                   help="hold out the last N training images: validate on them every epoch, test once at the end "
+                        "(Nielsen: 10000 of MNIST's 60,000, leaving 50,000 to train on)")
+    p.add_argument("--early-stop", type=int, metavar="K",
+                   help="with --validation: stop after K epochs without a better validation accuracy and keep "
+                        "the best epoch's weights")
+    p.add_argument("--init-weights", metavar="FILE",
+                   help="start from the weights and biases in FILE (.npz or .json, one array per connection "
+                        "named '<source>-><target>' in row form, and '<layer>.bias'; see simnet/init_weights.py)")
 
     def check(args):
         # what the command line said explicitly (a loaded run keeps its own settings otherwise)
@@ -71,6 +80,15 @@ def image_arguments(p, dataset, defaults):
             p.error(f"--seed must be in 0..2**63-1, got {args.seed}")
         if args.data is not None and not os.path.isdir(args.data):
             p.error(f"--data {args.data}: " + ("is not a folder" if os.path.exists(args.data) else "does not exist"))
+        if args.validation is not None and args.validation < 1:
+            p.error(f"--validation must be at least 1 image, got {args.validation}")
+        if args.early_stop is not None:
+            if args.early_stop < 1:
+                p.error(f"--early-stop must be at least 1 epoch, got {args.early_stop}")
+            if args.validation is None:
+                p.error("--early-stop needs --validation N: it watches the validation accuracy")
+        if args.init_weights is not None and args.load is not None:
+            p.error("--init-weights and --load both say where the weights come from: give one of them")
         return args
 
     return check

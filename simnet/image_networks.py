@@ -2,7 +2,8 @@
 
 - ``build_dense(hidden, activation, seed, dtype)``: 784 -> hidden -> 10, softmax output,
   cross-entropy, biases, He (ReLU) or Glorot initialisation (``scenarios/mnist.py``,
-  ``scenarios/fashion_mnist.py`` and the image sweep tasks).
+  ``scenarios/fashion_mnist.py`` and the image sweep tasks); ``output``, ``loss`` and ``init``
+  give Nielsen's networks too (sigmoid outputs, the quadratic cost, N(0, 1) weights and biases).
 - ``build_cnn(seed, dtype)``: the Keras "larger CNN" of ``scenarios/mnist_cnn.py``::
 
     image 1x28x28 -> conv1 30 filters 5x5 relu -> pool1 2x2 -> conv2 15 filters 3x3 relu -> pool2 2x2
@@ -10,21 +11,28 @@
 """
 import numpy as np
 
-from .maps import Conv2D, Dropout, Flatten, MapInput, MaxPool2D
 from .layer import SimpleLayer
+from .maps import Conv2D, Dropout, Flatten, MapInput, MaxPool2D
 from .network import Network
 
 
-def build_dense(hidden=(128,), activation="relu", seed=0, dtype=np.float32):
-    """784 -> ``hidden`` -> 10: ``activation`` on the hidden layers, softmax output, cross-entropy, biases.
+def default_init(activation):
+    """He for ReLU-like activations, Glorot otherwise."""
+    return "he" if "relu" in activation else "glorot"
 
-    Weights are He-initialised for ReLU-like activations and Glorot otherwise, from the
-    network's own generator seeded with ``seed``.
+
+def build_dense(hidden=(128,), activation="relu", seed=0, dtype=np.float32, output="softmax", loss="cross_entropy",
+                init=None):
+    """784 -> ``hidden`` -> 10: ``activation`` on the hidden layers, ``output`` on the 10 outputs, ``loss``, biases.
+
+    Weights are drawn with ``init`` (``default_init(activation)`` when None: He for ReLU-like
+    activations, Glorot otherwise) from the network's own generator seeded with ``seed``.
+    Nielsen's chapter 1 network is ``build_dense([30], "sigmoid", output="sigmoid",
+    loss="squared_error", init="normal")``.
     """
     hidden = list(hidden)
-    return Network.build([784, *hidden, 10], activations=[activation] * len(hidden) + ["softmax"], bias=True,
-                         init="he" if "relu" in activation else "glorot", seed=seed, dtype=dtype,
-                         loss="cross_entropy")
+    return Network.build([784, *hidden, 10], activations=[activation] * len(hidden) + [output], bias=True,
+                         init=init or default_init(activation), seed=seed, dtype=dtype, loss=loss)
 
 
 def build_cnn(seed=0, dtype=np.float32):

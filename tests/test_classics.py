@@ -1,10 +1,14 @@
 """Nielsen's setups as options: N(0,1) and N(0,1/n_in) initialisation, sigmoid outputs with the
 quadratic cost, a held-out validation set with early stopping, and starting from given weights."""
-import mnist_cnn
+import json
+
 import numpy as np
 import pytest
+from helpers import load_scenario, tiny_image_set
 
 from simnet import SGD, Network
+from simnet.epochs import hold_out, run_epochs
+from simnet.image_networks import build_cnn
 from simnet.init_weights import (
     apply_weights,
     expected_arrays,
@@ -13,8 +17,9 @@ from simnet.init_weights import (
     save_weights,
     weight_arrays,
 )
-from simnet.layer import INITS, draw_weights
-from simnet.epochs import hold_out, run_epochs
+from simnet.layer import INITS, SimpleLayer, draw_weights
+
+mnist, mnist_cnn, streetlights = (load_scenario(name) for name in ("mnist", "mnist_cnn", "streetlights"))
 
 
 # ---- initialisation -----------------------------------------------------------------------------
@@ -145,7 +150,7 @@ def test_early_stop_is_checked():
 
 
 def test_curves_say_validation_when_validation_was_measured(tmp_path):
-    from simnet.image_plots import plot_training_figures
+    from simnet.plots.images import plot_training_figures
 
     x, y = toy()
     xt, yt, xv, yv = hold_out(x, y, 100)
@@ -236,11 +241,11 @@ def test_weight_file_names_and_kinds_are_checked(tmp_path):
 
 
 def test_map_layers_take_weights_by_the_same_names(tmp_path):
-    network = mnist_cnn.build_network(seed=0)
+    network = build_cnn(seed=0)
     names = expected_arrays(network)
     assert names["image->conv1"] == (25, 30) and names["pool1->conv2"] == (270, 15)
     assert names["conv1.bias"] == (30,) and names["flatten->dense1"] == (375, 128) and "output.bias" in names
-    other = mnist_cnn.build_network(seed=1)
+    other = build_cnn(seed=1)
     save_weights(tmp_path / "cnn.npz", other)
     init_from_file(network, tmp_path / "cnn.npz")
     np.testing.assert_array_equal(network.input.weight_row_mat, other.input.weight_row_mat)
@@ -254,3 +259,69 @@ def test_python_way_is_assigning_weight_row_mat():
     assert view[1, 0] == 1.0  # the column form follows: same memory
     with pytest.raises(ValueError, match=r"must have shape \(3, 4\)"):
         network.input.weight_row_mat = np.zeros((4, 3))
+
+
+# ---- the scenarios ----------------------------------------------------------------------------------
+def test_streetlights_starts_from_given_weights(tmp_path, capsys):
+    """The walk-through's seed-0 weights, given as a file, reproduce its run whatever --seed draws."""
+    np.random.seed(0)
+    output = SimpleLayer("output", 1)
+    hidden = SimpleLayer("hidden", 4, target=output, activation="relu")
+    SimpleLayer("input", 3, target=hidden)
+    weights = {"input->hidden": hidden.source.weight_row_mat.tolist(), "hidden->output": hidden.weight_row_mat.tolist()}
+    path = tmp_path / "walkthrough.json"
+    path.write_text(json.dumps(weights))
+    assert streetlights.main(["--seed", "5", "--init-weights", str(path), "--no-plots"]) == 0
+    out = capsys.readouterr().out
+    assert "0 Error = 0.35238" in out and "50 Error = 0.00544" in out and "converged after 58 iterations" in out
+
+
+def test_streetlights_refuses_a_bad_weight_file(tmp_path, capsys):
+    path = tmp_path / "w.json"
+    path.write_text('{"input->hidden": [[1, 2, 3]], "hidden->output": [[1], [1], [1], [1]]}')
+    assert streetlights.main(["--init-weights", str(path), "--no-plots"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert err.startswith("error: --init-weights: ") and "key 'input->hidden' has shape (1, 3)" in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--validation", "0"], "--validation must be at least 1 image"),
+    (["--early-stop", "3"], "--early-stop needs --validation N"),
+    (["--validation", "100", "--early-stop", "0"], "--early-stop must be at least 1 epoch"),
+    (["--init-weights", "w.npz", "--load", "model"], "--init-weights and --load"),
+    (["--init", "gaussian"], "argument --init: invalid choice"),
+    (["--output", "relu"], "argument --output: invalid choice"),
+    (["--loss", "hinge"], "argument --loss: invalid choice"),
+])
+def test_mnist_refuses_bad_options_in_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as e:
+        mnist.main(argv)
+    assert e.value.code == 2
+    assert message in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_mnist_runs_nielsens_chapter_1_setup_with_validation(tmp_path, capsys):
+    data = tiny_image_set(str(tmp_path / "data"))
+    argv = ["--hidden", "30", "--activation", "sigmoid", "--output", "sigmoid", "--loss", "squared", "--init",
+            "normal", "--optimizer", "sgd", "--lr", "3.0", "--lr-decay", "1", "--batch-size", "10", "--epochs", "2",
+            "--validation", "100", "--early-stop", "1", "--no-plots", "--no-download", "--data", data]
+    assert mnist.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "500 training, 100 validation (the last of the training set) and 200 test images" in out
+    assert "initial weights: normal; sigmoid outputs, squared loss" in out
+    assert "epoch 1: loss" in out and "validation loss" in out and "test loss" not in out.split("test accuracy")[0]
+    assert "best validation accuracy" in out and "test accuracy" in out
+
+
+@pytest.mark.parametrize("scenario", [mnist, mnist_cnn])
+def test_image_scenarios_refuse_a_bad_weight_file_or_split(tmp_path, capsys, scenario):
+    path = tmp_path / "w.npz"
+    np.savez(path, **{"input->hidden": np.zeros((784, 128))})
+    common = ["--no-plots", "--no-download", "--epochs", "0", "--data", tiny_image_set(str(tmp_path / "data"))]
+    assert scenario.main(["--init-weights", str(path), *common]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: --init-weights: ") and str(path) in err and "\n" not in err
+    assert scenario.main(["--validation", "10000000", *common]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: --validation: cannot hold out 10000000 of") and "\n" not in err
