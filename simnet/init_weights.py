@@ -3,9 +3,11 @@
 The file holds one array per connection that has weights and one per layer that has a
 bias, under these names (the *key scheme*)::
 
-    "<source>-><target>"   the weights the layer <source> owns to feed <target>, in row form:
+    "<source>→<target>"    the weights the layer <source> owns to feed <target>, in row form:
                            shape (n_source, n_target), row i = what source neuron i sends
-                           (exactly ``network.layer("<source>").weight_row_mat``)
+                           (exactly ``network.layer("<source>").weight_row_mat``); the name is
+                           ``connection_name``'s, which figures and tables use too, and
+                           ``"<source>-><target>"`` (ASCII) is the same key
     "<layer>.bias"         the bias of <layer>, shape (n_layer,) (``layer.bias``)
 
 For example, the streetlights network 3-4-1 takes ``{"input->hidden": 3x4, "hidden->output":
@@ -37,9 +39,16 @@ import os
 
 import numpy as np
 
-from .layer import as_numbers, check_finite
+from .checks import as_numbers, check_finite
+from .layer import connection_name
 
 EXTENSIONS = (".npz", ".json")
+ASCII_ARROW = "->"  # typed by hand, "input->hidden" names the connection "input→hidden"
+
+
+def canonical(name):
+    """A key as ``expected_arrays`` names it: ``"a->b"`` is ``"a→b"``."""
+    return name.replace(ASCII_ARROW, "→") if isinstance(name, str) else name
 
 
 def expected_arrays(network):
@@ -47,28 +56,30 @@ def expected_arrays(network):
     expected = {}
     for layer in network.layers:
         if layer.weight_row_mat is not None:
-            expected[f"{layer.name}->{layer.target.name}"] = layer.weight_row_mat.shape
+            expected[connection_name(layer, layer.target)] = layer.weight_row_mat.shape
         if layer.bias is not None:
             expected[f"{layer.name}.bias"] = layer.bias.shape
     return expected
 
 
 def weight_arrays(network):
-    """``{name: copy}`` of ``network``'s weights and biases, named by the key scheme."""
+    """``{name: copy}`` of ``network``'s weights and biases, named by the key scheme (``"input→hidden"``)."""
     arrays = {}
     for layer in network.layers:
         if layer.weight_row_mat is not None:
-            arrays[f"{layer.name}->{layer.target.name}"] = layer.weight_row_mat.copy()
+            arrays[connection_name(layer, layer.target)] = layer.weight_row_mat.copy()
         if layer.bias is not None:
             arrays[f"{layer.name}.bias"] = layer.bias.copy()
     return arrays
 
 
 def save_weights(path, network):
-    """Write ``network``'s weights and biases to ``path`` (``.npz``, or ``.json`` as nested lists)."""
+    """Write ``network``'s weights and biases to ``path`` (``.npz``, or ``.json`` as nested lists).
+
+    Keys use the ASCII arrow (``"input->hidden"``), the same key when read back, easy to type."""
     path = os.fspath(path)
     ext = _extension(path)
-    arrays = weight_arrays(network)
+    arrays = {k.replace("→", ASCII_ARROW): v for k, v in weight_arrays(network).items()}
     if ext == ".npz":
         with open(path, "wb") as f:
             np.savez(f, **arrays)
@@ -146,9 +157,16 @@ def apply_weights(network, arrays, where="initial weights"):
     Nothing changes unless all of it is valid.  ``where`` (the file) starts every message.
     """
     expected = expected_arrays(network)
+    given, written = {}, {}  # by canonical name; and each as the file wrote it, for the messages
+    for k, v in arrays.items():
+        key = canonical(k)
+        if key in given:
+            raise ValueError(f"{where}: keys {written[key]!r} and {k!r} both give {key!r}")
+        given[key], written[key] = v, k
+    arrays = given
     unknown = [k for k in arrays if k not in expected]
     if unknown:
-        raise ValueError(f"{where}: unknown key {unknown[0]!r}; this network takes "
+        raise ValueError(f"{where}: unknown key {written[unknown[0]]!r}; this network takes "
                          f"{', '.join(repr(k) for k in expected)}")
     missing = [k for k in expected if k not in arrays]
     if missing:
@@ -158,21 +176,22 @@ def apply_weights(network, arrays, where="initial weights"):
     owners = {}
     for layer in network.layers:
         if layer.weight_row_mat is not None:
-            owners[f"{layer.name}->{layer.target.name}"] = (layer, "weights")
+            owners[connection_name(layer, layer.target)] = (layer, "weights")
         if layer.bias is not None:
             owners[f"{layer.name}.bias"] = (layer, "bias")
     for name, shape in expected.items():
         layer, what = owners[name]
         a = np.asarray(arrays[name])
         if a.dtype.kind not in "iuf":
-            raise ValueError(f"{where}: key {name!r} must hold numbers (int or float), got {a.dtype}")
+            raise ValueError(f"{where}: key {written[name]!r} must hold numbers (int or float), got {a.dtype}")
         if a.shape != shape:
             hint = " (transposed? weights are in row form: (source neurons, target neurons))" \
                 if what == "weights" and a.shape == shape[::-1] else ""
-            raise ValueError(f"{where}: key {name!r} has shape {a.shape}, but layer {layer.name!r} takes {shape}{hint}")
+            raise ValueError(f"{where}: key {written[name]!r} has shape {a.shape}, but layer {layer.name!r} takes "
+                             f"{shape}{hint}")
         try:
-            a = as_numbers(a, layer.dtype, f"{where}: key {name!r}")
-            check_finite(a, f"{where}: key {name!r}")
+            a = as_numbers(a, layer.dtype, f"{where}: key {written[name]!r}")
+            check_finite(a, f"{where}: key {written[name]!r}")
         except TypeError as e:
             raise ValueError(str(e)) from None
         ready[name] = (layer, what, a)
