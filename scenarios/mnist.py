@@ -139,10 +139,17 @@ def main(argv=None, dataset="mnist"):
             print(f"initial weights: {args.init or default_init(args.activation)}; {args.output} outputs, "
                   f"{args.loss} loss")
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
+    if args.l2 is not None:  # L2 weight decay over the number of images trained on (Nielsen's n)
+        try:
+            optimizer.set_l2(args.l2, len(x_train))
+        except ValueError as e:
+            print(f"error: --l2: {e}", file=sys.stderr)
+            return 2
+    l2 = f", L2 {optimizer.l2:g} (weights x(1 - lr*{optimizer.l2:g}/{optimizer.n:,}) a step)" if optimizer.l2 else ""
     # every 6,400 samples; a loaded network goes on with the histories it brought
     bound = network.history_bytes() if network.monitors() else network.record_summaries(
         every=max(1, 6400 // args.batch_size))
-    print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}; "
+    print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
     live = serve(args.live, network, args.live_host, title=spec.title, image_shape=(28, 28),  # --live: the explorer

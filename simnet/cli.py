@@ -48,6 +48,9 @@ def image_arguments(p, dataset, defaults):
     p.add_argument("--load", help="folder of a saved network: evaluate it (--epochs 0) or train it further")
     p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
                    help="when the loss becomes NaN or infinite: stop and keep the history (default), or raise")
+    p.add_argument("--l2", type=float, metavar="LAMBDA",
+                   help="L2 weight decay in Nielsen's form: each step the weights (not the biases) shrink by "
+                        "1 - lr*LAMBDA/n, n the number of training images (0: none; with --load: the saved run's)")
     p.add_argument("--validation", type=int, metavar="N",
                    help="hold out the last N training images: validate on them every epoch, test once at the end "
                         "(Nielsen: 10000 of MNIST's 60,000, leaving 50,000 to train on)")
@@ -80,6 +83,8 @@ def image_arguments(p, dataset, defaults):
             p.error(f"--seed must be in 0..2**63-1, got {args.seed}")
         if args.data is not None and not os.path.isdir(args.data):
             p.error(f"--data {args.data}: " + ("is not a folder" if os.path.exists(args.data) else "does not exist"))
+        if args.l2 is not None and not (np.isfinite(args.l2) and args.l2 >= 0):
+            p.error(f"--l2 must be a finite number >= 0, got {args.l2}")
         if args.validation is not None and args.validation < 1:
             p.error(f"--validation must be at least 1 image, got {args.validation}")
         if args.early_stop is not None:

@@ -398,6 +398,7 @@ class SimpleLayer:
         d = optimizer.scale_delta(d, self._scaled)  # plain SGD: alpha * delta; the others: delta itself
         if src._weights is not None:
             self._weight_gradient(src.neuron_row_array, d, src._grad)
+            optimizer.decay(src._weights)  # L2 weight decay (weights only), when the optimizer has one
             optimizer.update(src._weights, src._grad, src.weight_state)
             for m in src._watch_weights:
                 m.record()

@@ -10,7 +10,11 @@ the same two calls (``SimpleLayer.learn``):
    (``weights += source.neuron_col_array @ (alpha * delta)``: the small delta is
    scaled, not the large gradient); the others return the delta unchanged.
 2. ``optimizer.update(param, grad, state)``: change ``param`` in place by the
-   gradient made from that delta.
+   gradient made from that delta; for the weights (never the biases) it is preceded
+   by ``optimizer.decay(weights)``, L2 weight decay in Nielsen's form (``l2``, ``n``):
+   ``weights *= 1 - alpha * l2 / n`` each step, ``n`` the training-set size, so that
+   with SGD a step is his ``w -> (1 - eta*lambda/n) w - (eta/m) sum grad`` for every
+   optimizer alike.  Without ``l2`` it does nothing.
 
 An optimizer keeps no per-weight state itself: its state (velocity, moments)
 lives in a dict beside the weights it updates, on the layer that owns them.
@@ -19,14 +23,43 @@ import math
 
 import numpy as np
 
-from .checks import check_fraction, check_rate
+from .checks import check_fraction, check_number, check_positive_int, check_rate
 
 
 class Optimizer:
     name = "optimizer"
 
-    def __init__(self, alpha):
+    def __init__(self, alpha, l2=0.0, n=None):
         self.alpha = alpha
+        self.set_l2(l2, n)
+
+    def set_l2(self, l2, n=None):
+        """L2 weight decay: ``l2`` (Nielsen's lambda, >= 0) over ``n`` (the training-set size).
+
+        Every step then shrinks each weight matrix by ``1 - alpha * l2 / n`` before the
+        optimizer's own step; biases are not decayed.  ``l2=0`` turns it off.
+        """
+        l2 = check_number(l2, "l2 (the L2 weight decay lambda)")
+        if l2 < 0:
+            raise ValueError(f"l2 (the L2 weight decay lambda) must be 0 or more, got {l2!r}")
+        if l2 > 0 or n is not None:
+            n = check_positive_int(n, "n (the training-set size L2 weight decay divides by)")
+        self.l2, self.n = l2, n
+        if l2 > 0:
+            self._shrink_factor()
+        return self
+
+    def _shrink_factor(self):
+        factor = 1 - self._alpha * self.l2 / self.n
+        if factor <= 0:
+            raise ValueError(f"L2 weight decay would shrink the weights by 1 - alpha*l2/n = 1 - {self._alpha:g}*"
+                             f"{self.l2:g}/{self.n} = {factor:.3g} a step, which is not a shrink: lower l2 or alpha")
+        return factor
+
+    def decay(self, param):
+        """L2 weight decay of a weight matrix, in place: ``param *= 1 - alpha * l2 / n`` (nothing without L2)."""
+        if self.l2:
+            param *= self._shrink_factor()
 
     @property
     def alpha(self):
@@ -46,7 +79,8 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self):
-        return f"{type(self).__name__}(alpha={self.alpha:g})"
+        l2 = f", l2={self.l2:g}, n={self.n}" if self.l2 else ""
+        return f"{type(self).__name__}(alpha={self.alpha:g}{l2})"
 
 
 class SGD(Optimizer):
@@ -70,8 +104,8 @@ class Momentum(Optimizer):
 
     name = "momentum"
 
-    def __init__(self, alpha, beta=0.9):
-        super().__init__(alpha)
+    def __init__(self, alpha, beta=0.9, l2=0.0, n=None):
+        super().__init__(alpha, l2, n)
         self.beta = check_fraction(beta, "momentum beta")
 
     def update(self, param, grad, state):
@@ -89,8 +123,8 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-        super().__init__(alpha)
+    def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0, n=None):
+        super().__init__(alpha, l2, n)
         self.beta1, self.beta2 = check_fraction(beta1, "Adam beta1"), check_fraction(beta2, "Adam beta2")
         self.eps = check_rate(eps, "Adam eps")
 

@@ -53,6 +53,8 @@ def optimizer_config(opt):
         cfg["beta"] = opt.beta
     if isinstance(opt, Adam):
         cfg.update(beta1=opt.beta1, beta2=opt.beta2, eps=opt.eps)
+    if opt.l2:
+        cfg.update(l2=opt.l2, n=opt.n)
     return cfg
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from helpers import load_scenario, tiny_image_set
 
-from simnet import SGD, Network
+from simnet import SGD, Adam, Momentum, Network
 from simnet.epochs import hold_out, run_epochs
 from simnet.image_networks import build_cnn
 from simnet.init_weights import (
@@ -76,6 +76,81 @@ def test_sigmoid_quadratic_step_is_nielsens():
     np.testing.assert_allclose(net.output.bias, b2 - eta / m * d2.sum(axis=0), rtol=1e-12)
     np.testing.assert_allclose(net.input.weight_row_mat, w1 - eta / m * x.T @ d1, rtol=1e-12)
     np.testing.assert_allclose(net.layer("hidden").bias, b1 - eta / m * d1.sum(axis=0), rtol=1e-12)
+
+
+# ---- L2 weight decay, Nielsen's form ----------------------------------------------------------------
+def sigmoid_net(seed=2):
+    return Network.build([3, 4, 2], activations=["sigmoid", "sigmoid"], bias=True, init="normal", seed=seed,
+                         loss="cross_entropy")
+
+
+X = np.array([[0.1, 0.5, 0.9], [1.0, 0.0, 0.3], [0.2, 0.2, 0.2]])
+Y = np.eye(2)[[0, 1, 1]]
+
+
+def test_l2_with_sgd_is_network2s_update_mini_batch():
+    """w -> (1 - eta*lmbda/n) w - (eta/m) sum grad; b -> b - (eta/m) sum grad (network2.py), by hand."""
+    net = sigmoid_net()
+    w1, w2 = net.input.weight_row_mat.copy(), net.layer("hidden").weight_row_mat.copy()
+    b1, b2 = net.layer("hidden").bias.copy(), net.output.bias.copy()
+    eta, lmbda, n = 0.5, 5.0, 50
+    net.step(X, Y, SGD(eta, l2=lmbda, n=n))
+    sig = lambda z: 1 / (1 + np.exp(-z))
+    a1 = sig(X @ w1 + b1)
+    a2 = sig(a1 @ w2 + b2)
+    d2 = a2 - Y  # CrossEntropyCost.delta
+    d1 = (d2 @ w2.T) * a1 * (1 - a1)
+    m, shrink = len(X), 1 - eta * lmbda / n
+    np.testing.assert_allclose(net.layer("hidden").weight_row_mat, shrink * w2 - eta / m * a1.T @ d2, rtol=1e-12)
+    np.testing.assert_allclose(net.input.weight_row_mat, shrink * w1 - eta / m * X.T @ d1, rtol=1e-12)
+    np.testing.assert_allclose(net.output.bias, b2 - eta / m * d2.sum(axis=0), rtol=1e-12)  # not decayed
+    np.testing.assert_allclose(net.layer("hidden").bias, b1 - eta / m * d1.sum(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda **kw: SGD(0.3, **kw), lambda **kw: Momentum(0.3, 0.9, **kw),
+                                  lambda **kw: Adam(0.01, **kw)])
+def test_l2_shrinks_the_weights_of_every_optimizer_and_never_the_biases(make):
+    """The same gradient step, plus the weights shrunk by 1 - alpha*l2/n first: for each optimizer."""
+    plain, decayed = sigmoid_net(), sigmoid_net()
+    before = weight_arrays(plain)
+    opt_plain, opt_decayed = make(), make(l2=2.0, n=40)
+    for i in range(3):  # several steps: the optimizer's state (velocity, moments) too
+        w0 = weight_arrays(decayed)
+        plain_w0 = weight_arrays(plain)
+        plain.step(X, Y, opt_plain)
+        decayed.step(X, Y, opt_decayed)
+        step_plain = {k: weight_arrays(plain)[k] - plain_w0[k] for k in before}
+        if i == 0:  # from the same weights, the same gradient: only the shrink differs
+            shrink = 1 - opt_decayed.alpha * 2.0 / 40
+            for k, v in weight_arrays(decayed).items():
+                expected = (shrink * w0[k] if "→" in k else w0[k]) + step_plain[k]
+                np.testing.assert_allclose(v, expected, rtol=1e-12, atol=1e-15, err_msg=k)
+    assert np.abs(decayed.input.weight_row_mat).sum() < np.abs(plain.input.weight_row_mat).sum()
+
+
+def test_l2_arguments_are_checked():
+    with pytest.raises(ValueError, match="must be 0 or more"):
+        SGD(0.1, l2=-1.0, n=10)
+    with pytest.raises(TypeError, match="l2 .* must be a number"):
+        SGD(0.1, l2="5", n=10)
+    with pytest.raises(TypeError, match="n \\(the training-set size"):
+        SGD(0.1, l2=5.0)
+    with pytest.raises(ValueError, match="n \\(the training-set size"):
+        Adam(0.1, l2=5.0, n=0)
+    with pytest.raises(ValueError, match="not a shrink: lower l2 or alpha"):
+        SGD(3.0, l2=5.0, n=10)
+    opt = SGD(0.1).set_l2(5.0, 50000)
+    assert (opt.l2, opt.n) == (5.0, 50000) and "l2=5, n=50000" in repr(opt)
+    assert SGD(0.1).set_l2(0).l2 == 0  # off
+
+
+def test_l2_is_saved_with_the_optimizer(tmp_path):
+    from simnet.persistence import load_network, save_network
+
+    net = sigmoid_net()
+    save_network(tmp_path / "m", net, Momentum(0.2, l2=5.0, n=50000))
+    _, opt, _ = load_network(tmp_path / "m")
+    assert isinstance(opt, Momentum) and (opt.l2, opt.n) == (5.0, 50000)
 
 
 # ---- validation and early stopping ----------------------------------------------------------------
@@ -181,7 +256,7 @@ def test_weights_round_trip_through_a_file(tmp_path, ext):
             np.testing.assert_array_equal(a.weight_row_mat, b.weight_row_mat)
         if a.bias is not None:
             np.testing.assert_array_equal(a.bias, b.bias)
-    assert expected_arrays(target) == {"input->hidden": (3, 4), "hidden->output": (4, 2), "hidden.bias": (4,),
+    assert expected_arrays(target) == {"input→hidden": (3, 4), "hidden→output": (4, 2), "hidden.bias": (4,),
                                        "output.bias": (2,)}
 
 
@@ -227,6 +302,20 @@ def test_bad_json_files_are_refused(tmp_path, text, match):
         load_weights(path)
 
 
+def test_ascii_and_unicode_arrows_name_the_same_connection(tmp_path):
+    network = small()
+    arrays = good()
+    arrays["input→hidden"] = arrays.pop("input->hidden")
+    apply_weights(network, arrays, "w.npz")  # either arrow
+    arrays["input->hidden"] = np.ones((3, 4))
+    with pytest.raises(ValueError, match="keys 'input→hidden' and 'input->hidden' both give 'input→hidden'"):
+        apply_weights(network, arrays, "w.npz")
+    path = save_weights(tmp_path / "w.json", network)
+    with open(path) as f:
+        keys = set(json.load(f))
+    assert keys == {"input->hidden", "hidden->output", "hidden.bias", "output.bias"}
+
+
 def test_weight_file_names_and_kinds_are_checked(tmp_path):
     with pytest.raises(ValueError, match=r"w\.txt: initial weights must be a \.npz or \.json file"):
         load_weights(tmp_path / "w.txt")
@@ -243,8 +332,8 @@ def test_weight_file_names_and_kinds_are_checked(tmp_path):
 def test_map_layers_take_weights_by_the_same_names(tmp_path):
     network = build_cnn(seed=0)
     names = expected_arrays(network)
-    assert names["image->conv1"] == (25, 30) and names["pool1->conv2"] == (270, 15)
-    assert names["conv1.bias"] == (30,) and names["flatten->dense1"] == (375, 128) and "output.bias" in names
+    assert names["image→conv1"] == (25, 30) and names["pool1→conv2"] == (270, 15)
+    assert names["conv1.bias"] == (30,) and names["flatten→dense1"] == (375, 128) and "output.bias" in names
     other = build_cnn(seed=1)
     save_weights(tmp_path / "cnn.npz", other)
     init_from_file(network, tmp_path / "cnn.npz")
@@ -293,6 +382,9 @@ def test_streetlights_refuses_a_bad_weight_file(tmp_path, capsys):
     (["--init", "gaussian"], "argument --init: invalid choice"),
     (["--output", "relu"], "argument --output: invalid choice"),
     (["--loss", "hinge"], "argument --loss: invalid choice"),
+    (["--l2", "-1"], "--l2 must be a finite number >= 0"),
+    (["--l2", "nan"], "--l2 must be a finite number >= 0"),
+    (["--init", "normal", "--load", "model"], "--init draws new weights, --load brings saved ones"),
 ])
 def test_mnist_refuses_bad_options_in_one_line(capsys, argv, message):
     with pytest.raises(SystemExit) as e:

@@ -165,6 +165,7 @@ class Population:
                     scaled = optimizer.scale_delta(delta, np.empty_like(delta))
                     if grads[k] is None or grads[k].shape != w[k].shape:
                         grads[k] = np.empty_like(w[k])
+                    optimizer.decay(w[k])  # L2 weight decay, as SimpleLayer.update (none for plain SGD)
                     optimizer.update(w[k], outer(neurons[k], scaled, grads[k]), None)
                     if b[k] is not None:
                         optimizer.update(b[k], scaled, None)  # one sample: the bias gradient is the delta
