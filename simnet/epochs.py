@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
+from .checks import check_int
 from .history import History
 from .interrupt import StopOnInterrupt
 from .network import DivergenceError
@@ -50,8 +51,7 @@ def hold_out(inputs, goals, n):
     Nielsen's MNIST split (50,000 train, 10,000 validation) is ``hold_out(x, y, 10000)`` of
     MNIST's 60,000 training images.  The parts are views, not copies.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"the number of samples to hold out must be an int, got {n!r}")
+    n = check_int(n, "the number of samples to hold out")
     if len(inputs) != len(goals):
         raise ValueError(f"inputs have {len(inputs)} samples but goals have {len(goals)}")
     if not 1 <= n < len(inputs):
@@ -90,11 +90,7 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val (validation inputs and goals), or neither")
     if early_stop is not None:
-        if isinstance(early_stop, bool) or not isinstance(early_stop, (int, np.integer)):
-            raise TypeError(f"early_stop must be an int (epochs without a better validation accuracy), "
-                            f"got {early_stop!r}")
-        if early_stop < 1:
-            raise ValueError(f"early_stop must be at least 1 epoch, got {early_stop}")
+        early_stop = check_int(early_stop, "early_stop (epochs without a better validation accuracy)", minimum=1)
         if x_val is None:
             raise ValueError("early_stop needs validation data (x_val, y_val): it watches the validation accuracy")
     validating = x_val is not None
