@@ -224,17 +224,21 @@ def test_early_stop_is_checked():
         run_epochs(net(), SGD(0.1), x, y, x, y, 1, 10, 0.1, x_val=x)
 
 
-def test_curves_say_validation_when_validation_was_measured(tmp_path):
-    from simnet.plots.images import plot_training_figures
+def test_curves_say_validation_when_validation_was_measured():
+    from simnet.plots.images import held_out_curves, plot_curves
 
     x, y = toy()
     xt, yt, xv, yv = hold_out(x, y, 100)
     network = net()
     run_epochs(network, SGD(0.5), xt, yt, xv, yv, 2, 10, 0.5, x_val=xv, y_val=yv)
-    labels = np.argmax(yv, axis=1)
-    figs = plot_training_figures(network, np.zeros((100, 28, 28), np.uint8), labels, labels, list("abc"),
-                                 lambda name: str(tmp_path / name))
-    legend = [t.get_text() for t in figs[0].axes[1].get_legend().get_texts()]
+    assert held_out_curves(network.histories) == "validation"
+    tested = net()
+    run_epochs(tested, SGD(0.5), xt, yt, xv, yv, 2, 10, 0.5)
+    assert held_out_curves(tested.histories) == "test" and held_out_curves({}) is None
+    h = network.histories
+    fig = plot_curves(h["epoch/train_loss"].steps, h["epoch/train_loss"].values, h["epoch/train_accuracy"].values,
+                      h["epoch/validation_loss"].values, h["epoch/validation_accuracy"].values, held="validation")
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
     assert legend == ["training", "validation"]
 
 

@@ -109,6 +109,14 @@ def plot_predictions(images, labels, predictions, class_names=None, path=None, n
     return save_figure(fig, path)
 
 
+def held_out_curves(histories):
+    """What the epochs were measured on besides training: ``"validation"`` (``--validation``: the test set
+    is used once, at the end), ``"test"``, or None when no epoch curves were recorded."""
+    n = len(histories["epoch/train_loss"]) if "epoch/train_loss" in histories else 0
+    return next((k for k in ("validation", "test")
+                 if n and f"epoch/{k}_loss" in histories and len(histories[f"epoch/{k}_loss"]) == n), None)
+
+
 def plot_curves(epochs, train_loss, train_accuracy, test_loss, test_accuracy, path=None, held="test"):
     """Training and test (or, with ``held="validation"``, validation) loss and accuracy per epoch (whole epochs
     on the axis)."""
@@ -261,14 +269,11 @@ def draw_image_run(histories, info, data, out):
     names = [la["name"] for la in layers]
     classes = info.get("class_names")
     figs = []
-    if "epoch/train_loss" in histories and len(histories["epoch/train_loss"]):
-        n = len(histories["epoch/train_loss"])
-        held = next((k for k in ("validation", "test")  # measured each epoch on validation data, or on the test set
-                     if f"epoch/{k}_loss" in histories and len(histories[f"epoch/{k}_loss"]) == n), None)
-        if held is not None:
-            figs.append(plot_curves(histories["epoch/train_loss"].steps, histories["epoch/train_loss"].values,
-                                    histories["epoch/train_accuracy"].values, histories[f"epoch/{held}_loss"].values,
-                                    histories[f"epoch/{held}_accuracy"].values, out("curves.png"), held=held))
+    held = held_out_curves(histories)
+    if held is not None:
+        figs.append(plot_curves(histories["epoch/train_loss"].steps, histories["epoch/train_loss"].values,
+                                histories["epoch/train_accuracy"].values, histories[f"epoch/{held}_loss"].values,
+                                histories[f"epoch/{held}_accuracy"].values, out("curves.png"), held=held))
     if "confusion" in data:
         figs.append(plot_confusion(None, None, classes, out("confusion.png"), matrix=data["confusion"]))
     if "shown_images" in data:
