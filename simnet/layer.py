@@ -143,7 +143,8 @@ class SimpleLayer:
         self.sums = None  # the input sums of the last train(), kept when the loss needs them
         self._keep_sums = False
         self.loss = get_loss(None)  # used by calc_delta when this is the output layer
-        self.sample_errors = None
+        self._goal = None  # the goal of the last calc_delta, until the next forward step
+        self._errors = None  # its per-sample errors, computed when first read
         self.monitors = {}
         self._watch = {v: [] for v in VARIABLES}
         # the same lists, as attributes: the hot loop reads them without a dictionary lookup
@@ -282,6 +283,8 @@ class SimpleLayer:
         z = self.neuron_row_array
         if z.shape[0] != x.shape[0]:
             z = self.neuron_row_array = np.empty((x.shape[0], self.num_neurons), dtype=self.dtype)
+        if self._goal is not None:  # the errors of the last step are no longer computable
+            self._goal = self._errors = None
         self._forward(x, z, True)  # the input sums
         if self._keep_sums:  # the output layer of a cross-entropy network: its loss reads the sums
             if self.sums is None or self.sums.shape != z.shape:
@@ -337,9 +340,20 @@ class SimpleLayer:
         self.loss.check(self.activation, g, f"layer {self.name!r}")
         return self._calc_delta(g)
 
+    @property
+    def sample_errors(self):
+        """Each sample's error for the last ``calc_delta`` (``sum(delta ** 2)`` for squared error), or None.
+
+        Computed when first read, from the goal, the neurons and the input sums of that step
+        (a training loop that never reads it does not pay for it); valid until the next forward step.
+        """
+        if self._errors is None and self._goal is not None:
+            self._errors = self.loss.sample_errors(self._goal, self.neuron_row_array, self.activation, self.sums)
+        return self._errors
+
     def _calc_delta(self, goal):
         y = self.neuron_row_array
-        self.sample_errors = self.loss.sample_errors(goal, y, self.activation, self.sums)
+        self._goal, self._errors = goal, None
         d = self.delta
         if d is None or d.shape != y.shape:
             d = self.delta = np.empty_like(y)

@@ -168,7 +168,7 @@ class Network:
 
         ``inputs`` (B, n_in) and ``goals`` (B, n_out) must already be valid (see
         ``check_data``): this is the hot loop's step, so it checks nothing itself.
-        Returns the output layer's per-sample errors.
+        The step's per-sample errors are ``self.output.sample_errors``, computed when read.
         """
         if not isinstance(optimizer, Optimizer):  # a learning rate: its SGD, made once, not in every learn()
             sgd = self._sgd
@@ -181,7 +181,6 @@ class Network:
         self.output._calc_delta(goals)
         for layer in reversed(self.layers):
             layer.learn(optimizer)
-        return self.output.sample_errors
 
     def run_epoch(self, inputs, goals, optimizer, batch_size=32, rng=None, progress=None, stop=None):
         """One epoch: one pass over ``inputs``/``goals`` in shuffled mini-batches, one ``step`` per batch.
@@ -208,7 +207,8 @@ class Network:
         for b, start in enumerate(range(0, n, batch_size)):
             idx = order[start:start + batch_size]
             y = goals[idx]
-            errors = self.step(inputs[idx], y, optimizer)
+            self.step(inputs[idx], y, optimizer)
+            errors = self.output.sample_errors
             batch_loss = float(errors.sum())
             self.check_divergence(batch_loss, b, unit="batch")
             loss_sum += batch_loss
