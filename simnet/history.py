@@ -25,7 +25,6 @@ monitor when that variable changes; the training loop contains no recording code
 header, never pickle.
 """
 import json
-import os
 import zipfile
 
 import numpy as np

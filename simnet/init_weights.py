@@ -14,7 +14,7 @@ For example, the streetlights network 3-4-1 takes ``{"input->hidden": 3x4, "hidd
 4x1}``, and ``scenarios/mnist.py`` 784-128-10 with biases takes ``"input->hidden"`` (784x128),
 ``"hidden->output"`` (128x10), ``"hidden.bias"`` (128) and ``"output.bias"`` (10).  For a
 convolution, ``"<source>-><conv>"`` is its im2col matrix ``(C_in * kh * kw, filters)`` (see
-``simnet.conv``).  ``expected_arrays(network)`` lists the names and shapes a network takes;
+``simnet.maps``).  ``expected_arrays(network)`` lists the names and shapes a network takes;
 ``weight_arrays(network)`` and ``save_weights(path, network)`` write a network's own weights
 in this scheme, so another run can start where this one is.
 
