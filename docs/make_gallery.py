@@ -76,7 +76,7 @@ def fashion_mnist_cnn(train=6000, test=2000):
     from simnet.epochs import run_epochs
     from simnet.image_networks import build_cnn
     from simnet.optimizers import get_optimizer
-    from simnet.plots.maps import plot_cnn_run
+    from simnet.plots.redraw import plot_cnn_run
 
     data, x_train, y_train, x_test, y_test = load_for_training("fashion-mnist", FASHION if os.path.isdir(FASHION)
                                                                else None, download=False)

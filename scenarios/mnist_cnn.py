@@ -136,7 +136,7 @@ def main(argv=None, dataset="mnist"):
             "note": data.info["note"], "class_names": list(spec.class_names)}
     saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
     if not args.no_plots:
-        from simnet.plots.maps import plot_cnn_run  # plotting is only imported to draw
+        from simnet.plots.redraw import plot_cnn_run  # plotting is only imported to draw
 
         paths = plot_cnn_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                              args.plots, image_index=args.image, info={**info, "loaded_from": args.load},

@@ -15,6 +15,13 @@ import zipfile
 
 import numpy as np
 
+from .layer import SimpleLayer
+from .maps import MAP_LAYER_KINDS
+
+FORMAT = "simnet-network"
+FORMAT_VERSION = 1
+LAYER_KINDS = {"SimpleLayer": SimpleLayer, **MAP_LAYER_KINDS}  # other layer kinds register here
+
 MAX_JSON_BYTES = 64 * 2**20
 MAX_DEPTH = 32
 MAX_LAYERS = 10_000
@@ -196,10 +203,9 @@ LAYER_FIELDS = {  # per kind: the fields its config() writes (activation and opt
 
 def layer_fields(kind):
     """``(allowed, required)`` config fields of a layer kind: the table above, or for a kind registered
-    since (``persistence.LAYER_KINDS``) its constructor's arguments."""
+    since (``LAYER_KINDS``) its constructor's arguments."""
     import inspect
 
-    from .persistence import LAYER_KINDS
 
     if kind in LAYER_FIELDS:
         return LAYER_FIELDS[kind]
@@ -209,7 +215,6 @@ def layer_fields(kind):
 
 
 def _check_layer(c, spec, field, activations):
-    from .persistence import LAYER_KINDS
 
     c.type(spec, dict, field, "an object")
     kind = c.choice(spec.get("kind"), set(LAYER_KINDS), f"{field}.kind")
@@ -259,7 +264,6 @@ def check_header(header, path):
     """Check a parsed ``network.json``; returns what ``read_arrays`` needs: ``{"states": ...}``."""
     from .activations import ACTIVATIONS
     from .losses import LOSSES
-    from .persistence import FORMAT, FORMAT_VERSION
 
     c = _Checker(path)
     if not isinstance(header, dict) or header.get("format") != FORMAT:

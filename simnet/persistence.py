@@ -21,15 +21,12 @@ import numpy as np
 
 from .activations import LeakyReLU, get_activation
 from .history import Monitor, load_histories, save_histories
-from .layer import SimpleLayer
-from .maps import MAP_LAYER_KINDS
+from . import loadcheck
+from .loadcheck import FORMAT, FORMAT_VERSION, LAYER_KINDS
 from .network import Network
 from .optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
 from .safefiles import find_folder, replace_folder, write_file
 
-FORMAT = "simnet-network"
-FORMAT_VERSION = 1
-LAYER_KINDS = {"SimpleLayer": SimpleLayer, **MAP_LAYER_KINDS}  # other layer kinds register here
 
 
 def activation_config(act):
@@ -164,7 +161,6 @@ def load_network(folder):
     headers before its data is read, then its values; no weights are drawn.  A save cut
     between its two renames (``simnet.safefiles``) is read from the complete folder it left.
     """
-    from . import loadcheck
 
     if not isinstance(folder, (str, os.PathLike)):
         raise TypeError(f"load_network: folder must be a str or os.PathLike, got {type(folder).__name__}")
@@ -216,7 +212,6 @@ def resume_histories(network, histories, path):
 def _build(header, plan, npz_path):
     """The network of a checked ``header``: layers built unlinked, the arrays checked against the
     shapes the links take (from the .npz headers, then the values), then linked with the saved weights."""
-    from . import loadcheck
 
     json_path = os.path.join(os.path.dirname(npz_path), "network.json")
     specs = header["layers"]

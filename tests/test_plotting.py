@@ -191,7 +191,7 @@ def test_per_sample_neuron_figures_name_the_sample_of_every_dot(tmp_path, capsys
 
 
 def test_network_diagram_compares_initial_and_final_for_the_same_named_input(tmp_path):
-    from simnet.plots.redraw import plot_network_states
+    from simnet.plots.walkthrough_run import plot_network_states
 
     streetlights.main(["--plots", str(tmp_path)])
     histories, info = load_histories(tmp_path / "history.npz")

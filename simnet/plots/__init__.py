@@ -3,7 +3,8 @@
     common.py       save_figure, figure_paths, the weight colour scale, source colours and target widths
     walkthrough.py  error per iteration, weight histories, neuron histories
     diagram.py      the network as a graph (networkx)
-    redraw.py       plot_run: every figure of a walk-through run; redraw(history.npz) for ``simnet plot``
+    redraw.py       every figure of a run: plot_run, plot_image_run, plot_cnn_run; redraw(RUN) for ``simnet plot``
+    walkthrough_run.py  the walk-through run's figures from its histories (error, weights, neurons, network)
     images.py       image data: weight tiles, confusion matrix, predictions, curves, summaries
     maps.py         neuron maps: filters, feature maps, the network as blocks
     sweeps.py       sweep figures: iterations, convergence rate, error curves, initial weights

@@ -133,7 +133,6 @@ def _spec(layer):
     """A layer as the plain data the block figures use (live layers or ``map_specs`` dicts)."""
     if isinstance(layer, dict):
         return layer
-    from .images import map_specs
 
     return map_specs([layer])[0]
 
@@ -212,17 +211,17 @@ def draw_map_network(layers, title=None, path=None):
     return save_figure(fig, path)
 
 
-def plot_cnn_run(network, test_images, test_labels, predicted, class_names, folder, image_index=0, info=None,
-                 save_to=None):
-    """Every figure of a convolutional image run into ``folder``; returns the paths.
-
-    ``curves.png``, ``confusion.png``, ``predictions.png``, ``summaries.png``
-    (from ``simnet.plots.images``), ``filters_<conv>.png`` for each convolution,
-    ``feature_maps.png`` for test image ``image_index``, the dense connections' weights and
-    ``network.png``; drawn from the ``history.npz`` and ``figures.npz`` written first, as
-    ``python -m simnet plot FOLDER`` draws them again.
-    """
-    from .images import plot_image_run
-
-    return plot_image_run(network, test_images, test_labels, predicted, class_names, folder, info=info,
-                          save_to=save_to, image_index=image_index)
+def map_specs(layers):
+    """The layers as plain data for the map figures: name, kind, shape, activation, weights' shape."""
+    specs = []
+    for la in layers:
+        w = la.weight_row_mat
+        spec = {"name": la.name, "kind": type(la).__name__, "shape": [int(s) for s in la.shape],
+                "neurons": int(la.num_neurons), "activation": str(la.activation),
+                "weights": None if w is None else [int(s) for s in w.shape]}
+        if hasattr(la, "kernel_size"):
+            spec["kernel_size"] = [int(s) for s in la.kernel_size]
+            spec["in_channels"] = int(la.input_shape[0])
+            spec["source"] = la.source.name
+        specs.append(spec)
+    return specs

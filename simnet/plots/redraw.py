@@ -12,152 +12,21 @@ import os
 
 import numpy as np
 
-from .common import changed_most, figure_paths, finish
-from .diagram import draw_networks, forward_values
-from .walkthrough import plot_errors, plot_neurons, plot_weights
+from .common import figure_paths, finish
+from .images import (
+    confusion_matrix,
+    held_out_curves,
+    plot_confusion,
+    plot_curves,
+    plot_predictions,
+    plot_summaries,
+    plot_weight_tiles,
+)
+from .maps import draw_map_network, map_specs, plot_feature_maps, plot_filters
+from .walkthrough import plot_neurons, plot_weights
+from .walkthrough_run import from_start, plot_network_states, plot_walkthrough, when_labels
 
 FIGURE_DATA = "figures.npz"  # beside history.npz: the arrays an image run's figures need
-
-
-def _snapshot(histories, key, index):
-    h = histories.get(key)
-    if h is None or len(h) == 0:
-        return None
-    return h.values[index]
-
-
-def step_unit(info):
-    """What one recorded step is in this run: ``'sample'`` (per-sample runs) or ``'batch'``."""
-    return info.get("step_unit", "sample" if info.get("kind", "walkthrough") == "walkthrough" else "batch")
-
-
-def diagram_input(histories, info, layers):
-    """``(x, name)``: the input the network diagram shows (``info['diagram_input']`` of ``info['inputs']``)."""
-    k = int(info.get("diagram_input", 0))
-    labels = info.get("sample_labels") or []
-    name = labels[k] if k < len(labels) else f"sample {k}"
-    if info.get("inputs") is not None and k < len(info["inputs"]):
-        return np.asarray(info["inputs"][k], dtype=float), name
-    h = histories.get(f"{layers[0]['name']}/neurons")
-    if h is not None and len(h) and h.period > 1 and h.values.ndim == 2 and (h.samples == k).any():
-        return h.values[h.samples == k][0], name
-    return None, None
-
-
-def from_start(histories, info):
-    """Whether a run's histories go back to its start: not so for a loaded network whose saved run kept no
-    history (its epoch curve then starts after the epochs it was trained before)."""
-    if not info.get("loaded_from"):
-        return True
-    e = histories.get("epoch/train_loss")
-    return e is not None and len(e) > 0 and int(e.steps[0]) <= 1
-
-
-def when_labels(h, info):
-    """Words for the first and last snapshot of a weight history: initial / as loaded, final / unchanged."""
-    first, last = int(h.steps[0]), int(h.steps[-1])
-    unit = step_unit(info)
-    if first == 0 and info.get("from_start", True):
-        start = "initial"
-    elif info.get("loaded_from"):
-        start = f"as loaded from {info['loaded_from']}"
-    else:
-        start = f"first snapshot ({unit} {first})"
-    plural = unit + ("es" if unit.endswith(("ch", "s")) else "s")
-    after = f"after {last:,} {unit if last == 1 else plural}"
-    if h.period > 1 and last and last % h.period == 0:
-        after += f" ({last // h.period:,} iteration{'s' if last != h.period else ''})"
-    if last == first or np.array_equal(h.values[0], h.values[-1]):
-        end = f"final, {after}: unchanged"
-    else:
-        end = f"final, {after}"
-    return start, end
-
-
-def diagram_subsets(weight_histories, layers, max_neurons=12):
-    """Per layer, the neurons a diagram shows when the layer is large, and the words naming them.
-
-    The neurons whose outgoing weights changed most between the first and last snapshot (the
-    output layer: those whose incoming weights did); if nothing changed, those with the largest
-    weights.
-    """
-    k = max_neurons - 1
-    subsets, changed_any = [], False
-    for li, la in enumerate(layers):
-        if la["num_neurons"] <= max_neurons:
-            subsets.append(None)
-            continue
-        h = weight_histories[li] if li < len(weight_histories) else None
-        axis = 1
-        if h is None:
-            h, axis = weight_histories[li - 1], 0
-        with np.errstate(over="ignore", invalid="ignore"):
-            first = np.linalg.norm(np.nan_to_num(h.values[0], posinf=1e300, neginf=-1e300), axis=axis)
-            last = np.linalg.norm(np.nan_to_num(h.values[-1], posinf=1e300, neginf=-1e300), axis=axis)
-            diff = np.linalg.norm(np.nan_to_num(h.values[-1] - h.values[0], posinf=1e300, neginf=-1e300),
-                                  axis=axis)
-        if np.any(diff > 0):
-            picked = [i[0] for i in changed_most(np.zeros_like(diff), diff, k)[0]]
-            changed_any = True
-        else:
-            picked = [i[0] for i in changed_most(first, last, k)[0]]
-        subsets.append(sorted(picked))
-    if all(s is None for s in subsets):
-        return None, None
-    how = "whose weights changed most" if changed_any else "with the largest weights (nothing changed)"
-    return subsets, f"large layers: the {k} neurons {how}, and +N for the rest"
-
-
-def plot_network_states(histories, info, out, layers, x=None, input_name=None):
-    """``network.png``: the network before and after, for the same named input, on shared scales."""
-    names = [la["name"] for la in layers]
-    hs = [histories.get(f"{n}/weights") for n in names[:-1]]
-    if any(h is None or len(h) == 0 or h.values.ndim != 3 for h in hs):
-        return None  # full weights were not recorded: no diagram
-    if x is None:
-        x, input_name = diagram_input(histories, info, layers)
-    panels = []
-    start, end = when_labels(hs[0], info)
-    for label, index in ((start, 0), (end, -1)):
-        weights = [h.values[index] for h in hs]
-        biases = [_snapshot(histories, f"{n}/bias", index) for n in names]
-        neurons = None if x is None else forward_values(layers, weights, biases, x)
-        panels.append((label, weights, neurons, biases))
-    subsets, note = diagram_subsets(hs, layers)
-    title = f"the network for input {input_name}" if input_name else "the network (weights only)"
-    return draw_networks(layers, panels, title=title, path=out("network.png"), subsets=subsets,
-                         input_name=input_name, subset_note=note)
-
-
-def plot_walkthrough(histories, info, out, layers):
-    """Error, weights per connection, neurons per layer and the network diagram; returns the figures."""
-    names = [la["name"] for la in layers]
-    unit = step_unit(info)
-    figs = []
-    if "error/samples" in histories:
-        e, a = histories["error/samples"], histories["error/average"]
-        note = None
-        if info.get("stopped"):
-            note = f"the run stopped: {info['stopped']}" + ("" if len(e) else "\n(no iteration finished with a "
-                                                                               "finite error)")
-        figs.append(plot_errors(e.steps, e.values, a.values, out("error.png"), labels=info.get("sample_labels"),
-                                note=note))
-    for k in range(len(layers) - 1):
-        h = histories.get(f"{names[k]}/weights")
-        if h is not None and len(h):
-            figs.append(plot_weights(h.steps, h.values, names[k], names[k + 1], select=h.about.get("select"),
-                                     stats=histories.get(f"{names[k]}/weights_stats"), unit=unit,
-                                     period=h.period, path=out(f"{names[k]}_to_{names[k + 1]}_weights.png")))
-    for name in names:
-        h = histories.get(f"{name}/neurons")
-        if h is not None and len(h):
-            figs.append(plot_neurons(h.steps, h.values, name, out(f"{name}_neurons.png"),
-                                     select=h.about.get("select"), period=h.period,
-                                     sample_labels=info.get("sample_labels"), unit=unit))
-    fig = plot_network_states(histories, info, out, layers)
-    if fig is not None:
-        figs.append(fig)
-    return figs
 
 
 def plot_run(histories, info, folder, show=False, data=None):
@@ -172,7 +41,6 @@ def plot_run(histories, info, folder, show=False, data=None):
     info = {**info, "from_start": from_start(histories, info)}
     kind = info.get("kind", "walkthrough")
     if kind in ("image", "cnn"):
-        from .images import draw_image_run
 
         figs = draw_image_run(histories, info, data or {}, out)
     else:
@@ -223,3 +91,164 @@ def redraw(run, folder=None, show=False):
         more, data = load_figure_data(extra)
         info = {**info, **more}
     return plot_run(histories, info, folder, show=show, data=data)
+
+
+def _is_maps(network):
+    return any(len(getattr(la, "shape", ())) == 3 for la in network.layers)
+
+
+def image_run_data(network, test_images, test_labels, predicted, class_names, image_index=0, shown=25):
+    """``(info, arrays)``: everything an image or CNN run's figures need beyond its histories.
+
+    The shown test images (25, picked with a fixed seed) with their labels and predictions,
+    the confusion counts, the class names, the test image the diagram or feature maps show,
+    and for a network of maps its layers and that image's feature maps.  Plain JSON and
+    arrays: saved as ``figures.npz`` beside ``history.npz`` (no pickle).
+    """
+    names = [str(c) for c in class_names]
+    labels, predicted = np.asarray(test_labels), np.asarray(predicted)
+    pick = np.random.default_rng(0).choice(len(test_images), min(shown, len(test_images)), replace=False)
+    arrays = {"shown_index": pick, "shown_images": np.asarray(test_images)[pick], "shown_labels": labels[pick],
+              "shown_predicted": predicted[pick], "confusion": confusion_matrix(labels, predicted, len(names)),
+              "diagram_image": np.asarray(test_images[image_index])}
+    label, guess = int(labels[image_index]), int(predicted[image_index])
+    info = {"class_names": names, "step_unit": "batch", "kind": "cnn" if _is_maps(network) else "image",
+            "diagram_input_name": f"test image {image_index} ({names[label]}, predicted {names[guess]})"}
+    if info["kind"] == "cnn":
+        from ..maps import Conv2D, MaxPool2D
+
+        info["maps"] = map_specs(network.layers)
+        x = np.asarray(test_images[image_index], dtype=network.input.dtype).reshape(1, -1) / 255
+        maps = network.feature_maps(x)
+        for la in network.layers:
+            if isinstance(la, (Conv2D, MaxPool2D)):
+                arrays[f"maps_{la.name}"] = np.asarray(maps[la.name][0])
+        info["feature_maps"] = [la.name for la in network.layers if isinstance(la, (Conv2D, MaxPool2D))]
+        info["feature_title"] = (f"feature maps of test image {image_index}: {names[label]}, predicted "
+                                 f"{names[guess]} (p = {float(maps[network.output.name][0, guess]):.3f})")
+    return info, arrays
+
+
+def save_figure_data(path, info, arrays):
+    """Write ``figures.npz``: the arrays and a JSON header (``info``); no pickle."""
+    import json
+
+    from ..history import _atomic_savez
+
+    _atomic_savez(path, {**arrays, "header": np.array(json.dumps(info))})
+    return path
+
+
+def draw_image_run(histories, info, data, out):
+    """Every figure of an image or CNN run, from its histories, ``info`` and ``data`` (``figures.npz``).
+
+    ``curves.png``, ``confusion.png``, ``predictions.png``, ``summaries.png``; a dense run also
+    ``weight_tiles.png``, ``<source>_to_<target>_weights.png``, ``<layer>_neurons.png`` and
+    ``network.png`` (initial and final for one test image); a CNN ``filters_<conv>.png``,
+    ``feature_maps.png``, the weights of its dense connections and ``network.png`` (as blocks).
+    Returns the figures.
+    """
+
+    layers = info["network"]["layers"]
+    names = [la["name"] for la in layers]
+    classes = info.get("class_names")
+    figs = []
+    held = held_out_curves(histories)
+    if held is not None:
+        figs.append(plot_curves(histories["epoch/train_loss"].steps, histories["epoch/train_loss"].values,
+                                histories["epoch/train_accuracy"].values, histories[f"epoch/{held}_loss"].values,
+                                histories[f"epoch/{held}_accuracy"].values, out("curves.png"), held=held))
+    if "confusion" in data:
+        figs.append(plot_confusion(None, None, classes, out("confusion.png"), matrix=data["confusion"]))
+    if "shown_images" in data:
+        figs.append(plot_predictions(data["shown_images"], data["shown_labels"], data["shown_predicted"], classes,
+                                     out("predictions.png")))
+    figs.append(plot_summaries(histories, names, out("summaries.png")))
+    if info.get("kind") == "cnn":
+
+        specs = info["maps"]
+        for spec in specs:
+            if "kernel_size" not in spec:
+                continue
+            h = histories.get(f"{spec['source']}/weights")
+            if h is None or len(h) == 0:
+                continue
+            start, end = when_labels(h, info)
+            figs.append(plot_filters(h.values[0], h.values[-1], spec["in_channels"], spec["kernel_size"],
+                                     spec["name"], out(f"filters_{spec['name']}.png"), labels=(start, end),
+                                     source=spec["source"]))
+        maps = {name: data[f"maps_{name}"] for name in info.get("feature_maps", []) if f"maps_{name}" in data}
+        if maps:
+            figs.append(plot_feature_maps(maps, data.get("diagram_image"), title=info.get("feature_title"),
+                                          path=out("feature_maps.png")))
+        dense = [k for k in range(len(specs) - 1) if specs[k + 1]["kind"] == "SimpleLayer"]
+        for k in dense:
+            h = histories.get(f"{names[k]}/weights")
+            if h is not None and len(h):
+                figs.append(plot_weights(h.steps, h.values, names[k], names[k + 1],
+                                         stats=histories.get(f"{names[k]}/weights_stats"), unit="batch",
+                                         path=out(f"{names[k]}_to_{names[k + 1]}_weights.png")))
+        figs.append(draw_map_network(specs, path=out("network.png")))
+        return figs
+    h = histories.get(f"{names[0]}/weights")
+    if h is not None and len(h) and h.values.ndim == 3 and h.values.shape[1] == 784:
+        start, end = when_labels(h, info)
+        figs.append(plot_weight_tiles(h.values[0], h.values[-1], out("weight_tiles.png"),
+                                      title=f"{names[0]}\u2192{names[1]} weights", labels=(start, end)))
+    for k in range(len(layers) - 1):
+        h = histories.get(f"{names[k]}/weights")
+        if h is not None and len(h):
+            figs.append(plot_weights(h.steps, h.values, names[k], names[k + 1], select=h.about.get("select"),
+                                     stats=histories.get(f"{names[k]}/weights_stats"), unit="batch",
+                                     path=out(f"{names[k]}_to_{names[k + 1]}_weights.png")))
+    for name in names[1:]:
+        h = histories.get(f"{name}/neurons_subset") or histories.get(f"{name}/neurons")
+        if h is not None and len(h):
+            figs.append(plot_neurons(h.steps, h.values, name, out(f"{name}_neurons.png"),
+                                     select=h.about.get("select"), unit="batch",
+                                     size=layers[names.index(name)]["num_neurons"],
+                                     note="each dot: the neuron's mean over one training batch"))
+    x = data.get("diagram_image")
+    fig = plot_network_states(histories, info, out, layers,
+                              x=None if x is None else np.asarray(x, dtype=float).reshape(-1) / 255,
+                              input_name=info.get("diagram_input_name"))
+    if fig is not None:
+        figs.append(fig)
+    return figs
+
+
+def plot_image_run(network, test_images, test_labels, predicted, class_names, folder, info=None, save_to=None,
+                   image_index=0, show=False):
+    """Every figure of an image (dense or CNN) run into ``folder``; returns the figures' paths.
+
+    Writes ``history.npz`` and ``figures.npz`` there first (and ``figures.npz`` into ``save_to``,
+    the folder of a saved network, beside its history), then draws every figure from them,
+    exactly as ``python -m simnet plot FOLDER`` does later.
+    """
+    import json
+    import os
+
+    fig_info, arrays = image_run_data(network, test_images, test_labels, predicted, class_names, image_index)
+    plain = lambda o: o.tolist() if hasattr(o, "tolist") else str(o)  # numpy scalars and arrays as JSON  # noqa: E731
+    run_info = json.loads(json.dumps({**(info or {}), **fig_info}, default=plain))
+    os.makedirs(folder, exist_ok=True)
+    network.save_history(os.path.join(folder, "history.npz"), run_info)
+    for where in [folder] + ([save_to] if save_to else []):
+        save_figure_data(os.path.join(where, FIGURE_DATA), fig_info, arrays)
+    return plot_run(network.all_histories(), {"network": network.structure(), **run_info}, folder, show=show,
+                    data=arrays)
+
+
+def plot_cnn_run(network, test_images, test_labels, predicted, class_names, folder, image_index=0, info=None,
+                 save_to=None):
+    """Every figure of a convolutional image run into ``folder``; returns the paths.
+
+    ``curves.png``, ``confusion.png``, ``predictions.png``, ``summaries.png``
+    (from ``simnet.plots.images``), ``filters_<conv>.png`` for each convolution,
+    ``feature_maps.png`` for test image ``image_index``, the dense connections' weights and
+    ``network.png``; drawn from the ``history.npz`` and ``figures.npz`` written first, as
+    ``python -m simnet plot FOLDER`` draws them again.
+    """
+
+    return plot_image_run(network, test_images, test_labels, predicted, class_names, folder, info=info,
+                          save_to=save_to, image_index=image_index)
