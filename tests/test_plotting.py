@@ -78,6 +78,7 @@ def test_large_layers_are_drawn_as_a_subset():
     assert "+773" in [t.get_text() for t in fig.axes[0].texts]
 
 
+@pytest.mark.slow  # the default tier redraws a sweep and a crafted history through simnet plot (test_paths)
 def test_cli_redraws_a_saved_run(tmp_path, capsys):
     from simnet.cli import main
 
