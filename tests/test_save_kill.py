@@ -52,7 +52,8 @@ def kill_loop(tmp_path, rounds, seed=0):
         assert child.stdout.readline().strip() == b"ready"
         time.sleep(rng.uniform(0.0, 0.25))
         child.send_signal(signal.SIGKILL if r % 2 == 0 else signal.SIGINT)
-        child.wait(timeout=30)
+        # generous: once, with a CNN training on the other core, a SIGINT'd child took over 30 s to end
+        child.wait(timeout=120)
         child.stdout.close()
         seen.append(consistent(target))
     # the next save cleans whatever the killed ones left beside the target
