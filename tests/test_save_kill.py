@@ -46,27 +46,22 @@ def kill_loop(tmp_path, rounds, seed=0):
     target = tmp_path / "model"
     save_network(target, Network.build([30, 200, 10], seed=0), None, {"epochs": 0})
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    seen, slow = [], []
+    seen = []
     for r in range(rounds):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(target)], env=env, stdout=subprocess.PIPE)
+        # with SIGINT's default action, whatever the test runner's process ignores (pytest-xdist's workers
+        # ignore SIGINT, and a child that inherits SIG_IGN never gets its KeyboardInterrupt)
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(target)], env=env, stdout=subprocess.PIPE,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         assert child.stdout.readline().strip() == b"ready"
         time.sleep(rng.uniform(0.0, 0.25))
         child.send_signal(signal.SIGKILL if r % 2 == 0 else signal.SIGINT)
-        try:
-            child.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            # Seen once in each of two slow-tier runs, beside the CNN training on full MNIST (not understood; it
-            # never happened alone): the child is killed outright, and what it left must load all the same.
-            child.kill()
-            child.wait(timeout=60)
-            slow.append(r)
+        child.wait(timeout=30)
         child.stdout.close()
         seen.append(consistent(target))
     # the next save cleans whatever the killed ones left beside the target
     save_network(target, Network.build([30, 200, 10], seed=0), None, {"epochs": 0})
     assert sorted(os.listdir(tmp_path)) == ["model"]
     assert sorted(os.listdir(target)) == ["history.npz", "network.json", "weights.npz"]
-    assert len(slow) <= rounds // 10, f"SIGINT'd savers that did not end within 60 s: rounds {slow}"
     return seen
 
 
