@@ -10,21 +10,39 @@ in place on preallocated buffers.
 import numpy as np
 
 
+def reuse(buffer, shape, dtype):
+    """``buffer`` if it has this shape and dtype, else a new empty array: how the hot loop keeps its buffers."""
+    if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+        return np.empty(shape, dtype)
+    return buffer
+
+
 class Activation:
-    """An activation function ``forward`` and its ``derivative``."""
+    """An activation function ``forward`` and its ``derivative``.
+
+    ``forward`` keeps nothing (``infer`` calls it, from anywhere); the training step's
+    ``forward_in_place`` and ``backprop`` may reuse buffers the activation keeps, so that
+    after the first step the hot loop allocates no array.
+    """
 
     name = "activation"
+    _d = None  # backprop's buffer: the derivative
 
     def forward(self, x, out=None):
         raise NotImplementedError
 
-    def derivative(self, y):
+    def forward_in_place(self, z):
+        """``forward(z, out=z)``, for a training step (``SimpleLayer.train``)."""
+        return self.forward(z, out=z)
+
+    def derivative(self, y, out=None):
         """d output / d input, expressed through the output ``y``."""
         raise NotImplementedError
 
     def backprop(self, delta, y, out=None):
-        """``delta * derivative(y)``: the delta before this activation."""
-        return np.multiply(delta, self.derivative(y), out=out)
+        """``delta * derivative(y)``: the delta before this activation (a training step's)."""
+        d = self._d = reuse(self._d, y.shape, y.dtype)
+        return np.multiply(delta, self.derivative(y, out=d), out=out)
 
     def __repr__(self):
         return self.name
@@ -42,8 +60,11 @@ class Linear(Activation):
             out[...] = x
         return out
 
-    def derivative(self, y):
-        return np.ones_like(y)
+    def derivative(self, y, out=None):
+        if out is None:
+            return np.ones_like(y)
+        out.fill(1)
+        return out
 
     def backprop(self, delta, y, out=None):
         if out is None:
@@ -59,17 +80,15 @@ class ReLU(Activation):
     def forward(self, x, out=None):
         return np.maximum(x, 0, out=out)
 
-    def derivative(self, y):
-        return (y > 0).astype(y.dtype)
-
-    def backprop(self, delta, y, out=None):
-        # delta * (y > 0) without building the 0/1 mask as floats
-        out = np.multiply(delta, y > 0, out=out)
-        return out
+    def derivative(self, y, out=None):
+        # through the output: sign(y) is 1 where y > 0 and 0 where y == 0 (a ReLU's output is never
+        # negative); unlike (y > 0), it is made in y's own type, with no conversion and no mask
+        return np.sign(y, out=out)
 
 
 class LeakyReLU(Activation):
     name = "leaky_relu"
+    _active = None  # derivative's buffer: where y > 0
 
     def __init__(self, slope=0.01):
         if not 0 <= slope < 1:
@@ -80,8 +99,18 @@ class LeakyReLU(Activation):
         # max(x, slope * x) is x for x > 0 and slope * x otherwise
         return np.maximum(x, self.slope * x, out=out)
 
-    def derivative(self, y):
-        return np.where(y > 0, 1.0, self.slope).astype(y.dtype)
+    def forward_in_place(self, z):
+        d = self._d = reuse(self._d, z.shape, z.dtype)
+        return np.maximum(z, np.multiply(z, self.slope, out=d), out=z)
+
+    def derivative(self, y, out=None):
+        if out is None:
+            return np.where(y > 0, 1.0, self.slope).astype(y.dtype)
+        active = self._active = reuse(self._active, y.shape, bool)
+        np.greater(y, 0, out=active)
+        out.fill(self.slope)
+        np.copyto(out, 1, where=active)
+        return out
 
     def __repr__(self):
         return f"leaky_relu({self.slope})"
@@ -89,6 +118,7 @@ class LeakyReLU(Activation):
 
 class Sigmoid(Activation):
     name = "sigmoid"
+    _e = _t = _positive = None  # forward_in_place's buffers
 
     def forward(self, x, out=None):
         # 1 / (1 + exp(-x)) computed without overflow: exp of a non-positive number only
@@ -100,8 +130,22 @@ class Sigmoid(Activation):
         out[...] = y
         return out
 
-    def derivative(self, y):
-        return y * (1 - y)
+    def forward_in_place(self, z):
+        # forward's arithmetic, in buffers: y = (1 where z >= 0, else e) / (1 + e), e = exp(-|z|)
+        e = self._e = reuse(self._e, z.shape, z.dtype)
+        t = self._t = reuse(self._t, z.shape, z.dtype)
+        positive = self._positive = reuse(self._positive, z.shape, bool)
+        np.abs(z, out=e)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        np.add(e, 1.0, out=t)
+        np.greater_equal(z, 0, out=positive)
+        np.copyto(e, 1.0, where=positive)
+        return np.divide(e, t, out=z)
+
+    def derivative(self, y, out=None):
+        out = np.subtract(1, y, out=out)
+        return np.multiply(y, out, out=out)  # y * (1 - y)
 
 
 class Tanh(Activation):
@@ -110,29 +154,39 @@ class Tanh(Activation):
     def forward(self, x, out=None):
         return np.tanh(x, out=out)
 
-    def derivative(self, y):
-        return 1 - y * y
+    def derivative(self, y, out=None):
+        out = np.multiply(y, y, out=out)
+        return np.subtract(1, out, out=out)  # 1 - y * y
 
 
 class Softmax(Activation):
     """Softmax over each row (each sample), shifted by the row maximum so it never overflows."""
 
     name = "softmax"
+    _rows = None  # forward_in_place's and backprop's buffer: one number per row
 
-    def forward(self, x, out=None):
-        out = np.subtract(x, np.maximum.reduce(x, axis=-1, keepdims=True), out=out)  # max and sum, as ufunc
-        np.exp(out, out=out)                                                        # reductions: no wrapper
-        out /= np.add.reduce(out, axis=-1, keepdims=True)
+    def forward(self, x, out=None, rows=None):
+        # the max and the sum as ufunc reductions (no wrapper), into ``rows`` when given
+        out = np.subtract(x, np.maximum.reduce(x, axis=-1, keepdims=True, out=rows), out=out)
+        np.exp(out, out=out)
+        out /= np.add.reduce(out, axis=-1, keepdims=True, out=rows)
         return out
 
-    def derivative(self, y):
+    def forward_in_place(self, z):
+        rows = self._rows = reuse(self._rows, z.shape[:-1] + (1,), z.dtype)
+        return self.forward(z, out=z, rows=rows)
+
+    def derivative(self, y, out=None):
         """The diagonal of the Jacobian, ``y * (1 - y)``; see ``backprop`` for the full product."""
-        return y * (1 - y)
+        out = np.subtract(1, y, out=out)
+        return np.multiply(y, out, out=out)
 
     def backprop(self, delta, y, out=None):
         # Jacobian-vector product: J = diag(y) - y y^T, so delta @ J = y * (delta - sum(delta * y))
-        s = np.sum(delta * y, axis=-1, keepdims=True)
-        return np.multiply(y, delta - s, out=out)
+        d = self._d = reuse(self._d, y.shape, y.dtype)
+        s = self._rows = reuse(self._rows, y.shape[:-1] + (1,), y.dtype)
+        np.add.reduce(np.multiply(delta, y, out=d), axis=-1, keepdims=True, out=s)
+        return np.multiply(y, np.subtract(delta, s, out=d), out=out)
 
 
 ACTIVATIONS = {

@@ -290,7 +290,7 @@ class SimpleLayer:
             if self.sums is None or self.sums.shape != z.shape:
                 self.sums = np.empty_like(z)
             np.copyto(self.sums, z)
-        self.activation.forward(z, out=z)
+        self.activation.forward_in_place(z)
         for m in self._watch_neurons:
             m.record()
         return z
@@ -362,7 +362,7 @@ class SimpleLayer:
             m.record()
         return d
 
-    def learn(self, optimizer):
+    def learn(self, optimizer, check=True):
         """Backward step, the walk-through's two lines, for every layer kind:
 
         1. ``pass_delta()``: ``source.delta = (delta @ source.weight_col_mat) * derivative(source neurons)``,
@@ -373,19 +373,23 @@ class SimpleLayer:
         ``optimizer`` is an ``Optimizer`` or a number: the learning rate ``alpha`` of plain SGD,
         as in the walk-through's ``learn(0.2)``.  The input layer learns nothing; nothing
         upstream of it needs a delta.  Layer kinds differ only in the hooks these steps call.
+        ``check=False`` skips the checks, for a training loop whose own forward step and
+        ``calc_delta`` made this step's delta and caches and whose optimizer is an ``Optimizer``
+        (``Network.step``): the hot path validates nothing.
         """
         src = self.source
         if src is None:
             return
-        d = self.delta
-        batch = src.neuron_row_array.shape[0]
-        if d is None or d.shape[0] != batch:
-            raise ValueError(f"layer {self.name!r}: learn() needs a delta for the current batch "
-                             f"({batch} samples); call calc_delta (output layer) "
-                             f"or the target's learn() first")
-        if not isinstance(optimizer, Optimizer):
-            optimizer = as_optimizer(optimizer)
-        self._check_cache(batch)
+        if check:
+            d = self.delta
+            batch = src.neuron_row_array.shape[0]
+            if d is None or d.shape[0] != batch:
+                raise ValueError(f"layer {self.name!r}: learn() needs a delta for the current batch "
+                                 f"({batch} samples); call calc_delta (output layer) "
+                                 f"or the target's learn() first")
+            if not isinstance(optimizer, Optimizer):
+                optimizer = as_optimizer(optimizer)
+            self._check_cache(batch)
         if src.source is not None:
             self.pass_delta()
         self.update(optimizer)

@@ -81,6 +81,7 @@ class Network:
         loss.check(layers[-1].activation, where=f"layer {layers[-1].name!r}")
         self.rng = check_rng(rng) if rng is not None else np.random.default_rng()  # shuffling, subsets
         self.layers = layers
+        self._backward_order = layers[::-1]  # output first
         self.output.loss = loss
         self.histories = {}  # run-level histories (errors), beside the layers' monitors
         self._sgd = None  # the SGD of the last learning rate step() was given as a number
@@ -179,8 +180,8 @@ class Network:
         for layer in self.layers:
             layer.train()
         self.output._calc_delta(goals)
-        for layer in reversed(self.layers):
-            layer.learn(optimizer)
+        for layer in self._backward_order:  # without learn()'s checks: this step made the delta and caches
+            layer.learn(optimizer, False)
 
     def run_epoch(self, inputs, goals, optimizer, batch_size=32, rng=None, progress=None, stop=None):
         """One epoch: one pass over ``inputs``/``goals`` in shuffled mini-batches, one ``step`` per batch.
@@ -351,11 +352,8 @@ class Network:
         error = float("nan")
         for it in range(int(max_iter)):
             for i in range(n):
-                self.input._load(x[i:i + 1])
-                self._forward()
-                self.output._calc_delta(y[i:i + 1])
+                self.step(x[i:i + 1], y[i:i + 1], optimizer)
                 errors[i] = self.output.sample_errors[0]
-                self._learn(optimizer)
             error = errors.mean()
             self.check_divergence(error, start + it)
             per_sample.offer(start + it, errors)

@@ -74,6 +74,15 @@ class Optimizer:
         """The delta the gradient is made from (``out``: a buffer of delta's shape it may fill)."""
         return delta
 
+    _scratch = None  # a buffer the size of the largest parameter so far: update's temporary
+
+    def _temporary(self, like):
+        """An uninitialised array shaped like ``like``, in a buffer reused from step to step (no allocation)."""
+        buf = self._scratch
+        if buf is None or buf.size < like.size or buf.dtype != like.dtype:
+            buf = self._scratch = np.empty(like.size, like.dtype)
+        return buf[:like.size].reshape(like.shape)
+
     def update(self, param, grad, state):
         """Change ``param`` in place by ``grad`` (which it may overwrite); ``state`` is param's own dict."""
         raise NotImplementedError
@@ -138,7 +147,7 @@ class Adam(Optimizer):
         state["t"] += 1
         t = state["t"]
         m *= self.beta1
-        m += (1 - self.beta1) * grad
+        m += np.multiply(grad, 1 - self.beta1, out=self._temporary(grad))
         v *= self.beta2
         np.multiply(grad, grad, out=grad)
         grad *= 1 - self.beta2
