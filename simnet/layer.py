@@ -263,11 +263,19 @@ class SimpleLayer:
         check_finite(a, f"layer {self.name!r}: set_neurons input")
         self._load(a)
 
-    def _load(self, a):
-        """set_neurons without checks, for loops that validated their data up front."""
-        if self.neuron_row_array.shape != a.shape:
-            self.neuron_row_array = np.empty(a.shape, dtype=self.dtype)
-        np.copyto(self.neuron_row_array, a)
+    def _load(self, a, rows=None):
+        """set_neurons without checks, for loops that validated their data up front.
+
+        With ``rows`` (indices), the neurons are ``a[rows]``, gathered straight into the
+        neuron buffer: one copy of a mini-batch, not two (``Network.run_epoch``).
+        """
+        shape = a.shape if rows is None else (len(rows), a.shape[1])
+        if self.neuron_row_array.shape != shape:
+            self.neuron_row_array = np.empty(shape, dtype=self.dtype)
+        if rows is None:
+            np.copyto(self.neuron_row_array, a)
+        else:
+            np.take(a, rows, axis=0, out=self.neuron_row_array, mode="clip")  # 'clip': unbuffered
         for m in self._watch_neurons:
             m.record()
 

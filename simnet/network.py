@@ -177,6 +177,10 @@ class Network:
                 sgd = self._sgd = as_optimizer(optimizer)
             optimizer = sgd
         self.input._load(inputs)
+        self._step(goals, optimizer)
+
+    def _step(self, goals, optimizer):
+        """``step`` after the inputs are loaded: forward, ``calc_delta``, backward (``optimizer`` an Optimizer)."""
         for layer in self.layers:
             layer.train()
         self.output._calc_delta(goals)
@@ -208,7 +212,8 @@ class Network:
         for b, start in enumerate(range(0, n, batch_size)):
             idx = order[start:start + batch_size]
             y = goals[idx]
-            self.step(inputs[idx], y, optimizer)
+            self.input._load(inputs, idx)  # the batch gathered straight into the input neurons
+            self._step(y, optimizer)
             errors = self.output.sample_errors
             batch_loss = float(errors.sum())
             self.check_divergence(batch_loss, b, unit="batch")

@@ -19,6 +19,36 @@ def test_buffer_thins_evenly_and_keeps_first_and_last():
     assert h.nbytes == 11 * 2 * 8 + 11 * 8  # preallocated once, never grows
 
 
+@pytest.mark.parametrize("period", [1, 3])
+def test_large_snapshots_thin_in_place_to_the_same_steps_and_values(period):
+    """Snapshots of 64 KB and more (weight matrices) move down one by one when thinned, with no
+    temporary copy; what is kept is what the gather keeps for small ones."""
+    small, large = History((2,), capacity=6, period=period), History((100, 100), capacity=6, period=period)
+    for step in range(200):
+        small.offer(step, [step, -step])
+        large.offer(step, np.full((100, 100), step))
+    assert large.values[0].nbytes >= 65536 > small.values[0].nbytes
+    np.testing.assert_array_equal(large.steps, small.steps)
+    np.testing.assert_array_equal(large.values[:, 0, 0], small.values[:, 0])
+    np.testing.assert_array_equal(large.values, large.steps[:, None, None] * np.ones((1, 100, 100)))
+
+
+def test_summary_statistics_are_numpys():
+    from simnet.history import STAT_NAMES, percentiles, summarize
+    rng = np.random.default_rng(4)
+    for shape in [(1,), (2,), (7,), (10, 13), (784, 128)]:
+        for dtype in (np.float32, np.float64):
+            v = (rng.standard_normal(shape) * 5).astype(dtype)
+            stats = dict(zip(STAT_NAMES, summarize(v, inactive=True)))
+            flat = v.reshape(-1)
+            sample = flat[::-(-flat.size // 4096)]
+            np.testing.assert_array_equal(percentiles(sample), np.percentile(sample.astype(np.float64),
+                                                                              [5, 25, 50, 75, 95]))
+            assert [stats[k] for k in ("mean", "std", "min", "max")] == \
+                [float(flat.mean()), float(flat.std()), float(flat.min()), float(flat.max())]
+            assert summarize(v, inactive=True)[-1] == np.count_nonzero(flat <= 0) / flat.size
+
+
 def test_monitor_records_declared_variables_only():
     net = Network.build([3, 4, 1], seed=0)
     hidden = net.layer("hidden")

@@ -89,3 +89,24 @@ def test_the_step_checks_nothing(monkeypatch):
     assert not np.array_equal(net.layers[1].weights_in, before)
     with pytest.raises(AssertionError, match="hot path"):  # the checked entry points still check
         net.output.learn(0.1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_run_epoch_gathers_each_batch_into_the_input_neurons_with_the_same_result(dtype):
+    """run_epoch takes each mini-batch straight into the input layer's buffer (one copy, not two):
+    bit for bit the weights of step(x[batch]) over the same shuffled order."""
+    rng = np.random.default_rng(5)
+    x, y = rng.random((50, 6)), np.eye(3)[rng.integers(0, 3, 50)]
+    a, b = (Network.build([6, 8, 3], activations=["relu", "softmax"], bias=True, seed=1, dtype=dtype,
+                          loss="cross_entropy") for _ in range(2))
+    a.run_epoch(x, y, SGD(0.1), batch_size=16, rng=np.random.default_rng(2))
+    order = np.random.default_rng(2).permutation(50)
+    xs, ys = x.astype(dtype), y.astype(dtype)
+    for start in range(0, 50, 16):
+        idx = order[start:start + 16]
+        b.step(xs[idx], ys[idx], SGD(0.1))
+    for la, lb in zip(a.layers, b.layers):
+        np.testing.assert_array_equal(la.neuron_row_array, lb.neuron_row_array)
+        if la.weight_row_mat is not None:
+            np.testing.assert_array_equal(la.weight_row_mat, lb.weight_row_mat)
+    assert a.input.neuron_row_array.shape == (2, 6)  # the last, short batch

@@ -32,10 +32,10 @@ class MapInput(MapLayer):
                              f"({self.num_neurons},) or (batch, {self.num_neurons}))")
         super().set_neurons(a)
 
-    def _load(self, a):
+    def _load(self, a, rows=None):
         if a.ndim > 2:
             a = a.reshape(len(a), -1)
-        super()._load(a)
+        super()._load(a, rows)
 
     def describe(self):
         return f"images {describe_shape(self.shape)}"
