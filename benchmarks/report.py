@@ -27,15 +27,14 @@ def main():
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(args.threads)
     sys.path.insert(0, HERE)
-    import numpy as np
-
     import cnn_epoch
     import dense_epoch
+    import numpy as np
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = " load average {:.2f} {:.2f} {:.2f};".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
     torch = None if args.no_torch else dense_epoch.torch_version()
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"# simnet benchmarks, {when}\n\n{cores} cores;{load} numpy {np.__version__}, "
           f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}; "
           + (f"PyTorch {torch}" if torch else "PyTorch not timed"))
