@@ -110,3 +110,19 @@ def test_run_epoch_gathers_each_batch_into_the_input_neurons_with_the_same_resul
         if la.weight_row_mat is not None:
             np.testing.assert_array_equal(la.weight_row_mat, lb.weight_row_mat)
     assert a.input.neuron_row_array.shape == (2, 6)  # the last, short batch
+
+
+def test_a_cnn_step_after_the_first_allocates_nothing_batch_sized():
+    """The larger CNN (convolutions, pooling, dropout, Adam): after the first step, a step allocates
+    nothing but numpy's own iterator buffers (broadcasts, type conversions), never an array the size
+    of a batch's maps or im2col columns (conv1's maps alone are 3.5 MB at batch 50)."""
+    from simnet.image_networks import build_cnn
+
+    net = build_cnn(0)
+    rng = np.random.default_rng(0)
+    x = rng.random((150, 784), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 150)]
+    opt = Adam(0.001)
+    net.step(x[:50], y[:50], opt)
+    peak = peak_bytes(lambda: [net.step(x[i:i + 50], y[i:i + 50], opt) for i in (50, 100)])
+    assert peak < np.getbufsize() * 8 + LAYER_TEMPORARY, f"{peak} bytes held at the peak of two CNN steps"

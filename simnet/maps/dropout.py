@@ -39,7 +39,8 @@ class Dropout(MapLayer):
             keep = np.broadcast_to(np.asarray(self.fixed_mask) != 0, x.shape)
         else:
             keep = self._buffer("keep", x.shape, dtype=bool)
-            np.greater_equal(self.rng.random(x.shape, dtype=self.dtype), self.rate, out=keep)
+            draw = self.rng.random(out=self._buffer("draw", x.shape), dtype=self.dtype)  # the same numbers, reused
+            np.greater_equal(draw, self.rate, out=keep)
         self.mask = self._buffer("mask", x.shape)
         np.multiply(keep, scale, out=self.mask)
         np.multiply(x, self.mask, out=z)
