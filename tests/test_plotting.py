@@ -217,6 +217,34 @@ def test_network_diagram_compares_initial_and_final_for_the_same_named_input(tmp
     plt.close("all")
 
 
+def test_output_nodes_are_named_by_their_classes():
+    """An image run's diagram names each output neuron by its class ("[9] Ankle boot"), right of the node."""
+    from simnet.history import History
+    from simnet.plots.diagram import draw_networks
+    from simnet.plots.walkthrough_run import plot_network_states
+
+    rng = np.random.default_rng(0)
+    layers = [{"name": "input", "num_neurons": 30, "activation": "linear"},
+              {"name": "hidden", "num_neurons": 4, "activation": "relu"},
+              {"name": "output", "num_neurons": 3, "activation": "softmax"}]
+    names = ["cat", "dog", "Ankle boot"]
+    histories = {}
+    for k, (a, b) in enumerate([(30, 4), (4, 3)]):
+        h = History((a, b), capacity=4, name=f"{layers[k]['name']}/weights")
+        h.offer(0, rng.normal(size=(a, b)))
+        h.offer(1, rng.normal(size=(a, b)))
+        histories[h.name] = h
+    info = {"class_names": names, "step_unit": "batch"}
+    fig = plot_network_states(histories, info, lambda name: None, layers, x=rng.random(30), input_name="image 0")
+    for ax in [ax for ax in fig.axes if ax.get_title()]:
+        texts = [t.get_text() for t in ax.texts]
+        assert [f"[{i}] {n}" for i, n in enumerate(names)] == [t for t in texts if t.endswith(tuple(names))]
+        assert "[0]" in texts and "[2]" in texts  # the other layers' nodes keep their indices
+    with pytest.raises(ValueError, match="2 output names for the 3 neurons of layer 'output'"):
+        draw_networks(layers, [("x", [h.values[0] for h in histories.values()], None, None)], output_names=names[:2])
+    plt.close("all")
+
+
 def test_numbers_are_short_and_non_finite_values_are_named():
     from simnet.plots.common import fmt
 

@@ -72,7 +72,7 @@ def forward_values(layers, weights, biases, x):
     return values
 
 
-def _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, title):
+def _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, title, output_names=None):
     cmap = plt.get_cmap(WEIGHT_CMAP)
     pos = {}
     tallest = max(len([n for n in g.nodes if n[0] == k]) for k in range(len(layers)))
@@ -103,8 +103,14 @@ def _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, title):
         dark = 0.299 * r + 0.587 * gr + 0.114 * b < 0.5  # white text on dark nodes only
         ax.text(*pos[node], label, ha="center", va="center", fontsize=8 if len(label) <= 5 else 6,
                 color="white" if dark else "black", zorder=5)
+    last = len(layers) - 1
     for node, d in g.nodes(data=True):
-        if not d.get("more"):  # which neuron it is: large layers show a subset
+        if d.get("more"):
+            continue
+        if output_names is not None and node[0] == last:  # an output: its class, to the right
+            ax.annotate(f"[{node[1]}] {output_names[node[1]]}", pos[node], xytext=(19, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=7.5, zorder=6)
+        else:  # which neuron it is: large layers show a subset
             ax.annotate(f"[{node[1]}]", pos[node], xytext=(-19, 0), textcoords="offset points", ha="right",
                         va="center", fontsize=6.5, color="0.25", zorder=6,
                         bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
@@ -116,21 +122,25 @@ def _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, title):
                 va="top", fontsize=9)
     ax.set_title(title, fontsize=10)
     ax.axis("off")
-    ax.set_xlim(-0.5, len(layers) - 0.5)
+    ax.set_xlim(-0.5, len(layers) - 0.5 + (0.55 if output_names is not None else 0))
     ax.set_ylim(-(tallest - 1) / 2 - 1.3, (tallest - 1) / 2 + 0.6)
     return pos
 
 
 def draw_networks(layers, panels, title=None, path=None, max_neurons=12, subsets=None, input_name=None,
-                  subset_note=None):
+                  subset_note=None, output_names=None):
     """Several states of one network side by side, on one weight scale and one neuron-value scale.
 
     ``panels`` is a list of ``(label, weights, neurons, biases)`` (``neurons``/``biases`` lists
     per layer, None entries allowed).  Every panel shows the same neurons (``subsets``), its edges
     coloured on the one diverging weight scale shared by all panels and its nodes on one
-    neuron-value scale (its own colour bar, labelled with ``input_name``).  The figure's
+    neuron-value scale (its own colour bar, labelled with ``input_name``).  ``output_names``
+    (one per output neuron, e.g. the classes) label the output nodes.  The figure's
     ``graphs`` and ``norms`` (``{"weight", "neuron"}``) are kept for inspection.
     """
+    if output_names is not None and len(output_names) != layers[-1]["num_neurons"]:
+        raise ValueError(f"draw_networks: {len(output_names)} output names for the "
+                         f"{layers[-1]['num_neurons']} neurons of layer {layers[-1]['name']!r}")
     graphs = [network_graph(layers, w, v, b, max_neurons, subsets) for _, w, v, b in panels]
     wmax = finite_limit([d["weight"] for g in graphs for _, _, d in g.edges(data=True)])
     wnorm = TwoSlopeNorm(vmin=-wmax, vcenter=0.0, vmax=wmax)
@@ -147,7 +157,7 @@ def draw_networks(layers, panels, title=None, path=None, max_neurons=12, subsets
     fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels) + 2.6, max(3.8, 0.6 * tallest + 2.0)),
                              squeeze=False, layout="constrained")
     for ax, g, (label, *_rest) in zip(axes[0], graphs, panels):
-        _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, label)
+        _draw_panel(ax, g, layers, wnorm, vnorm, vcmap, label, output_names)
     fig.colorbar(plt.cm.ScalarMappable(norm=wnorm, cmap=WEIGHT_CMAP), ax=axes[0].tolist(), shrink=0.75,
                  label="weight (edges; width ~ |weight|)" + (", both panels" if len(panels) > 1 else ""), pad=0.01)
     if vals.size:

@@ -117,8 +117,11 @@ def plot_network_states(histories, info, out, layers, x=None, input_name=None):
         panels.append((label, weights, neurons, biases))
     subsets, note = diagram_subsets(hs, layers)
     title = f"the network for input {input_name}" if input_name else "the network (weights only)"
+    classes = info.get("class_names")  # image runs: the output neurons are classes
+    if classes is not None and len(classes) != layers[-1]["num_neurons"]:
+        classes = None
     return draw_networks(layers, panels, title=title, path=out("network.png"), subsets=subsets,
-                         input_name=input_name, subset_note=note)
+                         input_name=input_name, subset_note=note, output_names=classes)
 
 
 def plot_walkthrough(histories, info, out, layers):
