@@ -2,7 +2,7 @@
 
 ``read_json(path)`` reads ``network.json`` (bounded size and nesting depth, no NaN or
 Infinity constants); ``check_header(header, path)`` checks it against the schema below (types,
-ranges, known names); ``read_arrays(npz_path, expected, states)`` checks every array of
+ranges, known names); ``read_arrays(npz_path, expected, states, prefixes)`` checks every array of
 ``weights.npz`` by its ``.npy`` header (name, dtype kind, shape, bytes) before reading it, then
 its values (finite).  Every refusal is a ``ValueError`` (``TypeError`` for a value of the wrong
 type) whose message starts with the file and names the field.
@@ -19,7 +19,7 @@ from .layer import SimpleLayer
 from .maps import MAP_LAYER_KINDS
 
 FORMAT = "simnet-network"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: weights.npz names arrays by connection and layer; 1: by layer index
 LAYER_KINDS = {"SimpleLayer": SimpleLayer, **MAP_LAYER_KINDS}  # other layer kinds register here
 
 MAX_JSON_BYTES = 64 * 2**20
@@ -261,7 +261,8 @@ def _check_layer(c, spec, field, activations):
 
 
 def check_header(header, path):
-    """Check a parsed ``network.json``; returns what ``read_arrays`` needs: ``{"states": ...}``."""
+    """Check a parsed ``network.json``; returns ``{"states": {state prefix: scalar names}, "arrays": array_names}``
+    (what ``read_arrays`` needs, and the names ``weights.npz`` gives each parameter in this file's format)."""
     from .activations import ACTIVATIONS
     from .losses import LOSSES
 
@@ -279,14 +280,21 @@ def check_header(header, path):
     layers = c.type(header["layers"], list, "layers", "a list")
     if not 2 <= len(layers) <= MAX_LAYERS:
         c.fail("layers", f"a network has 2 to {MAX_LAYERS:,} layers, got {len(layers)}")
-    states = {}
-    names = set()
+    scalars = {}
+    names = []
     for i, spec in enumerate(layers):
-        for key, scalars in _check_layer(c, spec, f"layers[{i}]", set(ACTIVATIONS)).items():
-            states[f"{i}.{key}"] = scalars
+        for key, found in _check_layer(c, spec, f"layers[{i}]", set(ACTIVATIONS)).items():
+            scalars[i, "weights" if key == "weight_state" else "bias"] = found
         if spec["name"] in names:
             c.fail(f"layers[{i}].name", f"{spec['name']!r} names two layers")
-        names.add(spec["name"])
+        names.append(spec["name"])
+    arrays = array_names(names, version)
+    taken = {}
+    for (i, _), (name, _) in arrays.items():
+        if name in taken:
+            c.fail(f"layers[{i}].name", f"its arrays' name {name!r} is also layers[{taken[name]}]'s")
+        taken[name] = i
+    states = {arrays[key][1]: found for key, found in scalars.items() if key in arrays}
     c.choice(header["loss"], set(LOSSES), "loss")
     opt = header.get("optimizer")
     if opt is not None:
@@ -312,7 +320,7 @@ def check_header(header, path):
     for k, kind in INFO_FIELDS.items():
         if k in info and (info[k] is not None or kind in ("count", "positive_int")):
             _check_info(c, info[k], f"info.{k}", kind)
-    return {"states": states}
+    return {"states": states, "arrays": arrays}
 
 
 def _check_info(c, v, field, kind):
@@ -334,7 +342,27 @@ def _check_info(c, v, field, kind):
             c.type(x, str, f"{field}[{j}]", "a string")
 
 
-STATE_NAME = re.compile(r"(\d+)\.(weight_state|bias_state)\.(\w+)\Z")
+STATE_WORD = re.compile(r"\w+\Z")
+
+
+def array_names(layer_names, version=FORMAT_VERSION):
+    """The names ``weights.npz`` gives a network's parameters: ``{(i, "weights" | "bias"): (name, state prefix)}``.
+
+    Format 2 names them as figures and tables do: the weights layer i owns (to layer i + 1) by
+    their connection, ``'input->hidden'``, and a bias by its layer, ``'hidden.bias'``; an optimizer
+    state array adds ``.<state>`` (``'input->hidden.m'``, ``'hidden.bias.velocity'``).  Format 1
+    named them by index: ``'0.weights'``, ``'1.bias'``, ``'0.weight_state.m'``.
+    """
+    names = {}
+    for i, name in enumerate(layer_names):
+        if version == 1:
+            names[i, "weights"] = (f"{i}.weights", f"{i}.weight_state")
+            names[i, "bias"] = (f"{i}.bias", f"{i}.bias_state")
+        else:
+            if i + 1 < len(layer_names):
+                names[i, "weights"] = (f"{name}->{layer_names[i + 1]}",) * 2
+            names[i, "bias"] = (f"{name}.bias",) * 2
+    return names
 
 
 def _npy_header(zf, info):
@@ -350,10 +378,12 @@ def _npy_header(zf, info):
     return tuple(shape), np.dtype(dtype)
 
 
-def read_arrays(npz_path, expected, states):
+def read_arrays(npz_path, expected, states, prefixes):
     """Every array of ``weights.npz``, checked: ``expected`` maps a name to ``(shape, dtype)``; optimizer
-    state arrays (``states``: ``{"i.weight_state": scalar names}``) take their parameter's shape and dtype.
-    Names, dtypes and shapes are checked from the headers before any data is read, then the values."""
+    state arrays, ``<prefix>.<state>`` with ``prefixes`` mapping a state prefix to its parameter's name,
+    take their parameter's shape and dtype, and with the scalars ``states`` lists by prefix
+    (``check_header``) must make some optimizer's state.  Names, dtypes and shapes are checked from the
+    headers before any data is read, then the values."""
     c = _Checker(npz_path)
     try:
         zf = zipfile.ZipFile(npz_path)
@@ -375,13 +405,13 @@ def read_arrays(npz_path, expected, states):
         for name in members:
             if name in expected:
                 continue
-            m = STATE_NAME.match(name)
-            param = None if m is None else (f"{m.group(1)}.weights" if m.group(2) == "weight_state"
-                                             else f"{m.group(1)}.bias")
-            if m is None or param not in expected:
+            # a state array: its parameter's prefix, a dot, a word (the longest prefix, should names nest)
+            owners = [p for p in prefixes if name.startswith(p + ".") and STATE_WORD.match(name[len(p) + 1:])]
+            if not owners:
                 c.fail(name, "an array this network does not have (unknown name)")
-            want[name] = expected[param]
-            seen_states.setdefault(f"{m.group(1)}.{m.group(2)}", set()).add(m.group(3))
+            prefix = max(owners, key=len)
+            want[name] = expected[prefixes[prefix]]
+            seen_states.setdefault(prefix, set()).add(name[len(prefix) + 1:])
         for prefix in set(seen_states) | set(states):
             arrays, scalars = seen_states.get(prefix, set()), states.get(prefix, set())
             if (arrays or scalars) and (arrays, scalars) not in [(a, s) for a, s in STATE_SETS.values()]:

@@ -6,7 +6,9 @@ beside ``folder``, fsynced, swapped in by rename; see ``simnet.safefiles``):
 - ``network.json``  format, version, the layers (kind, name, size, activation,
   bias, dtype), the loss, the optimizer and its scalar state, the network's
   random generator state and whatever ``info`` the caller adds (epochs run...);
-- ``weights.npz``   every layer's weights, bias and optimizer state arrays;
+- ``weights.npz``   the weights by connection (``'input->hidden'``), the biases by layer
+  (``'hidden.bias'``) and their optimizer state (``'input->hidden.m'``; ``loadcheck.array_names``;
+  saves of format 1 named them by index, ``'0.weights'``, and still load);
 - ``history.npz``   every recorded history (see ``simnet.history``).
 
 ``load_network(folder)`` rebuilds the same network: predictions are bit for bit
@@ -62,12 +64,20 @@ def optimizer_from_config(cfg):
     return OPTIMIZERS[cfg.pop("name")](**cfg)
 
 
+def _put(arrays, name, a):
+    """``arrays[name] = a``, refusing a name given twice (layer names such as 'a->b' and 'a' can make one)."""
+    if name in arrays:
+        raise ValueError(f"save_network: two arrays would be named {name!r} in weights.npz; rename a layer")
+    arrays[name] = a
+
+
 def _state_arrays(state, prefix, arrays):
-    """Split an optimizer state dict into arrays (into ``arrays``) and JSON scalars (returned)."""
+    """Split an optimizer state dict into arrays (into ``arrays``, as ``<prefix>.<state>``) and JSON
+    scalars (returned)."""
     scalars = {}
     for k, v in state.items():
         if isinstance(v, np.ndarray):
-            arrays[f"{prefix}.{k}"] = v
+            _put(arrays, f"{prefix}.{k}", v)
         else:
             scalars[k] = v
     return scalars
@@ -91,14 +101,17 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
     if info is not None and not isinstance(info, dict):
         raise TypeError(f"save_network: info must be a dict or None, got {type(info).__name__}")
     arrays, layers = {}, []
+    names = loadcheck.array_names([layer.name for layer in network.layers])  # 'input->hidden', 'hidden.bias'
     for i, layer in enumerate(network.layers):
         spec = {"kind": type(layer).__name__, **layer.config(), "activation": activation_config(layer.activation)}
         if layer.weight_row_mat is not None:
-            arrays[f"{i}.weights"] = layer.weight_row_mat
-            spec["weight_state"] = _state_arrays(layer.weight_state, f"{i}.weight_state", arrays)
+            name, prefix = names[i, "weights"]
+            _put(arrays, name, layer.weight_row_mat)
+            spec["weight_state"] = _state_arrays(layer.weight_state, prefix, arrays)
         if layer.bias is not None:
-            arrays[f"{i}.bias"] = layer.bias
-            spec["bias_state"] = _state_arrays(layer.bias_state, f"{i}.bias_state", arrays)
+            name, prefix = names[i, "bias"]
+            _put(arrays, name, layer.bias)
+            spec["bias_state"] = _state_arrays(layer.bias_state, prefix, arrays)
         layers.append(spec)
     header = {"format": FORMAT, "version": FORMAT_VERSION, "layers": layers,
               "loss": network.output.loss.name, "optimizer": optimizer_config(optimizer),
@@ -229,26 +242,30 @@ def _build(header, plan, npz_path):
             raise ValueError(f"{json_path}: layers[{i}] ({layer.name!r}) has {layer.num_neurons:,} neurons, more "
                              f"than the {loadcheck.MAX_NEURONS:,} a saved layer may have")
         layers.append(layer)
-    expected = {}
+    names = plan["arrays"]  # (i, "weights" | "bias") -> (name in weights.npz, its state's prefix)
+    expected, prefixes = {}, {}
     for i, (source, target) in enumerate(zip(layers, layers[1:])):
         try:
             shape = target._connection_shape(source)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{json_path}: layers[{i}] -> layers[{i + 1}]: {e}") from None
         if shape is not None:
-            expected[f"{i}.weights"] = (tuple(shape), source.dtype)
+            name, prefix = names[i, "weights"]
+            expected[name], prefixes[prefix] = (tuple(shape), source.dtype), name
     for i, layer in enumerate(layers):
         if layer.bias is not None:
-            expected[f"{i}.bias"] = (layer.bias.shape, layer.dtype)
-    arrays = loadcheck.read_arrays(npz_path, expected, plan["states"])
+            name, prefix = names[i, "bias"]
+            expected[name], prefixes[prefix] = (layer.bias.shape, layer.dtype), name
+    arrays = loadcheck.read_arrays(npz_path, expected, plan["states"], prefixes)
     for i, (source, target) in enumerate(zip(layers, layers[1:])):
-        source.connect(target, weights=arrays.get(f"{i}.weights"))
+        w = names[i, "weights"][0]
+        source.connect(target, weights=arrays.get(w) if w in expected else None)
     for i, (layer, spec) in enumerate(zip(layers, specs)):
         if layer.weight_row_mat is not None:
-            layer.weight_state = _restore_state(arrays, f"{i}.weight_state", spec.get("weight_state", {}))
+            layer.weight_state = _restore_state(arrays, names[i, "weights"][1], spec.get("weight_state", {}))
         if layer.bias is not None:
-            layer.bias[...] = arrays[f"{i}.bias"]
-            layer.bias_state = _restore_state(arrays, f"{i}.bias_state", spec.get("bias_state", {}))
+            layer.bias[...] = arrays[names[i, "bias"][0]]
+            layer.bias_state = _restore_state(arrays, names[i, "bias"][1], spec.get("bias_state", {}))
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
     return Network(layers, loss=header["loss"], rng=rng)
@@ -257,6 +274,6 @@ def _build(header, plan, npz_path):
 def _restore_state(arrays, prefix, scalars):
     state = dict(scalars)
     for key, value in arrays.items():
-        if key.startswith(prefix + "."):
+        if key.startswith(prefix + ".") and loadcheck.STATE_WORD.match(key[len(prefix) + 1:]):
             state[key[len(prefix) + 1:]] = value.copy()
     return state

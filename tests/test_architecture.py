@@ -99,6 +99,55 @@ def test_network_takes_the_generators_a_layer_takes():
     net.run_epoch(np.eye(2), np.ones((2, 1)), 0.1, batch_size=1)  # shuffles with the RandomState
 
 
+def test_saved_arrays_are_named_by_connection_and_layer(tmp_path):
+    """weights.npz names what it holds as figures and tables do: weights by their connection, biases by
+    their layer, optimizer state after its parameter; a CNN's convolution weights are pool1->conv2's."""
+    from simnet.image_networks import build_cnn
+
+    net = Network.build([3, 4, 2], activations=["relu", "softmax"], bias=True, seed=0, loss="cross_entropy")
+    opt = Adam(0.01)
+    net.step(np.eye(3)[:2], np.eye(2), opt)
+    save_network(tmp_path / "dense", net, opt)
+    with np.load(tmp_path / "dense" / "weights.npz") as f:
+        assert sorted(f.files) == sorted(f"{p}{s}" for p in ("input->hidden", "hidden->output", "hidden.bias",
+                                                              "output.bias") for s in ("", ".m", ".v"))
+        np.testing.assert_array_equal(f["hidden->output"], net.output.weights_in)
+        np.testing.assert_array_equal(f["input->hidden.m"], net.input.weight_state["m"])
+    save_network(tmp_path / "cnn", build_cnn(0))
+    with np.load(tmp_path / "cnn" / "weights.npz") as f:
+        assert {"image->conv1", "pool1->conv2", "conv2.bias", "flatten->dense1", "output.bias"} <= set(f.files)
+        assert not any(name[0].isdigit() for name in f.files)
+
+
+def test_a_save_of_format_1_still_loads(tmp_path):
+    """tests/data/format1_save was written by simnet before arrays were named by connection ('0.weights',
+    '1.bias_state.m'): it loads, predicts what it predicted then, and saved again it uses the new names."""
+    import shutil
+
+    old = os.path.join(ROOT, "tests", "data", "format1_save")
+    with open(os.path.join(old, "network.json")) as f:
+        assert '"version": 1' in f.read()
+    net, opt, info = load_network(old)
+    x = np.array(info["x"])
+    np.testing.assert_array_equal(net.predict(x), np.array(info["predicted"]))
+    assert isinstance(opt, Adam) and net.input.weight_state["t"] == 3
+    assert len(net.input.history("weights_stats")) == 4  # the initial weights and three steps
+    shutil.copytree(old, tmp_path / "old")
+    save_network(tmp_path / "old", net, opt, info)
+    again, _, _ = load_network(tmp_path / "old")
+    np.testing.assert_array_equal(again.predict(x), np.array(info["predicted"]))
+    with np.load(tmp_path / "old" / "weights.npz") as f:
+        assert "input->hidden" in f.files and "0.weights" not in f.files
+
+
+def test_layer_names_that_would_give_two_arrays_one_name_are_refused(tmp_path):
+    """Layers 'p' -> 'q.bias' own weights 'p->q.bias'; a layer 'p->q' with a bias would store 'p->q.bias' too."""
+    net = Network.build([2, 3, 2], names=["p", "q.bias", "p->q"], bias=True, seed=0)
+    with pytest.raises(ValueError, match=r"two arrays would be named 'p->q.bias' in weights.npz; rename a layer"):
+        save_network(tmp_path / "n", net)
+    assert not os.path.exists(tmp_path / "n")
+
+
 def test_loading_gives_back_every_history_and_the_monitors_continue(tmp_path):
     rng = np.random.default_rng(0)
     x, y = rng.random((40, 4)), np.eye(3)[rng.integers(0, 3, 40)]

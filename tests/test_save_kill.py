@@ -112,12 +112,12 @@ def test_a_diverged_network_is_saved_beside_a_good_save(tmp_path):
     bad = Network.build([3, 4, 1], seed=1)
     bad.layers[0]._weights[0, 0] = np.nan
     paths = save_network(tmp_path / "model", bad, None, {"epochs": 2})
-    assert paths.diverged == ["0.weights"] and paths.folder == str(tmp_path / "model.diverged")
+    assert paths.diverged == ["input->hidden"] and paths.folder == str(tmp_path / "model.diverged")
     assert "diverged" in paths.describe() and "left as it was" in paths.describe()
     net, _, info = load_network(tmp_path / "model")
     assert info == {"epochs": 1}
     np.testing.assert_array_equal(net.layers[0].weight_row_mat, good.layers[0].weight_row_mat)
-    with pytest.raises(ValueError, match=r"model.diverged/weights.npz: 0.weights: holds NaN"):
+    with pytest.raises(ValueError, match=r"model.diverged/weights.npz: input->hidden: holds NaN"):
         load_network(tmp_path / "model.diverged")
 
 

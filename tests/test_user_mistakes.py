@@ -64,14 +64,17 @@ def test_save_into_a_foreign_folder_or_onto_the_plots_is_refused_before_training
 
 def test_tampered_saves_are_one_line(tmp_path, capsys):
     from simnet import Network
+    from simnet.loadcheck import FORMAT_VERSION
     from simnet.persistence import save_network
 
     save_network(tmp_path / "m", Network.build([784, 4, 10], seed=0, activations=["relu", "softmax"],
                                                loss="cross_entropy"))
     text = (tmp_path / "m" / "network.json").read_text()
-    for old, new, match in [('"version": 1', '"version": "2.0"', "version: must be an integer"),
+    version = f'"version": {FORMAT_VERSION}'
+    assert version in text
+    for old, new, match in [(version, '"version": "2.0"', "version: must be an integer"),
                             ('"loss": "cross_entropy"', '"loss": "rmsprop"', "loss: must be one of"),
-                            ('"version": 1', '"version": 1, "deep": ' + "[" * 5000 + "]" * 5000, "nested deeper")]:
+                            (version, version + ', "deep": ' + "[" * 5000 + "]" * 5000, "nested deeper")]:
         (tmp_path / "m" / "network.json").write_text(text.replace(old, new))
         line = refused("mnist", ["--load", str(tmp_path / "m"), "--epochs", "0", "--no-plots"], capsys, match)
         assert "network.json" in line

@@ -437,10 +437,11 @@ def test_inconsistent_saved_networks_are_refused(tmp_path):
         ({**header, "format": "keras"}, {}, r"network.json: not a simnet network file"),
         ({**header, "layers": header["layers"][:1] + [{**header["layers"][1], "num_neurons": 0}]
           + header["layers"][2:]}, {}, r"network.json: layers\[1\].num_neurons: must be in 1\.\.100,000,000, got 0"),
-        (None, {"1.bias": np.zeros(5)}, r"weights.npz: 1.bias: shape \(5,\), expected \(4,\)"),
-        (None, {"0.weights": np.full((3, 4), np.nan)}, r"weights.npz: 0.weights: holds NaN or infinite values"),
-        (None, {"0.weights": np.zeros((4, 4))}, r"weights.npz: 0.weights: shape \(4, 4\), expected \(3, 4\)"),
-        (None, {"0.weight_state.m": np.zeros(3)}, r"weights.npz: 0.weight_state.m: shape \(3,\), expected \(3, 4\)"),
+        (None, {"hidden.bias": np.zeros(5)}, r"weights.npz: hidden.bias: shape \(5,\), expected \(4,\)"),
+        (None, {"input->hidden": np.full((3, 4), np.nan)}, r"weights.npz: input->hidden: holds NaN or infinite values"),
+        (None, {"input->hidden": np.zeros((4, 4))}, r"weights.npz: input->hidden: shape \(4, 4\), expected \(3, 4\)"),
+        (None, {"input->hidden.m": np.zeros(3)}, r"weights.npz: input->hidden.m: shape \(3,\), expected \(3, 4\)"),
+        (None, {"0.weights": np.zeros((3, 4))}, r"weights.npz: 0.weights: an array this network does not have"),
         ({**header, "rng": {"bit_generator": "nope"}}, {}, r"network.json: rng: missing field\(s\) state"),
     ]
     for h, changes, match in cases:
