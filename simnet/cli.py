@@ -40,7 +40,7 @@ def image_arguments(p, dataset, defaults):
                    help=f"passes over the training set ({defaults['epochs']})")
     p.add_argument("--seed", type=int, default=0, help="seed of the network's generator (weights, shuffling)")
     p.add_argument("--dtype", choices=["float32", "float64"], help="float32; with --load: the saved network's")
-    p.add_argument("--train-size", type=int, default=8000,
+    p.add_argument("--train-size", type=int,
                    help="offline MNIST only: test-set images used for training (8000; the rest test)")
     p.add_argument("--plots", help="folder for the figures (default plots/<dataset>)")
     p.add_argument("--no-plots", action="store_true", help="write no figures")
@@ -75,7 +75,7 @@ def image_arguments(p, dataset, defaults):
                 p.error(f"--{name.replace('_', '-')} must be a positive finite number, got {value}")
         if args.batch_size < 1:
             p.error(f"--batch-size must be at least 1, got {args.batch_size}")
-        if args.train_size < 1:
+        if args.train_size is not None and args.train_size < 1:
             p.error(f"--train-size must be at least 1, got {args.train_size}")
         if args.epochs < 0:
             p.error(f"--epochs must be 0 or more, got {args.epochs}")

@@ -660,3 +660,22 @@ def test_decompressed_sizes_are_checked_while_reading(tmp_path, monkeypatch):
         read_idx(bomb)
     assert -1 not in reads and sum(n for n in reads) < 2 * 2**20 + 2352 + 16
     assert idx_module.OVERLONG_COUNTED == 2**20
+
+
+def test_a_training_size_that_does_not_apply_is_said(tmp_path, capsys):
+    """--train-size sizes the offline split only; given with the training set at hand, the run says it
+    trains on every training image instead of ignoring the option silently."""
+    from helpers import load_scenario, tiny_image_set
+
+    from simnet.data import load_for_training
+
+    folder = tiny_image_set(tmp_path / "d", n_train=300, n_test=100)
+    data = load_for_training("mnist", folder)[0]
+    assert data.info["note"] is None and len(data.train_images) == 300
+    data = load_for_training("mnist", folder, train_size=50)[0]
+    assert len(data.train_images) == 300
+    assert "training size (50) applies only where the test set is split" in data.info["note"]
+    assert "all 300 of its images train" in data.info["note"]
+    argv = ["--data", str(folder), "--no-download", "--epochs", "0", "--no-plots", "--hidden", "4", "--train-size", "50"]
+    assert load_scenario("mnist").main(argv) == 0
+    assert "NOTE: a training size (50) applies only" in capsys.readouterr().out

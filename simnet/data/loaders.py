@@ -161,13 +161,14 @@ def one_hot(labels, num_classes=NUM_CLASSES, dtype=np.float32):
     return out
 
 
-def load_for_training(name, path=None, download=True, train_size=8000, seed=0, dtype=np.float32):
+def load_for_training(name, path=None, download=True, train_size=None, seed=0, dtype=np.float32):
     """Network inputs and one-hot goals of both splits: ``(data, x_train, y_train, x_test, y_test)``.
 
     ``data`` is ``load_train_test``'s ``TrainTest`` (the uint8 images and labels, and
     ``info``).  Where MNIST's training set is not at hand, its test set is split
-    instead (``train_size`` images train, shuffled with ``seed``) and
-    ``data.info["note"]`` says so: print it.
+    instead (``train_size`` images train, 8000 when None, shuffled with ``seed``) and
+    ``data.info["note"]`` says so: print it.  It also says so when a ``train_size`` was
+    given but the official split is used (then every training image trains).
 
     A ``path`` (the scenarios' ``--data``) must be a folder that holds the data set's files (in it or
     in ``path/<dataset>``): a file, a missing folder or one without them is a
@@ -176,7 +177,11 @@ def load_for_training(name, path=None, download=True, train_size=8000, seed=0, d
     if path is not None:
         _check_data_folder(name, path)
     data = load_train_test(name, path=path, download=download, allow_test_split=get_spec(name).name == "mnist",
-                           train_size=train_size, seed=seed)
+                           train_size=8000 if train_size is None else train_size, seed=seed)
+    if train_size is not None and data.info["split"] is None:
+        data.info["note"] = (f"a training size ({train_size:,}) applies only where the test set is split for "
+                             f"want of the training set; {get_spec(name).title}'s training set is here, so all "
+                             f"{len(data.train_images):,} of its images train")
     return (data, to_inputs(data.train_images, dtype), one_hot(data.train_labels, dtype=dtype),
             to_inputs(data.test_images, dtype), one_hot(data.test_labels, dtype=dtype))
 
