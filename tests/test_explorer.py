@@ -285,3 +285,26 @@ def test_ctrl_c_in_the_terminal_while_the_page_holds_the_run(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert (tmp_path / "history.npz").exists()
+
+
+def test_a_paused_run_whose_page_left_says_so_in_the_terminal(live, monkeypatch):
+    """The page paused the run, then stopped asking (closed): the terminal says why nothing moves, once,
+    and the run stays paused until a page comes back."""
+    import time
+
+    import simnet.explorer.server as server
+
+    monkeypatch.setattr(server, "DETACHED_S", 0.5)
+    url = live.live.url
+    request(url, "/state?since=-1")  # a page asks ...
+    time.sleep(1.3)  # ... then leaves
+    said = live.live.out.getvalue()
+    assert said.count("its page has not asked for 0.5 s") == 1 and url in said and "Ctrl-C" in said
+    assert live.live.paused and live.live.steps == 0
+    for _ in range(12):  # it came back: nothing more is said while it asks
+        request(url, "/state?since=-1")
+        time.sleep(0.05)
+    assert live.live.out.getvalue().count("has not asked") == 1
+    assert request(url, "/control", "POST", {"action": "resume"})[1]["ok"]
+    live.thread.join(20)
+    assert not live.thread.is_alive()

@@ -54,6 +54,7 @@ MAX_BODY = 4096  # bytes of a POST body
 KEEP_FRAMES = 300  # frames the server holds for pollers
 SEND_FRAMES = 100  # at most this many per answer (the newest)
 ATTACHED_S = 3.0  # a page that polled this recently is attached
+DETACHED_S = 10.0  # a paused run whose page has not polled for this long says so in the terminal
 ERROR_EVERY_S = 0.002  # while running, a step's errors are read at most this often (reading them costs a fast
 #                        per-sample step a seventh of its time; sampled steps give the same mean)
 
@@ -137,6 +138,7 @@ class LiveRun:
         self._in_step = False  # between the first and the last phase of a step
         self._done = set()  # the (phase, layer) pairs done in the current step, while stepping phases
         self._last_poll = 0.0
+        self._told_left = False  # said that the paused run's page stopped asking
         self._last_frame = 0.0
         self._err_sum, self._err_n = 0.0, 0
         self._last_error = 0.0
@@ -352,10 +354,21 @@ class LiveRun:
             try:
                 cmd = self._commands.get(timeout=0.05)
             except queue.Empty:
+                self._say_if_left()
                 continue
             self._do(cmd, held=True)
             if cmd[0] == "edit":
                 self._capture(self.steps + sub)
+
+    def _say_if_left(self):
+        """Paused, and the page that paused it has stopped asking (closed?): say once, in the terminal, why
+        nothing moves and what goes on (the run stays paused: the page may come back)."""
+        if self._told_left or not self._last_poll or time.monotonic() - self._last_poll < DETACHED_S:
+            return
+        self._told_left = True
+        print(f"explorer: the run is paused at step {self.steps} and its page has not asked for {DETACHED_S:g} s; "
+              f"open {self.url} to go on, or press Ctrl-C to stop (what was recorded is saved)",
+              file=self.out, flush=True)
 
     def _interrupted(self):
         handler = signal.getsignal(signal.SIGINT)
@@ -469,6 +482,7 @@ class LiveRun:
 
     def poll(self, since):
         self._last_poll = time.monotonic()
+        self._told_left = False
         with self._lock:
             frames = [f for f in self._frames if f["n"] > since][-SEND_FRAMES:]
         return {"frames": frames, "status": self.status()}
