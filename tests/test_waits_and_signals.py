@@ -145,3 +145,36 @@ def test_a_scheduler_without_workers_is_named_within_the_deadline():
                                                r"\(none joined in 1 s\)"):
             engine.dask_client(cluster.scheduler_address, timeout=1)
         assert time.monotonic() - t0 < 10
+
+
+_RELEASE = threading.Event()
+
+
+def stuck_batch(*args, **kwargs):
+    """A batch of runs that never ends on its own (the test releases it when done); module-level: Dask pickles it."""
+    _RELEASE.wait(30)
+    return []
+
+
+def test_a_cluster_that_finishes_no_run_in_time_is_named(tmp_path, monkeypatch):
+    """Workers that take the runs and never finish one: the sweep stops after DASK_FIRST_RESULT_TIMEOUT
+    (0.5 s here) with a TimeoutError naming the scheduler's address, and writes no row."""
+    distributed = pytest.importorskip("distributed", reason="needs dask distributed (simnet[sweep])")
+    from simnet.sweeps import make_grid, run_sweep
+
+    _RELEASE.clear()
+    monkeypatch.setattr(engine, "DASK_FIRST_RESULT_TIMEOUT", 0.5)
+    monkeypatch.setattr(engine, "execute_batch", stuck_batch)
+    with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        t0 = time.monotonic()
+        try:
+            with pytest.raises(TimeoutError, match=rf"no run finished on the Dask cluster at {address} within "
+                                                   rf"0.5 s \(DASK_FIRST_RESULT_TIMEOUT\)"):
+                grid = make_grid(alpha=[0.2], hidden=[(4,)], epsilon=[0.001], max_iter=[50], seed=[0, 1, 2, 3])
+                run_sweep("streetlights", grid, tmp_path / "r.csv", scheduler=address, progress=False)
+            assert time.monotonic() - t0 < 15
+        finally:
+            _RELEASE.set()
+    assert not (tmp_path / "r.csv").exists() or (tmp_path / "r.csv").read_text().count("\n") <= 1
