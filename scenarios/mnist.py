@@ -20,7 +20,7 @@ import sys
 from simnet.cli import (check_destinations, check_loaded_dtype, check_memory, continue_schedule, dense_bytes,
                         image_arguments, layer_sizes, save_run)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
-from simnet.epochs import hold_out, run_epochs
+from simnet.epochs import check_schedule, hold_out, run_epochs
 from simnet.image_networks import build_dense, default_init
 from simnet.explorer.server import add_live_argument, serve
 from simnet.init_weights import init_from_file
@@ -145,6 +145,11 @@ def main(argv=None, dataset="mnist"):
         except ValueError as e:
             print(f"error: --l2: {e}", file=sys.stderr)
             return 2
+    try:  # with L2, every rate of the schedule must keep the weight decay a shrink
+        check_schedule(optimizer, args.lr, args.lr_decay, first_epoch, args.epochs)
+    except ValueError as e:
+        print(f"error: --l2 with --lr {args.lr:g} --lr-decay {args.lr_decay:g}: {e}", file=sys.stderr)
+        return 2
     l2 = f", L2 {optimizer.l2:g} (weights x(1 - lr*{optimizer.l2:g}/{optimizer.n:,}) a step)" if optimizer.l2 else ""
     # every 6,400 samples; a loaded network goes on with the histories it brought
     bound = network.history_bytes() if network.monitors() else network.record_summaries(

@@ -24,7 +24,7 @@ from simnet.explorer.server import add_live_argument, serve
 from simnet.init_weights import init_from_file
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network
-from simnet.epochs import hold_out, run_epochs
+from simnet.epochs import check_schedule, hold_out, run_epochs
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
 # 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
@@ -104,6 +104,11 @@ def main(argv=None, dataset="mnist"):
         except ValueError as e:
             print(f"error: --l2: {e}", file=sys.stderr)
             return 2
+    try:  # with L2, every rate of the schedule must keep the weight decay a shrink
+        check_schedule(optimizer, args.lr, args.lr_decay, first_epoch, args.epochs)
+    except ValueError as e:
+        print(f"error: --l2 with --lr {args.lr:g} --lr-decay {args.lr_decay:g}: {e}", file=sys.stderr)
+        return 2
     l2 = f", L2 {optimizer.l2:g} (weights x(1 - lr*{optimizer.l2:g}/{optimizer.n:,}) a step)" if optimizer.l2 else ""
     # every 6,400 samples; a loaded network goes on with the histories it brought
     bound = network.history_bytes() if network.monitors() else network.record_summaries(

@@ -76,6 +76,21 @@ def _restore(network, snapshot):
         la.weight_state, la.bias_state = ws, bs
 
 
+def check_schedule(optimizer, lr, lr_decay, first_epoch, epochs):
+    """Refuse, before any step, a schedule ``lr * lr_decay ** epoch`` at which the optimizer's L2 weight
+    decay would stop being a shrink (a rate that grows, ``lr_decay`` > 1, or a large ``lr``)."""
+    if not optimizer.l2 or epochs <= 0:
+        return
+    for epoch in sorted({first_epoch, first_epoch + epochs - 1}):
+        alpha = lr * lr_decay ** epoch
+        if np.isfinite(alpha) and alpha > 0:  # a rate that underflows to 0 ends the run cleanly instead
+            try:
+                optimizer.decay_factor(alpha)
+            except ValueError as e:
+                raise ValueError(f"the learning rate of epoch {epoch + 1}, {lr:g} x {lr_decay:g}^{epoch} = "
+                                 f"{alpha:g}: {e}") from None
+
+
 def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, lr, lr_decay=1.0,
                first_epoch=0, on_divergence="stop", bar_every=50, x_val=None, y_val=None, early_stop=None):
     """Train ``epochs`` epochs after ``first_epoch``; returns an ``EpochsResult``.
@@ -87,6 +102,7 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     """
     if on_divergence not in ("stop", "raise"):
         raise ValueError(f"on_divergence must be 'stop' or 'raise', got {on_divergence!r}")
+    check_schedule(optimizer, lr, lr_decay, first_epoch, epochs)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val (validation inputs and goals), or neither")
     if early_stop is not None:

@@ -29,6 +29,8 @@ from .checks import check_fraction, check_number, check_positive_int, check_rate
 class Optimizer:
     name = "optimizer"
 
+    l2, n, _factor = 0.0, None, 1.0  # no L2 weight decay until set_l2
+
     def __init__(self, alpha, l2=0.0, n=None):
         self.alpha = alpha
         self.set_l2(l2, n)
@@ -37,38 +39,49 @@ class Optimizer:
         """L2 weight decay: ``l2`` (Nielsen's lambda, >= 0) over ``n`` (the training-set size).
 
         Every step then shrinks each weight matrix by ``1 - alpha * l2 / n`` before the
-        optimizer's own step; biases are not decayed.  ``l2=0`` turns it off.
+        optimizer's own step; biases are not decayed.  ``l2=0`` turns it off.  Refused (and
+        nothing changed) when that factor is not a shrink at the current rate.
         """
         l2 = check_number(l2, "l2 (the L2 weight decay lambda)")
         if l2 < 0:
             raise ValueError(f"l2 (the L2 weight decay lambda) must be 0 or more, got {l2!r}")
         if l2 > 0 or n is not None:
             n = check_positive_int(n, "n (the training-set size L2 weight decay divides by)")
-        self.l2, self.n = l2, n
-        if l2 > 0:
-            self._shrink_factor()
+        factor = self._shrink(self._alpha, l2, n) if l2 > 0 else 1.0
+        self.l2, self.n, self._factor = l2, n, factor
         return self
 
-    def _shrink_factor(self):
-        factor = 1 - self._alpha * self.l2 / self.n
+    @staticmethod
+    def _shrink(alpha, l2, n):
+        factor = 1 - alpha * l2 / n
         if factor <= 0:
-            raise ValueError(f"L2 weight decay would shrink the weights by 1 - alpha*l2/n = 1 - {self._alpha:g}*"
-                             f"{self.l2:g}/{self.n} = {factor:.3g} a step, which is not a shrink: lower l2 or alpha")
+            raise ValueError(f"L2 weight decay would shrink the weights by 1 - alpha*l2/n = 1 - {alpha:g}*"
+                             f"{l2:g}/{n} = {factor:.3g} a step, which is not a shrink: lower l2 or alpha")
         return factor
+
+    def decay_factor(self, alpha=None):
+        """What ``decay`` multiplies the weights by at rate ``alpha`` (default the current one):
+        ``1 - alpha * l2 / n``, 1 without L2; a ``ValueError`` where that is not a shrink."""
+        if alpha is None:
+            return self._factor
+        return self._shrink(check_rate(alpha), self.l2, self.n) if self.l2 else 1.0
 
     def decay(self, param):
         """L2 weight decay of a weight matrix, in place: ``param *= 1 - alpha * l2 / n`` (nothing without L2)."""
         if self.l2:
-            param *= self._shrink_factor()
+            param *= self._factor
 
     @property
     def alpha(self):
-        """The learning rate; setting it (a schedule) checks it is a positive finite number."""
+        """The learning rate; setting it (a schedule) checks it is a positive finite number and, with L2,
+        that the weight decay stays a shrink: refused before any step, never in one."""
         return self._alpha
 
     @alpha.setter
     def alpha(self, value):
-        self._alpha = check_rate(value)
+        value = check_rate(value)
+        factor = self._shrink(value, self.l2, self.n) if self.l2 else 1.0
+        self._alpha, self._factor = value, factor
 
     def scale_delta(self, delta, out):
         """The delta the gradient is made from (``out``: a buffer of delta's shape it may fill)."""

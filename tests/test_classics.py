@@ -144,6 +144,35 @@ def test_l2_arguments_are_checked():
     assert SGD(0.1).set_l2(0).l2 == 0  # off
 
 
+def test_a_rate_that_would_make_l2_grow_the_weights_is_refused_before_any_step(tmp_path, capsys):
+    """With L2, 1 - alpha*l2/n must stay a shrink at every rate: a schedule that raises alpha past it is
+    refused when the rate is set (nothing changes) and, in run_epochs and the scenarios, before the first
+    step, never inside one."""
+    opt = SGD(0.1, l2=5.0, n=100)
+    assert opt.decay_factor() == 1 - 0.1 * 5.0 / 100
+    with pytest.raises(ValueError, match=r"1 - 30\*5/100 = -0.5 a step, which is not a shrink"):
+        opt.alpha = 30
+    assert opt.alpha == 0.1 and opt.decay_factor() == 0.995  # unchanged
+    with pytest.raises(ValueError, match="not a shrink"):
+        opt.set_l2(1500.0, 100)
+    assert (opt.l2, opt.n) == (5.0, 100)
+    net = Network.build([4, 3, 2], activations=["relu", "softmax"], seed=0, loss="cross_entropy")
+    x, y = np.eye(4)[[0, 1, 2, 3]], np.eye(2)[[0, 1, 0, 1]]
+    before = net.input.weight_row_mat.copy()
+    with pytest.raises(ValueError, match=r"learning rate of epoch 3, 5 x 2\^2 = 20: .*not a shrink"):
+        run_epochs(net, opt, x, y, x, y, epochs=3, batch_size=2, lr=5, lr_decay=2.0)
+    np.testing.assert_array_equal(net.input.weight_row_mat, before)
+    data = tiny_image_set(tmp_path / "data", n_train=200, n_test=50)
+    # n = 200 images: epoch 1's rate 0.5 shrinks by 1 - 0.5*100/200 = 0.75, epoch 3's 4.5 by -1.25
+    argv = ["--data", str(data), "--no-download", "--no-plots", "--hidden", "8", "--epochs", "3", "--lr", "0.5",
+            "--lr-decay", "3", "--l2", "100"]
+    assert mnist.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "epoch 1:" not in out
+    assert err.strip().splitlines()[-1].startswith("error: --l2 with --lr 0.5 --lr-decay 3: the learning rate of "
+                                                   "epoch 3, 0.5 x 3^2 = 4.5:")
+
+
 def test_l2_is_saved_with_the_optimizer(tmp_path):
     from simnet.persistence import load_network, save_network
 
