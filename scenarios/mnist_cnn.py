@@ -140,12 +140,13 @@ def main(argv=None, dataset="mnist"):
             "learning rate reached 0" if run.rate_vanished else None,
             "note": data.info["note"], "class_names": list(spec.class_names)}
     saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
+    beside_save = args.save if args.save and saved == 0 else None  # (not beside an older save it left)
     if not args.no_plots:
         from simnet.plots.redraw import plot_cnn_run  # plotting is only imported to draw
 
         paths = plot_cnn_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                              args.plots, image_index=args.image, info={**info, "loaded_from": args.load},
-                             save_to=args.save)
+                             save_to=beside_save)
         print(f"wrote {len(paths)} figures to {args.plots}/")
     if run.interrupted:
         return run.status

@@ -170,7 +170,7 @@ def check_destinations(args):
     """
     import os
 
-    from .persistence import SAVE_FILES
+    from .persistence import SAVE_FOLDER_FILES
 
     try:
         save = getattr(args, "save", None)
@@ -182,7 +182,7 @@ def check_destinations(args):
             if os.path.lexists(target):
                 if not os.path.isdir(target):
                     raise ValueError(f"--save {save}: exists and is not a folder")
-                foreign = sorted(set(os.listdir(target)) - set(SAVE_FILES))
+                foreign = sorted(set(os.listdir(target)) - set(SAVE_FOLDER_FILES))
                 if foreign:
                     raise ValueError(f"--save {save}: holds files that are not a save ({', '.join(foreign[:3])}"
                                      f"{'...' if len(foreign) > 3 else ''}); choose an empty or new folder")

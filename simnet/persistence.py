@@ -131,12 +131,15 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
         if history:
             save_histories(os.path.join(tmp, "history.npz"), network.all_histories(), history_info)
 
-    replace_folder(target, write, allowed=SAVE_FILES, marker="network.json")
+    replace_folder(target, write, allowed=SAVE_FOLDER_FILES, marker="network.json")
     return SavedPaths([os.path.join(target, n) for n in names], target, diverged)
 
 
 DIVERGED_SUFFIX = ".diverged"
 SAVE_FILES = ("weights.npz", "network.json", "history.npz")
+SAVE_FOLDER_FILES = SAVE_FILES + ("figures.npz",)
+"""What a save folder may hold, and a new save replaces: the save's files, and the figure data the image
+scenarios write beside its history (``simnet.plots.redraw``) once the save is written."""
 
 
 class SavedPaths(list):

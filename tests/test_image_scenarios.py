@@ -95,3 +95,25 @@ def test_image_figures_show_what_they_say():
     assert all(float(t).is_integer() for ax in fig.axes for t in ax.get_xticks())
     fig = plot_curves([1], [0.9], [0.7], [1.0], [0.65])  # one epoch: one whole-number tick, not 0.945 ... 1.05
     assert [list(ax.get_xticks()) for ax in fig.axes] == [[1], [1]]
+
+
+def test_a_save_folder_takes_the_next_save_of_the_same_run(tmp_path, capsys):
+    """Train and save, then train again into the same --save, then continue it with --load X --save X: each
+    save replaces the last (the figure data the first run wrote beside it included) and redraws whole."""
+    from simnet.cli import main as simnet_main
+    from simnet.persistence import load_network
+
+    data = tiny_image_set(tmp_path / "data", n_train=200, n_test=50)
+    model, plots = str(tmp_path / "model"), str(tmp_path / "plots")
+    common = ["--data", str(data), "--no-download", "--plots", plots, "--save", model]
+    mnist = load_scenario("mnist")
+    assert mnist.main(common + ["--hidden", "8", "--epochs", "1"]) == 0
+    assert sorted(os.listdir(model)) == ["figures.npz", "history.npz", "network.json", "weights.npz"]
+    assert mnist.main(common + ["--hidden", "8", "--epochs", "2"]) == 0
+    assert load_network(model)[2]["epochs"] == 2
+    assert mnist.main(common + ["--load", model, "--epochs", "1"]) == 0
+    assert load_network(model)[2]["epochs"] == 3
+    assert "error" not in capsys.readouterr().err
+    assert simnet_main(["plot", model, "--plots", str(tmp_path / "again")]) == 0
+    assert len(capsys.readouterr().out.split()) == 10
+    assert sorted(os.listdir(tmp_path)) == ["again", "data", "model", "plots"]

@@ -146,3 +146,41 @@ def test_a_save_cut_between_its_two_renames_still_loads(tmp_path):
     save_network(tmp_path / "model", Network.build([3, 4, 1], seed=0), None, {"epochs": 5})
     assert sorted(os.listdir(tmp_path)) == ["model"]
     assert load_network(tmp_path / "model")[2] == {"epochs": 5}
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3])
+def test_a_disk_that_fills_during_a_save_keeps_the_previous_save(tmp_path, monkeypatch, capsys, fail_at):
+    """The disk fills while the save is written (its first, second or third file: ENOSPC from the
+    write's fsync): the scenario says so in one line and exits 2, the previous save stays whole, no
+    temporary is left beside it, and the figures are still drawn."""
+    import errno
+
+    import simnet.safefiles as safefiles
+    from helpers import load_scenario, tiny_image_set
+
+    data = tiny_image_set(tmp_path / "data", n_train=200, n_test=50)
+    model, plots = tmp_path / "model", tmp_path / "plots"
+    common = ["--data", str(data), "--no-download", "--hidden", "8", "--save", str(model)]
+    assert load_scenario("mnist").main(common + ["--epochs", "1", "--no-plots"]) == 0
+    before = {name: (model / name).read_bytes() for name in os.listdir(model)}
+    capsys.readouterr()
+    calls = []
+    real_fsync = safefiles.os.fsync
+
+    def fsync(fd):  # the n-th file written: the disk is full
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            calls.append(fd)
+            if len(calls) == fail_at:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(safefiles.os, "fsync", fsync)
+    code = load_scenario("mnist").main(common + ["--epochs", "2", "--plots", str(plots)])
+    monkeypatch.undo()
+    out, err = capsys.readouterr()
+    assert code == 2 and len(calls) > fail_at  # (the figures written after it count too)
+    assert [li for li in err.splitlines() if li.startswith("error")] == [  # (the rest: the progress bars)
+        f"error: could not save the network to {model}: [Errno 28] No space left on device"]
+    assert {name: (model / name).read_bytes() for name in os.listdir(model)} == before
+    assert sorted(os.listdir(tmp_path)) == ["data", "model", "plots"]
+    assert load_network(model)[2]["epochs"] == 1 and "wrote 10 figures" in out
