@@ -17,13 +17,12 @@ import argparse
 import os
 import sys
 
-from simnet.cli import (check_destinations, check_loaded_dtype, check_memory, continue_schedule, dense_bytes,
-                        image_arguments, layer_sizes, save_run)
+from simnet.cli import (apply_init_weights, apply_l2, check_destinations, check_loaded_dtype, check_memory,
+                        continue_schedule, default_history, dense_bytes, image_arguments, layer_sizes, save_run)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
-from simnet.epochs import check_schedule, hold_out, run_epochs
+from simnet.epochs import hold_out, run_epochs
 from simnet.image_networks import build_dense, default_init
 from simnet.explorer.server import add_live_argument, serve
-from simnet.init_weights import init_from_file
 from simnet.layer import INITS
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network
@@ -129,31 +128,17 @@ def main(argv=None, dataset="mnist"):
         network = build_dense(args.hidden, args.activation, args.seed, args.dtype, output=args.output,
                               loss=LOSSES[args.loss], init=args.init)
         if args.init_weights:  # checked in full before any weight changes
-            try:
-                init_from_file(network, args.init_weights)
-            except (OSError, ValueError) as e:
-                print(f"error: --init-weights: {e}", file=sys.stderr)
+            if apply_init_weights(network, args.init_weights):
                 return 2
             print(f"initial weights and biases from {args.init_weights}")
         else:
             print(f"initial weights: {args.init or default_init(args.activation)}; {args.output} outputs, "
                   f"{args.loss} loss")
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
-    if args.l2 is not None:  # L2 weight decay over the number of images trained on (Nielsen's n)
-        try:
-            optimizer.set_l2(args.l2, len(x_train))
-        except ValueError as e:
-            print(f"error: --l2: {e}", file=sys.stderr)
-            return 2
-    try:  # with L2, every rate of the schedule must keep the weight decay a shrink
-        check_schedule(optimizer, args.lr, args.lr_decay, first_epoch, args.epochs)
-    except ValueError as e:
-        print(f"error: --l2 with --lr {args.lr:g} --lr-decay {args.lr_decay:g}: {e}", file=sys.stderr)
-        return 2
-    l2 = f", L2 {optimizer.l2:g} (weights x(1 - lr*{optimizer.l2:g}/{optimizer.n:,}) a step)" if optimizer.l2 else ""
-    # every 6,400 samples; a loaded network goes on with the histories it brought
-    bound = network.history_bytes() if network.monitors() else network.record_summaries(
-        every=max(1, 6400 // args.batch_size))
+    code, l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
+    if code:
+        return code
+    bound = default_history(network, args.batch_size)
     print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 

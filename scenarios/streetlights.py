@@ -13,9 +13,9 @@ import sys
 import numpy as np
 
 from simnet import DivergenceError, History, Network, StopOnInterrupt
-from simnet.cli import HISTORY_LIMIT, check_destinations, check_memory, layer_sizes, record_all_bytes
+from simnet.cli import (HISTORY_LIMIT, apply_init_weights, check_destinations, check_memory, layer_sizes,
+                        record_all_bytes)
 from simnet.explorer.server import add_live_argument, serve
-from simnet.init_weights import init_from_file
 from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
 
 
@@ -66,10 +66,7 @@ def main(argv=None):
 
     network = Network(layers)
     if args.init_weights:  # given weights replace the drawn ones (every array checked before any changes)
-        try:
-            init_from_file(network, args.init_weights)
-        except (OSError, ValueError) as e:
-            print(f"error: --init-weights: {e}", file=sys.stderr)
+        if apply_init_weights(network, args.init_weights):
             return 2
         print(f"initial weights from {args.init_weights}\n")
 

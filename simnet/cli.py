@@ -259,6 +259,49 @@ def save_run(args, network, optimizer, info):
     return 0
 
 
+def apply_init_weights(network, path):
+    """``--init-weights``: the weights and biases of the file ``path`` into ``network``, every array
+    checked before any changes; a failure is one line and returns 2."""
+    from .init_weights import init_from_file
+
+    try:
+        init_from_file(network, path)
+    except (OSError, ValueError) as e:
+        print(f"error: --init-weights: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def apply_l2(args, optimizer, n_train, first_epoch):
+    """``--l2`` on ``optimizer`` (Nielsen's lambda over the ``n_train`` images trained on), then the
+    run's learning-rate schedule checked with it before the first step.  Returns ``(0, words for
+    the banner)`` ('' without L2), or ``(2, "")`` after a one-line error."""
+    from .epochs import check_schedule
+
+    if args.l2 is not None:
+        try:
+            optimizer.set_l2(args.l2, n_train)
+        except ValueError as e:
+            print(f"error: --l2: {e}", file=sys.stderr)
+            return 2, ""
+    try:  # with L2, every rate of the schedule must keep the weight decay a shrink
+        check_schedule(optimizer, args.lr, args.lr_decay, first_epoch, args.epochs)
+    except ValueError as e:
+        print(f"error: --l2 with --lr {args.lr:g} --lr-decay {args.lr_decay:g}: {e}", file=sys.stderr)
+        return 2, ""
+    if not optimizer.l2:
+        return 0, ""
+    return 0, f", L2 {optimizer.l2:g} (weights x(1 - lr*{optimizer.l2:g}/{optimizer.n:,}) a step)"
+
+
+def default_history(network, batch_size):
+    """The image scenarios' history: summaries every 6,400 samples (``record_summaries``), unless a loaded
+    network goes on with the histories it brought.  Returns the bound on their memory in bytes."""
+    if network.monitors():
+        return network.history_bytes()
+    return network.record_summaries(every=max(1, 6400 // batch_size))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="simnet", description="simnet: a neural-network simulator with explicit neurons")
     sub = p.add_subparsers(dest="command", required=True)
