@@ -155,12 +155,9 @@ class History:
                 break
         n = len(keep)
         values = self._values
-        if values[0].nbytes < 65536:  # small snapshots: one gather
-            values[:n] = values[keep]
-        else:  # large ones (weight matrices): moved down one by one (keep[i] >= i), no temporary copy
-            for i, k in enumerate(keep.tolist()):
-                if k != i:
-                    values[i] = values[k]
+        for i, k in enumerate(keep.tolist()):  # moved down one by one (keep[i] >= i): no temporary copy of
+            if k != i:                         # half the history (1.6 MB for 784 x 128 float32 snapshots)
+                values[i] = values[k]
         self._steps[:n] = self._steps[keep]
         self.count = n
 

@@ -81,7 +81,6 @@ class Network:
         loss.check(layers[-1].activation, where=f"layer {layers[-1].name!r}")
         self.rng = check_rng(rng) if rng is not None else np.random.default_rng()  # shuffling, subsets
         self.layers = layers
-        self._backward_order = layers[::-1]  # output first
         self.output.loss = loss
         self.histories = {}  # run-level histories (errors), beside the layers' monitors
         self._sgd = None  # the SGD of the last learning rate step() was given as a number
@@ -184,7 +183,7 @@ class Network:
         for layer in self.layers:
             layer.train()
         self.output._calc_delta(goals)
-        for layer in self._backward_order:  # without learn()'s checks: this step made the delta and caches
+        for layer in reversed(self.layers):  # without learn()'s checks: this step made the delta and caches
             layer.learn(optimizer, False)
 
     def run_epoch(self, inputs, goals, optimizer, batch_size=32, rng=None, progress=None, stop=None):

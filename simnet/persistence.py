@@ -261,8 +261,7 @@ def _build(header, plan, npz_path):
             expected[name], prefixes[prefix] = (layer.bias.shape, layer.dtype), name
     arrays = loadcheck.read_arrays(npz_path, expected, plan["states"], prefixes)
     for i, (source, target) in enumerate(zip(layers, layers[1:])):
-        w = names[i, "weights"][0]
-        source.connect(target, weights=arrays.get(w) if w in expected else None)
+        source.connect(target, weights=arrays.get(names[i, "weights"][0]))  # None: a link without weights
     for i, (layer, spec) in enumerate(zip(layers, specs)):
         if layer.weight_row_mat is not None:
             layer.weight_state = _restore_state(arrays, names[i, "weights"][1], spec.get("weight_state", {}))
