@@ -21,8 +21,8 @@ def test_buffer_thins_evenly_and_keeps_first_and_last():
 
 @pytest.mark.parametrize("period", [1, 3])
 def test_large_snapshots_thin_in_place_to_the_same_steps_and_values(period):
-    """Snapshots of 64 KB and more (weight matrices) move down one by one when thinned, with no
-    temporary copy; what is kept is what the gather keeps for small ones."""
+    """Thinning moves snapshots down in place, one by one, with no temporary copy: a history of 80 KB
+    weight matrices keeps exactly the steps, and the values of those steps, that a small one keeps."""
     small, large = History((2,), capacity=6, period=period), History((100, 100), capacity=6, period=period)
     for step in range(200):
         small.offer(step, [step, -step])
