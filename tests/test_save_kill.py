@@ -32,6 +32,15 @@ while True:
 """
 
 
+def saved_as(k):
+    """The network the savers write for save ``k``: every weight equals ``k`` (so a folder's weights say
+    which save they came from)."""
+    net = Network.build([30, 200, 10], seed=0)
+    for layer in net.layers[:-1]:
+        layer.weight_row_mat = np.full_like(layer.weight_row_mat, k)
+    return net
+
+
 def consistent(folder):
     """Load the folder; its weights must be the ones its info says (one save, not a mix)."""
     net, _, info = load_network(folder)
@@ -74,7 +83,9 @@ def wait_for_exit(child, first=30, longest=180):
 def kill_loop(tmp_path, rounds, seed=0):
     rng = random.Random(seed)
     target = tmp_path / "model"
-    save_network(target, Network.build([30, 200, 10], seed=0), None, {"epochs": 0})
+    # save 0 written like the children's, so a kill before a child's first save completes still finds a
+    # folder whose weights are the ones its info names
+    save_network(target, saved_as(0), None, {"epochs": 0})
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     seen = []
     for r in range(rounds):
