@@ -18,9 +18,10 @@ import os
 import sys
 
 from simnet.cli import (apply_init_weights, apply_l2, check_destinations, check_loaded_dtype, check_memory,
-                        continue_schedule, default_history, dense_bytes, image_arguments, layer_sizes, save_run)
+                        continue_schedule, default_history, dense_bytes, image_arguments, layer_sizes, save_run,
+                        split_validation)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
-from simnet.epochs import hold_out, run_epochs
+from simnet.epochs import run_epochs
 from simnet.image_networks import build_dense, default_init
 from simnet.explorer.server import add_live_argument, serve
 from simnet.layer import INITS
@@ -107,17 +108,10 @@ def main(argv=None, dataset="mnist"):
         return 2
     if data.info["note"]:
         print(f"NOTE: {data.info['note']}")
-    x_val = y_val = None
-    if args.validation:  # Nielsen's split: the last images of the training set validate, the test set tests once
-        try:
-            x_train, y_train, x_val, y_val = hold_out(x_train, y_train, args.validation)
-        except ValueError as e:
-            print(f"error: --validation: {e}", file=sys.stderr)
-            return 2
-        print(f"{spec.title}: {len(x_train):,} training, {len(x_val):,} validation (the last of the training set) "
-              f"and {len(x_test):,} test images")
-    else:
-        print(f"{spec.title}: {len(x_train):,} training and {len(x_test):,} test images")
+    split = split_validation(args, spec.title, x_train, y_train, x_test)  # --validation N: the last N images validate
+    if split is None:
+        return 2
+    x_train, y_train, x_val, y_val = split
 
     # The network: 784 -> hidden -> 10, built output first with its own seeded generator (or loaded).
     if args.load:

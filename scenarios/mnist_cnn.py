@@ -17,13 +17,14 @@ import sys
 import numpy as np
 
 from simnet.cli import (apply_init_weights, apply_l2, batch_bytes, check_destinations, check_loaded_dtype,
-                        check_memory, continue_schedule, default_history, image_arguments, save_run)
+                        check_memory, continue_schedule, default_history, image_arguments, save_run,
+                        split_validation)
 from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
 from simnet.image_networks import build_cnn
 from simnet.explorer.server import add_live_argument, serve
 from simnet.optimizers import get_optimizer
 from simnet.persistence import load_network
-from simnet.epochs import hold_out, run_epochs
+from simnet.epochs import run_epochs
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
 # 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
@@ -67,17 +68,10 @@ def main(argv=None, dataset="mnist"):
     if not 0 <= args.image < len(data.test_images):
         print(f"error: --image must be in 0..{len(data.test_images) - 1}, got {args.image}", file=sys.stderr)
         return 2
-    x_val = y_val = None
-    if args.validation:  # the last images of the training set validate, the test set tests once
-        try:
-            x_train, y_train, x_val, y_val = hold_out(x_train, y_train, args.validation)
-        except ValueError as e:
-            print(f"error: --validation: {e}", file=sys.stderr)
-            return 2
-        print(f"{spec.title}: {len(x_train):,} training, {len(x_val):,} validation (the last of the training set) "
-              f"and {len(x_test):,} test images")
-    else:
-        print(f"{spec.title}: {len(x_train):,} training and {len(x_test):,} test images")
+    split = split_validation(args, spec.title, x_train, y_train, x_test)
+    if split is None:
+        return 2
+    x_train, y_train, x_val, y_val = split
 
     # The network (simnet/image_networks.py), built input first with its own seeded generator (or loaded).
     if args.load:

@@ -294,6 +294,26 @@ def apply_l2(args, optimizer, n_train, first_epoch):
     return 0, f", L2 {optimizer.l2:g} (weights x(1 - lr*{optimizer.l2:g}/{optimizer.n:,}) a step)"
 
 
+def split_validation(args, title, x_train, y_train, x_test):
+    """``--validation N``: Nielsen's split, the last N images of the training set validate and the test
+    set tests once; prints the sizes either way.  Returns ``(x_train, y_train, x_val, y_val)`` (``x_val``
+    and ``y_val`` None without the option), or None after a one-line error."""
+    from .epochs import hold_out
+
+    x_val = y_val = None
+    if args.validation:
+        try:
+            x_train, y_train, x_val, y_val = hold_out(x_train, y_train, args.validation)
+        except ValueError as e:
+            print(f"error: --validation: {e}", file=sys.stderr)
+            return None
+        print(f"{title}: {len(x_train):,} training, {len(x_val):,} validation (the last of the training set) "
+              f"and {len(x_test):,} test images")
+    else:
+        print(f"{title}: {len(x_train):,} training and {len(x_test):,} test images")
+    return x_train, y_train, x_val, y_val
+
+
 def default_history(network, batch_size):
     """The image scenarios' history: summaries every 6,400 samples (``record_summaries``), unless a loaded
     network goes on with the histories it brought.  Returns the bound on their memory in bytes."""
