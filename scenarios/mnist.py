@@ -26,7 +26,7 @@ from simnet.image_networks import build_dense, default_init
 from simnet.explorer.server import add_live_argument, serve
 from simnet.layer import INITS
 from simnet.optimizers import get_optimizer
-from simnet.persistence import load_network
+from simnet.saving import load_network
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
 LOSSES = {"cross-entropy": "cross_entropy", "squared": "squared_error"}  # command line -> simnet.losses

@@ -23,7 +23,7 @@ from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_
 from simnet.image_networks import build_cnn
 from simnet.explorer.server import add_live_argument, serve
 from simnet.optimizers import get_optimizer
-from simnet.persistence import load_network
+from simnet.saving import load_network
 from simnet.epochs import run_epochs
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and

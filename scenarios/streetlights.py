@@ -36,7 +36,7 @@ def parse_args(argv=None):
     add_live_argument(p)
     p.add_argument("--init-weights", metavar="FILE",
                    help="start from the weights in FILE instead of drawing them (.npz or .json: 'input->hidden' "
-                        "3x4 and 'hidden->output' 4x1 in row form; see simnet/init_weights.py)")
+                        "3x4 and 'hidden->output' 4x1 in row form; see simnet/saving/init_weights.py)")
     args = p.parse_args(argv)
     if not (np.isfinite(args.alpha) and args.alpha > 0):
         p.error(f"--alpha must be a positive finite number, got {args.alpha}")

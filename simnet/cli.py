@@ -59,7 +59,7 @@ def image_arguments(p, dataset, defaults):
                         "the best epoch's weights")
     p.add_argument("--init-weights", metavar="FILE",
                    help="start from the weights and biases in FILE (.npz or .json, one array per connection "
-                        "named '<source>-><target>' in row form, and '<layer>.bias'; see simnet/init_weights.py)")
+                        "named '<source>-><target>' in row form, and '<layer>.bias'; see simnet/saving/init_weights.py)")
 
     def check(args):
         # what the command line said explicitly (a loaded run keeps its own settings otherwise)
@@ -170,7 +170,7 @@ def check_destinations(args):
     """
     import os
 
-    from .persistence import SAVE_FOLDER_FILES
+    from .saving import SAVE_FOLDER_FILES
 
     try:
         save = getattr(args, "save", None)
@@ -248,7 +248,7 @@ HISTORY_LIMIT = 2**30
 
 def save_run(args, network, optimizer, info):
     """Save a scenario's run to ``args.save`` and print where; a failure is one line and returns 2."""
-    from .persistence import save_network
+    from .saving import save_network
 
     try:
         saved = save_network(args.save, network, optimizer, info)
@@ -262,7 +262,7 @@ def save_run(args, network, optimizer, info):
 def apply_init_weights(network, path):
     """``--init-weights``: the weights and biases of the file ``path`` into ``network``, every array
     checked before any changes; a failure is one line and returns 2."""
-    from .init_weights import init_from_file
+    from .saving.init_weights import init_from_file
 
     try:
         init_from_file(network, path)

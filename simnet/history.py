@@ -368,8 +368,8 @@ class Monitor:
 
 
 def _atomic_savez(path, arrays):
-    """Write ``arrays`` to the .npz file ``path`` whole (simnet.safefiles.write_file: the user's umask, a rename)."""
-    from .safefiles import write_file
+    """Write ``arrays`` to the .npz file ``path`` whole (simnet.saving.files.write_file: the user's umask, a rename)."""
+    from .saving.files import write_file
 
     write_file(path, lambda f: np.savez(f, **arrays))
 

@@ -77,7 +77,7 @@ def tiny_network(seed=0):
 def tiny_image_run(folder):
     """A 784-16-10 network trained 2 epochs of 20 batches on 640 Fashion-MNIST images, saved to ``folder``."""
     from simnet.optimizers import get_optimizer
-    from simnet.persistence import save_network
+    from simnet.saving import save_network
 
     one_hot, to_inputs = data_module().one_hot, data_module().to_inputs
     images, labels = fashion_test_set()

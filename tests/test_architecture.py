@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from simnet import SGD, Adam, Conv2D, MapInput, Network, SimpleLayer
-from simnet.persistence import load_network, save_network
+from simnet.saving import load_network, save_network
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

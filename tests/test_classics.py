@@ -9,7 +9,7 @@ from helpers import load_scenario, tiny_image_set
 from simnet import SGD, Adam, Momentum, Network
 from simnet.epochs import hold_out, run_epochs
 from simnet.image_networks import build_cnn
-from simnet.init_weights import (
+from simnet.saving.init_weights import (
     apply_weights,
     expected_arrays,
     init_from_file,
@@ -174,7 +174,7 @@ def test_a_rate_that_would_make_l2_grow_the_weights_is_refused_before_any_step(t
 
 
 def test_l2_is_saved_with_the_optimizer(tmp_path):
-    from simnet.persistence import load_network, save_network
+    from simnet.saving import load_network, save_network
 
     net = sigmoid_net()
     save_network(tmp_path / "m", net, Momentum(0.2, l2=5.0, n=50000))

@@ -4,7 +4,7 @@ import pytest
 
 from simnet import Adam, Conv2D, Dropout, Flatten, MapInput, MaxPool2D, Network, SimpleLayer
 from simnet.image_networks import build_cnn
-from simnet.persistence import load_network, save_network
+from simnet.saving import load_network, save_network
 
 from helpers import learnable_images, numeric_gradient
 

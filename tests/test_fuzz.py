@@ -19,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 from simnet import Network, load_histories
 from simnet.data import read_idx
-from simnet.persistence import load_network, save_network
+from simnet.saving import load_network, save_network
 
 from helpers import assert_same, numeric_gradient, snapshot
 

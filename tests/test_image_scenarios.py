@@ -101,7 +101,7 @@ def test_a_save_folder_takes_the_next_save_of_the_same_run(tmp_path, capsys):
     """Train and save (with figures: figures.npz goes beside the save), then train again into the same
     --save, then continue it with --load X --save X: each save replaces the last, whatever the first run
     wrote beside it."""
-    from simnet.persistence import load_network
+    from simnet.saving import load_network
 
     data = tiny_image_set(tmp_path / "data", n_train=200, n_test=50)
     model = str(tmp_path / "model")

@@ -11,7 +11,7 @@ import pytest
 from helpers import load_scenario, needs_mnist_test, tiny_image_set
 
 from simnet import DivergenceError, Network, load_histories
-from simnet.persistence import load_network
+from simnet.saving import load_network
 from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

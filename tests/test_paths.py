@@ -8,7 +8,7 @@ import pytest
 from simnet import Network
 from simnet.cli import main
 from simnet.plots.common import figure_name, figure_paths
-from simnet.safefiles import inside, safe_name
+from simnet.saving.files import inside, safe_name
 
 CRAFTED = ["../../escaped", "/tmp/absolute_evil", "a/../../b", "..", "x" * 400, "name\x00nul", "C:\\win\\evil"]
 

@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 from simnet import Network
-from simnet.persistence import load_network, save_network
+from simnet.saving import load_network, save_network
 
 CHILD = r"""
 import sys
 import numpy as np
 from simnet import Network
-from simnet.persistence import save_network
+from simnet.saving import save_network
 net = Network.build([30, 200, 10], seed=0)
 net.record_summaries(every=1)
 print("ready", flush=True)
@@ -166,7 +166,7 @@ def test_a_disk_that_fills_during_a_save_keeps_the_previous_save(tmp_path, monke
     figure data beside it either), no temporary is left beside it, and the figures are still drawn."""
     import errno
 
-    import simnet.safefiles as safefiles
+    import simnet.saving.files as safefiles
     from helpers import load_scenario, tiny_image_set
 
     data = tiny_image_set(tmp_path / "data", n_train=200, n_test=50)

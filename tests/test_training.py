@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from simnet import Adam, Network
-from simnet.persistence import load_network, save_network
+from simnet.saving import load_network, save_network
 
 
 def toy_data(n=600, seed=0):

@@ -10,7 +10,7 @@ import time
 import pytest
 from helpers import load_scenario, tiny_image_set
 
-from simnet.persistence import load_network
+from simnet.saving import load_network
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILE = "/etc/hostname" if os.path.isfile("/etc/hostname") else __file__
@@ -64,8 +64,8 @@ def test_save_into_a_foreign_folder_or_onto_the_plots_is_refused_before_training
 
 def test_tampered_saves_are_one_line(tmp_path, capsys):
     from simnet import Network
-    from simnet.loadcheck import FORMAT_VERSION
-    from simnet.persistence import save_network
+    from simnet.saving.schema import FORMAT_VERSION
+    from simnet.saving import save_network
 
     save_network(tmp_path / "m", Network.build([784, 4, 10], seed=0, activations=["relu", "softmax"],
                                                loss="cross_entropy"))

@@ -8,7 +8,7 @@ import pytest
 
 from simnet import Adam, Momentum, Network, SimpleLayer
 from simnet.data import load_mnist, one_hot, to_inputs
-from simnet.persistence import load_network, save_network
+from simnet.saving import load_network, save_network
 from simnet.streetlights import STREETLIGHTS
 
 from helpers import assert_same, snapshot

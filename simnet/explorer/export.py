@@ -25,7 +25,7 @@ import os
 import numpy as np
 
 from ..history import load_histories
-from ..persistence import load_network
+from ..saving import load_network
 
 MAX_SHOWN = 40  # neurons drawn per big layer
 MAX_PAIRS = 64  # weights drawn per connection

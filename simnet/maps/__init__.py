@@ -66,7 +66,7 @@ created *input first*, each given its ``source`` (the Keras way)::
 
 ``init`` and ``rng`` of a constructor draw the weights made while linking that
 layer.  A map layer may also be created output first with its ``input_shape``
-declared (persistence does this); linking a source then checks that it gives
+declared (simnet.saving does this); linking a source then checks that it gives
 that shape.  Any mismatch (a kernel larger than its input maps, a source giving
 the wrong shape, maps fed to a dense layer without ``Flatten``) is a
 ``ValueError`` naming both layers and their shapes, raised before any layer

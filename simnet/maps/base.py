@@ -141,7 +141,7 @@ class MapLayer(SimpleLayer):
         Return True if the source's derivative was applied too (see ``SimpleLayer._backward``)."""
         raise NotImplementedError
 
-    # ---- history, description, persistence ----------------------------------
+    # ---- history, description, saving ----------------------------------
     def variable_shape(self, variable):
         if variable == "bias" and self.bias is not None:
             return self.bias.shape

@@ -23,7 +23,7 @@ def save_figure(fig, path):
 
 def figure_name(name):
     """A file name made from names read from files (layer names): no separators, no ``..``, bounded length."""
-    from ..safefiles import safe_name
+    from ..saving.files import safe_name
 
     return safe_name(name)
 
@@ -32,7 +32,7 @@ def figure_paths(folder):
     """``(paths, out)``: ``out(name)`` gives the path of figure ``name`` in ``folder`` and lists it in ``paths``.
 
     ``name`` is made safe (``figure_name``) and the path checked to be inside ``folder``."""
-    from ..safefiles import inside
+    from ..saving.files import inside
 
     os.makedirs(folder, exist_ok=True)
     paths = []

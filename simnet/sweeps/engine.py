@@ -33,7 +33,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..interrupt import sigterm_raises
-from ..safefiles import write_file
+from ..saving.files import write_file
 from .registry import Task, get_task
 
 # ---- grids -------------------------------------------------------------------

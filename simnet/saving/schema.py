@@ -15,8 +15,9 @@ import zipfile
 
 import numpy as np
 
-from .layer import SimpleLayer
-from .maps import MAP_LAYER_KINDS
+from ..checks import FLOAT_DTYPES as _FLOAT_TYPES
+from ..layer import SimpleLayer
+from ..maps import MAP_LAYER_KINDS
 
 FORMAT = "simnet-network"
 FORMAT_VERSION = 2  # 2: weights.npz names arrays by connection and layer; 1: by layer index
@@ -26,9 +27,9 @@ MAX_JSON_BYTES = 64 * 2**20
 MAX_DEPTH = 32
 MAX_LAYERS = 10_000
 MAX_NEURONS = 10**8  # neurons of one layer
-MAX_NAME = 200
+MAX_LAYER_NAME = 200  # characters of a saved layer name
 MAX_ARRAY_BYTES = 16 * 2**30  # all the arrays of one save together
-FLOAT_DTYPES = ("float32", "float64")
+FLOAT_DTYPES = tuple(np.dtype(t).name for t in _FLOAT_TYPES)  # ("float32", "float64")
 PADDINGS = ("valid", "same")
 
 # the optimizer state a layer may carry: array names (the parameter's shape and dtype) and scalars
@@ -47,7 +48,7 @@ def optimizer_fields(name):
     optimizer, such as L2 weight decay, are read without a change here)."""
     import inspect
 
-    from .optimizers import OPTIMIZERS
+    from ..optimizers import OPTIMIZERS
 
     try:
         params = inspect.signature(OPTIMIZERS[name]).parameters
@@ -130,8 +131,17 @@ def _depth(value):
     return deepest
 
 
-def _no_constant(name):
-    raise ValueError(f"{name} is not a JSON number")
+class JSONConstant(ValueError):
+    """JSON text held ``NaN``, ``Infinity`` or ``-Infinity``, which Python's json reads but JSON has not."""
+
+    def __init__(self, name):
+        super().__init__(f"{name} is not a JSON number")
+        self.name = name
+
+
+def no_constant(name):
+    """``parse_constant`` for ``json.loads``: every file and request simnet reads refuses NaN and Infinity."""
+    raise JSONConstant(name)
 
 
 def read_json(path):
@@ -142,10 +152,12 @@ def read_json(path):
     try:
         with open(path, "rb") as f:
             text = f.read(MAX_JSON_BYTES + 1).decode("utf-8")
-        header = json.loads(text, parse_constant=_no_constant)
+        header = json.loads(text, parse_constant=no_constant)
     except RecursionError:
         raise ValueError(f"{path}: not a valid simnet network file (nested deeper than {MAX_DEPTH})") from None
-    except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError, a number too long, NaN
+    except JSONConstant as e:
+        raise ValueError(f"{path}: not a valid simnet network file ({e})") from None
+    except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError, a number too long
         raise ValueError(f"{path}: not a valid simnet network file ({type(e).__name__}: {e})") from None
     if _depth(header) > MAX_DEPTH:
         raise ValueError(f"{path}: not a valid simnet network file (nested deeper than {MAX_DEPTH})")
@@ -221,8 +233,8 @@ def _check_layer(c, spec, field, activations):
     allowed, required = layer_fields(kind)
     c.keys(spec, field, allowed | {"kind", "activation", "weight_state", "bias_state"}, required | {"activation"})
     name = c.type(spec["name"], str, f"{field}.name", "a string")
-    if not 1 <= len(name) <= MAX_NAME:
-        c.fail(f"{field}.name", f"must have 1 to {MAX_NAME} characters, got {len(name)}")
+    if not 1 <= len(name) <= MAX_LAYER_NAME:
+        c.fail(f"{field}.name", f"must have 1 to {MAX_LAYER_NAME} characters, got {len(name)}")
     if "num_neurons" in spec:
         c.int(spec["num_neurons"], f"{field}.num_neurons", 1, MAX_NEURONS)
     if "dtype" in spec:
@@ -263,8 +275,8 @@ def _check_layer(c, spec, field, activations):
 def check_header(header, path):
     """Check a parsed ``network.json``; returns ``{"states": {state prefix: scalar names}, "arrays": array_names}``
     (what ``read_arrays`` needs, and the names ``weights.npz`` gives each parameter in this file's format)."""
-    from .activations import ACTIVATIONS
-    from .losses import LOSSES
+    from ..activations import ACTIVATIONS
+    from ..losses import LOSSES
 
     c = _Checker(path)
     if not isinstance(header, dict) or header.get("format") != FORMAT:

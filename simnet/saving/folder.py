@@ -1,13 +1,13 @@
 """Saving and loading a network: JSON for the structure, ``.npz`` for the arrays, no pickle.
 
 ``save_network(folder, network, optimizer, info)`` writes, as one thing (a temporary folder
-beside ``folder``, fsynced, swapped in by rename; see ``simnet.safefiles``):
+beside ``folder``, fsynced, swapped in by rename; see ``simnet.saving.files``):
 
 - ``network.json``  format, version, the layers (kind, name, size, activation,
   bias, dtype), the loss, the optimizer and its scalar state, the network's
   random generator state and whatever ``info`` the caller adds (epochs run...);
 - ``weights.npz``   the weights by connection (``'input->hidden'``), the biases by layer
-  (``'hidden.bias'``) and their optimizer state (``'input->hidden.m'``; ``loadcheck.array_names``;
+  (``'hidden.bias'``) and their optimizer state (``'input->hidden.m'``; ``schema.array_names``;
   saves of format 1 named them by index, ``'0.weights'``, and still load);
 - ``history.npz``   every recorded history (see ``simnet.history``).
 
@@ -21,13 +21,13 @@ import os
 
 import numpy as np
 
-from .activations import LeakyReLU, get_activation
-from .history import Monitor, load_histories, save_histories
-from . import loadcheck
-from .loadcheck import FORMAT, FORMAT_VERSION, LAYER_KINDS
-from .network import Network
-from .optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
-from .safefiles import find_folder, replace_folder, write_file
+from ..activations import LeakyReLU, get_activation
+from ..history import Monitor, load_histories, save_histories
+from . import schema
+from .schema import FORMAT, FORMAT_VERSION, LAYER_KINDS
+from ..network import Network
+from ..optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
+from .files import find_folder, replace_folder, write_file
 
 
 
@@ -89,7 +89,7 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
     Everything is checked and encoded before the first file is written, so a bad argument
     (say, an ``info`` that JSON cannot hold) leaves a previous save in ``folder`` intact.
     The save is one thing: the files are written to a temporary folder beside ``folder``
-    that replaces it by rename (``simnet.safefiles.replace_folder``), so ``folder`` always
+    that replaces it by rename (``simnet.saving.files.replace_folder``), so ``folder`` always
     holds one complete save.  A network whose arrays are not all finite (it diverged) is
     written to ``folder + ".diverged"`` instead, never over ``folder``.
     """
@@ -101,7 +101,7 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
     if info is not None and not isinstance(info, dict):
         raise TypeError(f"save_network: info must be a dict or None, got {type(info).__name__}")
     arrays, layers = {}, []
-    names = loadcheck.array_names([layer.name for layer in network.layers])  # 'input->hidden', 'hidden.bias'
+    names = schema.array_names([layer.name for layer in network.layers])  # 'input->hidden', 'hidden.bias'
     for i, layer in enumerate(network.layers):
         spec = {"kind": type(layer).__name__, **layer.config(), "activation": activation_config(layer.activation)}
         if layer.weight_row_mat is not None:
@@ -173,9 +173,9 @@ def load_network(folder):
     A missing folder or file is a ``FileNotFoundError``; a truncated, corrupted, foreign or
     inconsistent one a ``ValueError`` (a ``TypeError`` for a field of the wrong type) naming
     the file and the field.  Everything is checked before anything is built: the JSON against
-    its schema (``simnet.loadcheck``), every array's name, dtype and shape from the ``.npz``
+    its schema (``simnet.saving.schema``), every array's name, dtype and shape from the ``.npz``
     headers before its data is read, then its values; no weights are drawn.  A save cut
-    between its two renames (``simnet.safefiles``) is read from the complete folder it left.
+    between its two renames (``simnet.saving.files``) is read from the complete folder it left.
     """
 
     if not isinstance(folder, (str, os.PathLike)):
@@ -186,8 +186,8 @@ def load_network(folder):
         what = "is not a folder" if os.path.exists(folder) and not os.path.isdir(folder) else \
             "no saved network here (missing network.json)"
         raise FileNotFoundError(f"{folder}: {what}")
-    header = loadcheck.read_json(json_path)
-    plan = loadcheck.check_header(header, json_path)
+    header = schema.read_json(json_path)
+    plan = schema.check_header(header, json_path)
     if not os.path.exists(npz_path):
         raise FileNotFoundError(f"{folder}: missing weights.npz beside network.json")
     try:
@@ -241,9 +241,9 @@ def _build(header, plan, npz_path):
             layer = kind.from_config(spec, target=None)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{json_path}: layers[{i}]: {e}") from None
-        if layer.num_neurons > loadcheck.MAX_NEURONS:
+        if layer.num_neurons > schema.MAX_NEURONS:
             raise ValueError(f"{json_path}: layers[{i}] ({layer.name!r}) has {layer.num_neurons:,} neurons, more "
-                             f"than the {loadcheck.MAX_NEURONS:,} a saved layer may have")
+                             f"than the {schema.MAX_NEURONS:,} a saved layer may have")
         layers.append(layer)
     names = plan["arrays"]  # (i, "weights" | "bias") -> (name in weights.npz, its state's prefix)
     expected, prefixes = {}, {}
@@ -259,7 +259,7 @@ def _build(header, plan, npz_path):
         if layer.bias is not None:
             name, prefix = names[i, "bias"]
             expected[name], prefixes[prefix] = (layer.bias.shape, layer.dtype), name
-    arrays = loadcheck.read_arrays(npz_path, expected, plan["states"], prefixes)
+    arrays = schema.read_arrays(npz_path, expected, plan["states"], prefixes)
     for i, (source, target) in enumerate(zip(layers, layers[1:])):
         source.connect(target, weights=arrays.get(names[i, "weights"][0]))  # None: a link without weights
     for i, (layer, spec) in enumerate(zip(layers, specs)):
@@ -276,6 +276,6 @@ def _build(header, plan, npz_path):
 def _restore_state(arrays, prefix, scalars):
     state = dict(scalars)
     for key, value in arrays.items():
-        if key.startswith(prefix + ".") and loadcheck.STATE_WORD.match(key[len(prefix) + 1:]):
+        if key.startswith(prefix + ".") and schema.STATE_WORD.match(key[len(prefix) + 1:]):
             state[key[len(prefix) + 1:]] = value.copy()
     return state

@@ -183,10 +183,10 @@ def _old_temp(name):
 
 
 SAFE_NAME = re.compile(r"[^\w .,+=@-]+")  # letters, digits, _ and a few marks; no separators
-MAX_NAME = 120
+MAX_FILE_NAME = 120  # characters of a file name simnet makes from text
 
 
-def safe_name(name, limit=MAX_NAME):
+def safe_name(name, limit=MAX_FILE_NAME):
     """A file name made from text read from a file: no separators, no ``..``, no leading dot, bounded."""
     text = SAFE_NAME.sub("_", str(name))
     text = re.sub(r"\.{2,}", "_", text).lstrip(".") or "_"

@@ -39,8 +39,9 @@ import os
 
 import numpy as np
 
-from .checks import as_numbers, check_finite
-from .layer import connection_name
+from ..checks import as_numbers, check_finite
+from ..layer import connection_name
+from .schema import JSONConstant, no_constant
 
 EXTENSIONS = (".npz", ".json")
 ASCII_ARROW = "->"  # typed by hand, "input->hidden" names the connection "input→hidden"
@@ -115,13 +116,13 @@ def load_weights(path):
     else:
         try:
             with open(path, encoding="utf-8") as f:
-                data = json.load(f, parse_constant=_no_constant)
+                data = json.load(f, parse_constant=no_constant)
         except UnicodeDecodeError as e:
             raise ValueError(f"{path}: not a UTF-8 text file ({e.reason})") from None
         except json.JSONDecodeError as e:
             raise ValueError(f"{path}: not valid JSON (line {e.lineno} column {e.colno}: {e.msg})") from None
-        except _Constant as e:
-            raise ValueError(f"{path}: {e} is not a number JSON allows; write finite numbers") from None
+        except JSONConstant as e:
+            raise ValueError(f"{path}: {e.name} is not a number JSON allows; write finite numbers") from None
         if not isinstance(data, dict):
             raise ValueError(f"{path}: the JSON must be one object mapping names to arrays, "
                              f"got {type(data).__name__}")
@@ -139,14 +140,6 @@ def load_weights(path):
                 "not a rectangular array of numbers" if a.dtype.kind == "O" else str(a.dtype)
             raise ValueError(f"{path}: key {name!r} must hold numbers (int or float), got {kind}")
     return arrays
-
-
-class _Constant(Exception):
-    pass
-
-
-def _no_constant(name):  # json's NaN, Infinity, -Infinity
-    raise _Constant(name)
 
 
 def apply_weights(network, arrays, where="initial weights"):
