@@ -1,12 +1,17 @@
 """Fashion-MNIST: the classic 784-128-10 network on Zalando's article images.
 
 The same scenario as ``mnist.py`` (same script, same options), with Fashion-MNIST as its
-data set. Run ``python scenarios/fashion_mnist.py --help`` for the options.
+data set. Run ``simnet run fashion-mnist --help`` (or ``python scenarios/fashion_mnist.py --help``)
+for the options.
 """
-import os
-import runpy
 import sys
 
+from simnet.scenarios import mnist
+
+
+def main(argv=None):
+    return mnist.main(argv, dataset="fashion-mnist")
+
+
 if __name__ == "__main__":
-    mnist = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "mnist.py"))
-    sys.exit(mnist["main"](dataset="fashion-mnist"))
+    sys.exit(main())

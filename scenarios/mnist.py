@@ -10,36 +10,37 @@ Nielsen's setups are options too, e.g. his chapter 1 network (sigmoid everywhere
 quadratic cost, weights and biases N(0, 1), SGD eta 3.0, mini-batches of 10, 30 epochs on
 50,000 images with 10,000 held out)::
 
-    python scenarios/mnist.py --hidden 30 --activation sigmoid --output sigmoid --loss squared \\
+    simnet run mnist --hidden 30 --activation sigmoid --output sigmoid --loss squared \\
         --init normal --optimizer sgd --lr 3.0 --lr-decay 1 --batch-size 10 --epochs 30 --validation 10000
 """
-import argparse
-import os
 import sys
 
-from simnet.cli import (apply_init_weights, apply_l2, check_destinations, check_loaded_dtype, check_memory,
-                        continue_schedule, default_history, dense_bytes, image_arguments, layer_sizes, save_run,
-                        split_validation)
-from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
+from simnet.data import DATASETS
 from simnet.epochs import run_epochs
-from simnet.image_networks import build_dense, default_init
 from simnet.explorer.server import add_live_argument, serve
+from simnet.image_networks import build_dense, default_init
 from simnet.layer import INITS
 from simnet.optimizers import get_optimizer
-from simnet.saving import load_network
+from simnet.runs import ArgumentParser, UsageError, entry_point
+from simnet.runs.destinations import check_destinations
+from simnet.runs.image_runs import (apply_init_weights, apply_l2, default_history, finish, load_data, load_saved,
+                                    run_info, split_validation)
+from simnet.runs.memory import check_memory, dense_bytes
+from simnet.runs.options import check_loaded_dtype, continue_schedule, image_arguments, layer_sizes
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
 LOSSES = {"cross-entropy": "cross_entropy", "squared": "squared_error"}  # command line -> simnet.losses
 
 
 def parse_args(argv=None, dataset="mnist"):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    check = image_arguments(p, dataset, DEFAULTS)
-    p.add_argument("--hidden", type=layer_sizes, help="hidden layer sizes, comma separated (128)")
+    p = ArgumentParser(description=__doc__.splitlines()[0])
+    check = image_arguments(p, dataset, DEFAULTS, plots="plots/{dataset}")
+    p.add_argument("--hidden", type=layer_sizes, metavar="SIZES",
+                   help="hidden layer sizes, comma separated: 128 or 128,64 (default: 128)")
     p.add_argument("--activation", choices=["relu", "leaky_relu", "sigmoid", "tanh"],
-                   help="activation of the hidden layers (relu)")
+                   help="activation of the hidden layers (default: relu)")
     p.add_argument("--output", choices=["softmax", "sigmoid"],
-                   help="activation of the 10 output neurons (softmax; Nielsen's are sigmoid)")
+                   help="activation of the 10 output neurons (default: softmax; Nielsen's are sigmoid)")
     p.add_argument("--loss", choices=sorted(LOSSES),
                    help="cross-entropy (default; with sigmoid outputs the binary one summed over the outputs, "
                         "Nielsen's chapter 3) or squared (the quadratic cost, his chapter 1)")
@@ -51,12 +52,11 @@ def parse_args(argv=None, dataset="mnist"):
     args = check(p.parse_args(argv))
     args.explicit |= {name for name in ("hidden", "activation", "output", "loss") if getattr(args, name) is not None}
     if args.load and args.init:
-        p.error("--init draws new weights, --load brings saved ones: give one of them")
+        raise UsageError("--init draws new weights, --load brings saved ones: give one of them")
     args.hidden = args.hidden or [128]
     args.activation = args.activation or "relu"
     args.output = args.output or "softmax"
     args.loss = args.loss or "cross-entropy"
-    args.plots = args.plots or os.path.join("plots", args.dataset.replace("-", "_"))
     return args
 
 
@@ -81,6 +81,7 @@ def check_loaded_network(args, network):
                          f"leave --loss out to continue it")
 
 
+@entry_point
 def main(argv=None, dataset="mnist"):
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
@@ -92,26 +93,11 @@ def main(argv=None, dataset="mnist"):
 
     # A saved network to continue: checked against the options before any data is read.
     if args.load:
-        try:
-            network, optimizer, saved = load_network(args.load)
-            check_loaded_network(args, network)
-        except (OSError, ValueError, TypeError) as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+        network, optimizer, saved = load_saved(args, check_loaded_network)
 
     # The data: uint8 images and labels, turned into inputs in [0, 1] and one-hot goals.
-    try:
-        data, x_train, y_train, x_test, y_test = load_for_training(
-            args.dataset, args.data, not args.no_download, args.train_size, args.seed, args.dtype)
-    except (DatasetNotFoundError, ChecksumError, ValueError) as e:  # missing, failed download, malformed file
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    if data.info["note"]:
-        print(f"NOTE: {data.info['note']}")
-    split = split_validation(args, spec.title, x_train, y_train, x_test)  # --validation N: the last N images validate
-    if split is None:
-        return 2
-    x_train, y_train, x_val, y_val = split
+    data, x_train, y_train, x_test, y_test = load_data(args)
+    x_train, y_train, x_val, y_val = split_validation(args, spec.title, x_train, y_train, x_test)  # --validation
 
     # The network: 784 -> hidden -> 10, built output first with its own seeded generator (or loaded).
     if args.load:
@@ -122,16 +108,13 @@ def main(argv=None, dataset="mnist"):
         network = build_dense(args.hidden, args.activation, args.seed, args.dtype, output=args.output,
                               loss=LOSSES[args.loss], init=args.init)
         if args.init_weights:  # checked in full before any weight changes
-            if apply_init_weights(network, args.init_weights):
-                return 2
+            apply_init_weights(network, args.init_weights)
             print(f"initial weights and biases from {args.init_weights}")
         else:
             print(f"initial weights: {args.init or default_init(args.activation)}; {args.output} outputs, "
                   f"{args.loss} loss")
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
-    code, l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
-    if code:
-        return code
+    l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
     bound = default_history(network, args.batch_size)
     print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
@@ -150,26 +133,15 @@ def main(argv=None, dataset="mnist"):
     print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) on {len(x_test):,} {spec.title} test images "
           f"after {run.epochs} epochs; training took {run.seconds:.1f}s")
 
-    if run.best_epoch is not None:
-        print(f"best validation accuracy {run.best_accuracy:.4f} at epoch {run.best_epoch}"
-              + ("; the test used that epoch's weights" if run.restored else ""))
-    info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
-            "validation": args.validation, "best_epoch": run.best_epoch, "best_validation_accuracy": run.best_accuracy,
-            "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
-            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else
-            "learning rate reached 0" if run.rate_vanished else None,
-            "note": data.info["note"], "class_names": list(spec.class_names)}
-    saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
-    beside_save = args.save if args.save and saved == 0 else None  # (not beside an older save it left)
-    if not args.no_plots:
+    info = run_info(args, run, test_accuracy, data, spec)
+
+    def draw(save_to):
         from simnet.plots.redraw import plot_image_run  # plotting is only imported to draw
 
-        paths = plot_image_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
-                               args.plots, info={**info, "loaded_from": args.load}, save_to=beside_save)
-        print(f"wrote {len(paths)} figures to {args.plots}/")
-    if run.interrupted:
-        return run.status
-    return 3 if run.diverged else saved
+        return plot_image_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
+                              args.plots, info={**info, "loaded_from": args.load}, save_to=save_to)
+
+    return finish(args, run, network, optimizer, info, draw)  # --save, the figures, the exit status
 
 
 if __name__ == "__main__":

@@ -8,23 +8,23 @@ neurons (maps for the convolutional part) you can look at.  Each epoch shows a
 progress bar and ends with a summary line; at the end the test accuracy, the
 time it took and the figures (learned filters, feature maps of one test image,
 curves, confusion matrix, the network as blocks).
-Run ``python scenarios/mnist_cnn.py --help`` for the options.
+Run ``simnet run cnn --help`` (or ``python scenarios/mnist_cnn.py --help``) for the options.
 """
-import argparse
-import os
 import sys
 
 import numpy as np
 
-from simnet.cli import (apply_init_weights, apply_l2, batch_bytes, check_destinations, check_loaded_dtype,
-                        check_memory, continue_schedule, default_history, image_arguments, save_run,
-                        split_validation)
-from simnet.data import DATASETS, ChecksumError, DatasetNotFoundError, load_for_training
-from simnet.image_networks import build_cnn
-from simnet.explorer.server import add_live_argument, serve
-from simnet.optimizers import get_optimizer
-from simnet.saving import load_network
+from simnet.data import DATASETS
 from simnet.epochs import run_epochs
+from simnet.explorer.server import add_live_argument, serve
+from simnet.image_networks import build_cnn
+from simnet.optimizers import get_optimizer
+from simnet.runs import ArgumentParser, UsageError, entry_point
+from simnet.runs.destinations import check_destinations
+from simnet.runs.image_runs import (apply_init_weights, apply_l2, default_history, finish, load_data, load_saved,
+                                    run_info, split_validation)
+from simnet.runs.memory import batch_bytes, check_memory
+from simnet.runs.options import check_loaded_dtype, continue_schedule, image_arguments
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
 # 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
@@ -32,15 +32,14 @@ DEFAULTS = {"epochs": 10, "batch_size": 200, "lr": 0.003, "lr_decay": 0.9, "opti
 
 
 def parse_args(argv=None, dataset="mnist"):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    check = image_arguments(p, dataset, DEFAULTS)
-    p.add_argument("--image", type=int, default=0, help="test image whose feature maps are drawn (0)")
+    p = ArgumentParser(description=__doc__.splitlines()[0])
+    check = image_arguments(p, dataset, DEFAULTS, plots="plots/{dataset}_cnn")
+    p.add_argument("--image", type=int, default=0, help="test image whose feature maps are drawn")
     add_live_argument(p)
-    args = check(p.parse_args(argv))
-    args.plots = args.plots or os.path.join("plots", args.dataset.replace("-", "_") + "_cnn")
-    return args
+    return check(p.parse_args(argv))
 
 
+@entry_point
 def main(argv=None, dataset="mnist"):
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
@@ -48,30 +47,14 @@ def main(argv=None, dataset="mnist"):
 
     # A saved network to continue: checked against the options before any data is read.
     if args.load:
-        try:
-            network, optimizer, saved = load_network(args.load)
-            check_loaded_dtype(args, network)
-        except (OSError, ValueError, TypeError) as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+        network, optimizer, saved = load_saved(args, check_loaded_dtype)
 
     # The data: uint8 images and labels, turned into inputs in [0, 1] and one-hot goals;
     # one row of 784 pixels per image: the input layer sees it as a 1 x 28 x 28 map.
-    try:
-        data, x_train, y_train, x_test, y_test = load_for_training(
-            args.dataset, args.data, not args.no_download, args.train_size, args.seed, args.dtype)
-    except (DatasetNotFoundError, ChecksumError, ValueError) as e:  # missing, failed download, malformed file
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    if data.info["note"]:
-        print(f"NOTE: {data.info['note']}")
+    data, x_train, y_train, x_test, y_test = load_data(args)
     if not 0 <= args.image < len(data.test_images):
-        print(f"error: --image must be in 0..{len(data.test_images) - 1}, got {args.image}", file=sys.stderr)
-        return 2
-    split = split_validation(args, spec.title, x_train, y_train, x_test)
-    if split is None:
-        return 2
-    x_train, y_train, x_val, y_val = split
+        raise UsageError(f"--image must be in 0..{len(data.test_images) - 1}, got {args.image}")
+    x_train, y_train, x_val, y_val = split_validation(args, spec.title, x_train, y_train, x_test)  # --validation
 
     # The network (simnet/image_networks.py), built input first with its own seeded generator (or loaded).
     if args.load:
@@ -81,16 +64,13 @@ def main(argv=None, dataset="mnist"):
     else:
         network = build_cnn(args.seed, np.dtype(args.dtype))
         if args.init_weights:  # checked in full before any weight changes
-            if apply_init_weights(network, args.init_weights):
-                return 2
+            apply_init_weights(network, args.init_weights)
             print(f"initial weights and biases from {args.init_weights}")
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     print(network.summary())
     check_memory(batch_bytes(network, min(args.batch_size, len(x_train))), f"a batch of {args.batch_size}",
                  "use a smaller --batch-size")  # refused before the first step, not killed in it
-    code, l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
-    if code:
-        return code
+    l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
     bound = default_history(network, args.batch_size)
     print(f"{args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
@@ -109,27 +89,16 @@ def main(argv=None, dataset="mnist"):
     print(f"test accuracy {test_accuracy:.4f} (error {100 * (1 - test_accuracy):.2f}%, loss {test_loss:.4f}) on "
           f"{len(x_test):,} {spec.title} test images after {run.epochs} epochs; training took {run.seconds:.1f}s")
 
-    if run.best_epoch is not None:
-        print(f"best validation accuracy {run.best_accuracy:.4f} at epoch {run.best_epoch}"
-              + ("; the test used that epoch's weights" if run.restored else ""))
-    info = {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
-            "validation": args.validation, "best_epoch": run.best_epoch, "best_validation_accuracy": run.best_accuracy,
-            "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
-            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else
-            "learning rate reached 0" if run.rate_vanished else None,
-            "note": data.info["note"], "class_names": list(spec.class_names)}
-    saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
-    beside_save = args.save if args.save and saved == 0 else None  # (not beside an older save it left)
-    if not args.no_plots:
+    info = run_info(args, run, test_accuracy, data, spec)
+
+    def draw(save_to):
         from simnet.plots.redraw import plot_cnn_run  # plotting is only imported to draw
 
-        paths = plot_cnn_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
-                             args.plots, image_index=args.image, info={**info, "loaded_from": args.load},
-                             save_to=beside_save)
-        print(f"wrote {len(paths)} figures to {args.plots}/")
-    if run.interrupted:
-        return run.status
-    return 3 if run.diverged else saved
+        return plot_cnn_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
+                            args.plots, image_index=args.image, info={**info, "loaded_from": args.load},
+                            save_to=save_to)
+
+    return finish(args, run, network, optimizer, info, draw)  # --save, the figures, the exit status
 
 
 if __name__ == "__main__":

@@ -6,49 +6,52 @@ is created, after ``np.random.seed(seed)``; then, for every sample: set the
 inputs, ``train()`` every layer forward, ``calc_delta`` on the output, ``learn()``
 every layer backward.  Run ``python scenarios/streetlights.py --help`` for options.
 """
-import argparse
 import os
 import sys
 
 import numpy as np
 
 from simnet import DivergenceError, History, Network, StopOnInterrupt
-from simnet.cli import (HISTORY_LIMIT, apply_init_weights, check_destinations, check_memory, layer_sizes,
-                        record_all_bytes)
 from simnet.explorer.server import add_live_argument, serve
+from simnet.runs import ArgumentParser, UsageError, entry_point
+from simnet.runs.destinations import check_destinations
+from simnet.runs.image_runs import apply_init_weights
+from simnet.runs.memory import HISTORY_LIMIT, check_memory, record_all_bytes
+from simnet.runs.options import layer_sizes
 from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seed", type=int, default=0, help="seed of numpy's global random state (default 0)")
-    p.add_argument("--hidden", type=layer_sizes, default=[4],
-                   help="hidden layer sizes, comma separated: 4 (default) or 4,2")
-    p.add_argument("--alpha", type=float, default=0.2, help="learning rate (default 0.2)")
-    p.add_argument("--epsilon", type=float, default=0.001, help="stop when the error is at most this (0.001)")
-    p.add_argument("--max-iter", type=int, default=1000, help="at most this many iterations (1000)")
+    p = ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seed", type=int, default=0, help="seed of numpy's global random state")
+    p.add_argument("--hidden", type=layer_sizes, default=[4], metavar="SIZES",
+                   help="hidden layer sizes, comma separated: 4 or 4,2")
+    p.add_argument("--alpha", type=float, default=0.2, help="the learning rate (the walk-through's alpha)")
+    p.add_argument("--epsilon", type=float, default=0.001, help="stop when the error is at most this")
+    p.add_argument("--max-iter", type=int, default=1000, help="at most this many iterations")
     p.add_argument("--plots", default=os.path.join("plots", "streetlights"),
-                   help="folder for the figures and history.npz (default plots/streetlights)")
+                   help="folder for the figures and history.npz")
     p.add_argument("--no-plots", action="store_true", help="write no figures")
     p.add_argument("--show", action="store_true", help="also open the figures in a window")
     p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
-                   help="when the error becomes NaN or infinite: stop and keep the history (default), or raise")
+                   help="when the error becomes NaN or infinite: stop and keep the history, or raise")
     add_live_argument(p)
     p.add_argument("--init-weights", metavar="FILE",
                    help="start from the weights in FILE instead of drawing them (.npz or .json: 'input->hidden' "
-                        "3x4 and 'hidden->output' 4x1 in row form; see simnet/saving/init_weights.py)")
+                        "3x4 and 'hidden->output' 4x1 in row form; see docs/scenarios.md)")
     args = p.parse_args(argv)
     if not (np.isfinite(args.alpha) and args.alpha > 0):
-        p.error(f"--alpha must be a positive finite number, got {args.alpha}")
+        raise UsageError(f"--alpha must be a positive finite number, got {args.alpha}")
     if not (np.isfinite(args.epsilon) and args.epsilon >= 0):
-        p.error(f"--epsilon must be a finite number >= 0, got {args.epsilon}")
+        raise UsageError(f"--epsilon must be a finite number >= 0, got {args.epsilon}")
     if args.max_iter < 1:
-        p.error(f"--max-iter must be at least 1, got {args.max_iter}")
+        raise UsageError(f"--max-iter must be at least 1, got {args.max_iter}")
     if not 0 <= args.seed < 2**32:
-        p.error(f"--seed must be in 0..2**32-1 (numpy's global seed), got {args.seed}")
+        raise UsageError(f"--seed must be in 0..2**32-1 (numpy's global seed), got {args.seed}")
     return args
 
 
+@entry_point
 def main(argv=None):
     args = parse_args(argv)
     check_destinations(args)  # --plots created and probed before anything runs
@@ -66,8 +69,7 @@ def main(argv=None):
 
     network = Network(layers)
     if args.init_weights:  # given weights replace the drawn ones (every array checked before any changes)
-        if apply_init_weights(network, args.init_weights):
-            return 2
+        apply_init_weights(network, args.init_weights)
         print(f"initial weights from {args.init_weights}\n")
 
     # Declare what to record: every neuron, weight and delta of every layer, thinned by

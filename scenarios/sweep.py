@@ -21,7 +21,8 @@ import sys
 
 import numpy as np
 
-from simnet.cli import check_destinations
+from simnet.runs import ArgumentParser, UsageError, entry_point
+from simnet.runs.destinations import check_destinations
 from simnet.streetlights import convergence_summary, describe_run, format_summary
 from simnet.sweeps.engine import MAX_RUNS
 from simnet.sweeps import (TASKS, curves_path, format_hidden, get_task, load_curves, make_grid, parse_hidden, parse_list,
@@ -35,9 +36,7 @@ DEFAULTS = {  # per scenario: seeds, alpha, hidden
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="\n".join(__doc__.splitlines()[1:]))
+    p = ArgumentParser(description=__doc__.splitlines()[0], epilog="\n".join(__doc__.splitlines()[1:]))
     p.add_argument("scenario", choices=sorted(TASKS), help="the scenario to sweep")
     p.add_argument("--seeds", help="seeds: 0-999, 0,5,7 or a mix (default 0-99; image scenarios 0-2)")
     p.add_argument("--alpha", help="learning rates, comma separated (default 0.2; image scenarios 0.01,0.1)")
@@ -63,29 +62,34 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
 
     defaults = DEFAULTS.get(args.scenario, DEFAULTS["mnist"])
-    try:
-        args.seed_list = parse_seeds(args.seeds or defaults["seeds"])
-        args.alpha_list = parse_list(args.alpha or defaults["alpha"])
-        args.hidden_list = parse_list(args.hidden or defaults["hidden"], parse_hidden)
-    except ValueError as e:
-        p.error(str(e))
+    args.seed_list = option("--seeds", args.seeds or defaults["seeds"], parse_seeds)
+    args.alpha_list = option("--alpha", args.alpha or defaults["alpha"], parse_list)
+    args.hidden_list = option("--hidden", args.hidden or defaults["hidden"], lambda t: parse_list(t, parse_hidden))
     if len(args.seed_list) * len(args.alpha_list) * len(args.hidden_list) > MAX_RUNS:
-        p.error(f"{len(args.seed_list):,} seeds x {len(args.alpha_list)} alpha x {len(args.hidden_list)} hidden is "
+        raise UsageError(f"{len(args.seed_list):,} seeds x {len(args.alpha_list)} alpha x {len(args.hidden_list)} hidden is "
                 f"more than the {MAX_RUNS:,} runs a sweep may have")
     if not all(np.isfinite(a) and a > 0 for a in args.alpha_list):
-        p.error(f"--alpha must be positive finite numbers, got {args.alpha}")
+        raise UsageError(f"--alpha must be positive finite numbers, got {args.alpha}")
     if args.epsilon is not None and not (np.isfinite(args.epsilon) and args.epsilon >= 0):
-        p.error(f"--epsilon must be a finite number >= 0, got {args.epsilon}")
+        raise UsageError(f"--epsilon must be a finite number >= 0, got {args.epsilon}")
     for name in ("max_iter", "epochs", "workers"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
-            p.error(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
     task = get_task(args.scenario)
     if args.population and task.population is None:
-        p.error(f"{args.scenario} has no population mode")
+        raise UsageError(f"{args.scenario} has no population mode")
     args.plots = args.plots or os.path.join("plots", "sweep" if args.scenario == "streetlights"
                                             else f"sweep_{args.scenario}")
     args.results = args.results or os.path.join(args.plots, "results.csv")
     return args
+
+
+def option(name, text, parse):
+    """``parse(text)``, a ``UsageError`` naming the option ``name`` if it cannot."""
+    try:
+        return parse(text)
+    except ValueError as e:
+        raise UsageError(f"{name} {text}: {e}") from None
 
 
 def grid_of(args):
@@ -113,6 +117,7 @@ def saved_rows(args, task):
     return rows
 
 
+@entry_point
 def main(argv=None):
     args = parse_args(argv)
     task = get_task(args.scenario)
@@ -122,13 +127,11 @@ def main(argv=None):
         try:
             rows = saved_rows(args, task)
         except (OSError, ValueError) as e:
-            print(f"sweep: cannot replot: {e}", file=sys.stderr)
-            return 2
+            raise UsageError(f"--replot: cannot replot {args.results}: {e}") from None
         try:
             curves = load_curves(curves_path(args.results))
         except ValueError as e:
-            print(f"sweep: cannot replot: {e}", file=sys.stderr)
-            return 2
+            raise UsageError(f"--replot: cannot replot {args.results}: {e}") from None
         print(f"{len(rows)} runs read from {args.results}")
     else:
         grid = grid_of(args)
@@ -142,12 +145,8 @@ def main(argv=None):
         try:
             sweep = run_sweep(args.scenario, grid, args.results, workers=args.workers, scheduler=args.scheduler,
                               population=population, progress=not args.no_progress)
-        except NotImplementedError as e:
-            print(f"sweep: {e}", file=sys.stderr)
-            return 2
-        except (ImportError, OSError, ValueError) as e:  # no dask, no scheduler there, a table or curves unread
-            print(f"sweep: {e}", file=sys.stderr)
-            return 2
+        except (NotImplementedError, ImportError, OSError, ValueError) as e:
+            raise UsageError(str(e)) from None  # no dask, no scheduler there, a table or curves unread
         except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (simnet.interrupt.Terminated)
             print(f"\ninterrupted: the finished runs are in {args.results}; run the same command again to resume",
                   file=sys.stderr)

@@ -138,3 +138,11 @@ def format_summary(summary, cell=("alpha", "hidden")):
                 where = ", ".join(f"{k} {fmt(r[k])}" for k in cell)
                 lines.append(f"  seed {r['seed']:>4} ({where}): {describe_run(r)}")
     return lines
+
+
+if __name__ == "__main__":  # python -m simnet.streetlights: this module is the scenario's data, not its run
+    import sys
+
+    print("simnet.streetlights holds the scenario's data and network; to run it: simnet run streetlights "
+          "(or python -m simnet run streetlights)", file=sys.stderr)
+    sys.exit(2)

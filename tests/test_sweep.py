@@ -11,6 +11,7 @@ import pytest
 
 from simnet import sweeps
 from simnet.streetlights import seeded_network
+from simnet.runs import UsageError
 from simnet.sweeps import (ResultsTable, get_task, load_curves, make_grid, parse_hidden, parse_seeds, read_results,
                            run_sweep)
 
@@ -184,7 +185,7 @@ def test_grid_options_parse():
                                             "seed": 0}
     assert {p["hidden"] for p in g} == {(2,), (4,), (4, 2)}
     for argv in (["--alpha", "0"], ["--hidden", "0"], ["--seeds", "x"], ["--max-iter", "0"]):
-        with pytest.raises(SystemExit):
+        with pytest.raises(UsageError):
             sweep_script.parse_args(["streetlights", *argv])
 
 

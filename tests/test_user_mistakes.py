@@ -137,10 +137,10 @@ def test_sigterm_stops_streetlights_with_143(tmp_path):
 
 
 def test_a_cnn_batch_that_cannot_fit_is_refused_before_the_first_step(tmp_path, capsys, monkeypatch):
-    import simnet.cli
+    import simnet.runs.memory
 
     data = tiny_image_set(tmp_path / "data", n_train=200, n_test=50)
-    monkeypatch.setattr(simnet.cli, "memory_available", lambda: 2**20)  # 1 MiB free
+    monkeypatch.setattr(simnet.runs.memory, "memory_available", lambda: 2**20)  # 1 MiB free
     line = refused("mnist_cnn", ["--data", str(data), "--no-download", "--batch-size", "100", "--no-plots"], capsys,
                    "a batch of 100 needs about")
     assert "more than the 0.0 GiB available; use a smaller --batch-size" in line

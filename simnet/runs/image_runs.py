@@ -1,0 +1,128 @@
+"""The steps every image scenario (``mnist``, ``fashion-mnist``, ``cnn``) takes around its training loop.
+
+In order: ``load_saved`` (``--load``), ``load_data`` (the data set, ``--train-size``),
+``split_validation`` (``--validation``), ``apply_init_weights`` (``--init-weights``), ``apply_l2``
+(``--l2`` and the schedule's check), ``default_history``, then after training ``finish`` (the
+summary lines, ``--save``, the figures and the exit status).  A value the run cannot use is a
+``UsageError`` raised before the first step.
+"""
+import sys
+
+from ..data import ChecksumError, DatasetNotFoundError, load_for_training
+from ..epochs import check_schedule, hold_out
+from ..saving.init_weights import init_from_file
+from ..saving import load_network, save_network
+from .usage import UsageError
+
+
+def load_saved(args, check):
+    """``--load``: ``(network, optimizer, info)`` of the saved run, ``check(args, network)`` raising
+    ``ValueError`` where an option contradicts it; before any data is read."""
+    try:
+        network, optimizer, saved = load_network(args.load)
+        check(args, network)
+    except (OSError, ValueError, TypeError) as e:
+        raise UsageError(f"--load {args.load}: {e}") from None
+    return network, optimizer, saved
+
+
+def load_data(args):
+    """The data set of ``args.dataset`` as ``load_for_training`` returns it, its note printed."""
+    try:
+        loaded = load_for_training(args.dataset, args.data, not args.no_download, args.train_size, args.seed,
+                                   args.dtype)
+    except (DatasetNotFoundError, ChecksumError, ValueError) as e:  # missing, failed download, malformed file
+        raise UsageError(str(e)) from None
+    if loaded[0].info["note"]:
+        print(f"NOTE: {loaded[0].info['note']}")
+    return loaded
+
+
+def split_validation(args, title, x_train, y_train, x_test):
+    """``--validation N``: Nielsen's split, the last N images of the training set validate and the test
+    set tests once; prints the sizes either way.  Returns ``(x_train, y_train, x_val, y_val)`` (``x_val``
+    and ``y_val`` None without the option)."""
+    x_val = y_val = None
+    if args.validation:
+        try:
+            x_train, y_train, x_val, y_val = hold_out(x_train, y_train, args.validation)
+        except ValueError as e:
+            raise UsageError(f"--validation: {e}") from None  # (the message names the number)
+        print(f"{title}: {len(x_train):,} training, {len(x_val):,} validation (the last of the training set) "
+              f"and {len(x_test):,} test images")
+    else:
+        print(f"{title}: {len(x_train):,} training and {len(x_test):,} test images")
+    return x_train, y_train, x_val, y_val
+
+
+def apply_init_weights(network, path):
+    """``--init-weights``: the weights and biases of the file ``path`` into ``network``, every array
+    checked before any changes."""
+    try:
+        init_from_file(network, path)
+    except (OSError, ValueError) as e:
+        raise UsageError(f"--init-weights: {e}") from None  # (the message names the file)
+
+
+def apply_l2(args, optimizer, n_train, first_epoch):
+    """``--l2`` on ``optimizer`` (Nielsen's lambda over the ``n_train`` images trained on), then the
+    run's learning-rate schedule checked with it before the first step.  Returns the words for the
+    banner ('' without L2)."""
+    if args.l2 is not None:
+        try:
+            optimizer.set_l2(args.l2, n_train)
+        except ValueError as e:
+            raise UsageError(f"--l2 {args.l2:g}: {e}") from None
+    try:  # with L2, every rate of the schedule must keep the weight decay a shrink
+        check_schedule(optimizer, args.lr, args.lr_decay, first_epoch, args.epochs)
+    except ValueError as e:
+        raise UsageError(f"--l2 with --lr {args.lr:g} --lr-decay {args.lr_decay:g}: {e}") from None
+    if not optimizer.l2:
+        return ""
+    return f", L2 {optimizer.l2:g} (weights x(1 - lr*{optimizer.l2:g}/{optimizer.n:,}) a step)"
+
+
+def default_history(network, batch_size):
+    """The image scenarios' history: summaries every 6,400 samples (``record_summaries``), unless a loaded
+    network goes on with the histories it brought.  Returns the bound on their memory in bytes."""
+    if network.monitors():
+        return network.history_bytes()
+    return network.record_summaries(every=max(1, 6400 // batch_size))
+
+
+def run_info(args, run, test_accuracy, data, spec):
+    """What a save and the figures record about an image run."""
+    return {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
+            "validation": args.validation, "best_epoch": run.best_epoch, "best_validation_accuracy": run.best_accuracy,
+            "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
+            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else
+            "learning rate reached 0" if run.rate_vanished else None,
+            "note": data.info["note"], "class_names": list(spec.class_names)}
+
+
+def save_run(args, network, optimizer, info):
+    """Save a run to ``args.save`` and print where; a failure is one line on stderr and returns 2
+    (the figures are drawn all the same)."""
+    try:
+        saved = save_network(args.save, network, optimizer, info)
+    except (OSError, ValueError) as e:
+        print(f"error: could not save the network to {args.save}: {e}", file=sys.stderr)
+        return 2
+    print(saved.describe())
+    return 0
+
+
+def finish(args, run, network, optimizer, info, draw):
+    """After training: the best validation epoch, ``--save``, then the figures (``draw(save_to)`` returns
+    their paths), and the exit status: the interrupt's (130, 143), 3 for divergence, 2 for a failed save,
+    else 0."""
+    if run.best_epoch is not None:
+        print(f"best validation accuracy {run.best_accuracy:.4f} at epoch {run.best_epoch}"
+              + ("; the test used that epoch's weights" if run.restored else ""))
+    saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
+    if not args.no_plots:
+        paths = draw(args.save if args.save and saved == 0 else None)  # (not beside an older save it left)
+        print(f"wrote {len(paths)} figures to {args.plots}/")
+    if run.interrupted:
+        return run.status
+    return 3 if run.diverged else saved

@@ -1,0 +1,156 @@
+"""``simnet run SCENARIO``: the registry, one line and exit 2 for a user's mistake, help with defaults,
+and the same code behind ``simnet run``, ``python -m simnet run`` and ``python scenarios/NAME.py``."""
+import argparse
+import importlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from simnet.cli import main as simnet
+from simnet.runs import UsageError
+from simnet.runs.registry import SCENARIOS, get_scenario
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def one_line_error(capsys):
+    err = capsys.readouterr().err
+    assert err.endswith("\n") and err.count("\n") == 1 and err.startswith("error: "), err
+    return err
+
+
+def test_simnet_help_lists_every_scenario_with_one_line(capsys):
+    with pytest.raises(SystemExit) as e:
+        simnet(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for scenario in SCENARIOS.values():
+        assert f"  {scenario.name}" in out and scenario.summary in out
+    assert list(SCENARIOS) == ["streetlights", "mnist", "fashion-mnist", "cnn", "sweep"]
+
+
+def test_every_script_in_scenarios_is_registered_and_every_entry_is_its_main():
+    scripts = sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, "scenarios"))
+                     if f.endswith(".py") and f != "__init__.py")
+    entries = sorted(s.entry.split(":")[0].rsplit(".", 1)[1] for s in SCENARIOS.values())
+    assert entries == scripts
+    for scenario in SCENARIOS.values():
+        main = scenario.load()
+        module = importlib.import_module(scenario.entry.split(":")[0])
+        assert main is module.main and callable(main)
+        assert os.path.realpath(module.__file__) == os.path.join(ROOT, "scenarios", os.path.basename(module.__file__))
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["run", "nosuch"], "no scenario 'nosuch'; the scenarios are streetlights, mnist, fashion-mnist, cnn, sweep"),
+    (["run"], "simnet run needs a scenario first, got nothing"),
+    (["run", "--lr", "3"], "simnet run needs a scenario first, got --lr 3"),
+    (["nosuch"], "invalid choice: 'nosuch' (choose from 'run', 'plot', 'view') (see simnet --help)"),
+])
+def test_an_unknown_scenario_or_command_is_one_line_and_exit_2(argv, words, capsys):
+    assert simnet(argv) == 2
+    assert words in one_line_error(capsys)
+
+
+BAD = {  # a bad value for each scenario, and the words the one line must hold (the option and the value)
+    "streetlights": (["--alpha", "-1"], "--alpha must be a positive finite number, got -1.0"),
+    "mnist": (["--lr", "0"], "--lr must be a positive finite number, got 0.0"),
+    "fashion-mnist": (["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
+    "cnn": (["--epochs", "-1"], "--epochs must be 0 or more, got -1"),
+    "sweep": (["streetlights", "--seeds", "x"], "--seeds x: seeds must look like"),
+}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_a_bad_option_in_every_scenario_is_one_line_naming_it_and_exit_2(name, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing may be written, but if it were, not in the checkout
+    argv, words = BAD[name]
+    assert simnet(["run", name, *argv]) == 2
+    assert words in one_line_error(capsys)
+    first = argv[:1] if name == "sweep" else []  # sweep's scenario comes first
+    assert simnet(["run", name, *first, "--no-such-option", "7"]) == 2
+    line = one_line_error(capsys)
+    assert "unrecognized arguments: --no-such-option 7" in line and f"(see simnet run {name} --help)" in line
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_invalid_choice_names_the_option_and_the_value(capsys):
+    assert simnet(["run", "cnn", "--dataset", "cifar"]) == 2
+    assert "argument --dataset: invalid choice: 'cifar'" in one_line_error(capsys)
+
+
+def _options(parser):
+    return {o: a for a in parser._actions for o in a.option_strings}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_help_shows_every_option_with_its_default(name, capsys):
+    with pytest.raises(SystemExit) as e:
+        simnet(["run", name, "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: simnet run {name} ")
+    # every option that has a default says it (in the help's words, or argparse's "(default: ...)")
+    module = importlib.import_module(get_scenario(name).entry.split(":")[0])
+    parsers = []
+    real = argparse.ArgumentParser.parse_args
+
+    def spy(self, args=None, namespace=None):
+        parsers.append(self)
+        raise SystemExit(0)
+
+    argparse.ArgumentParser.parse_args = spy
+    try:
+        with pytest.raises(SystemExit):
+            (module.parse_args if hasattr(module, "parse_args") else module.main)(["x"])
+    finally:
+        argparse.ArgumentParser.parse_args = real
+    [parser] = parsers
+    for option, action in _options(parser).items():
+        if action.default not in (None, False, argparse.SUPPRESS) and option.startswith("--"):
+            assert f"{option}" in out
+            help_text = parser._get_formatter()._get_help_string(action)
+            assert "default" in help_text, (name, option)
+
+
+def test_help_shows_each_default_value(capsys):
+    with pytest.raises(SystemExit):
+        simnet(["run", "streetlights", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for words in ("(default: 0.2)", "(default: 0.001)", "(default: 1000)", "(default: plots/streetlights)",
+                  "the walk-through's alpha"):
+        assert words in out
+    with pytest.raises(SystemExit):
+        simnet(["run", "cnn", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(default: plots/<dataset>_cnn)" in out and "(default: 200)" in out and "(default: adam;" in out
+
+
+def test_a_usage_error_raised_in_a_scenario_is_one_line(capsys):
+    from simnet.runs import entry_point
+
+    @entry_point
+    def main(argv=None):
+        raise UsageError(f"--width {argv[0]}: must be\n  positive")
+
+    assert main(["-3"]) == 2
+    assert one_line_error(capsys) == "error: --width -3: must be positive\n"
+
+
+def test_python_m_simnet_run_is_the_script_and_the_command(tmp_path):
+    """One subprocess each: ``python -m simnet run`` and ``python scenarios/streetlights.py`` print the same."""
+    env = {**os.environ, "PYTHONPATH": ROOT, "MPLBACKEND": "Agg"}
+    outs = [subprocess.run([sys.executable, *argv, "--no-plots", "--max-iter", "30"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)
+            for argv in (["-m", "simnet", "run", "streetlights"], [os.path.join(ROOT, "scenarios", "streetlights.py")])]
+    assert [o.returncode for o in outs] == [0, 0], outs
+    assert outs[0].stdout == outs[1].stdout and "20 Error = 0.19074" in outs[0].stdout
+
+
+def test_python_m_simnet_streetlights_says_what_to_type():
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    p = subprocess.run([sys.executable, "-m", "simnet.streetlights"], env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 2 and "simnet run streetlights" in p.stderr and p.stdout == ""
