@@ -48,7 +48,7 @@ def parse_args(argv=None, dataset="mnist"):
                    help="initial weights: he (default with relu), glorot (default otherwise), uniform, normal "
                         "(weights and biases N(0,1), Nielsen ch. 1) or scaled-normal (weights N(0,1/n_in), "
                         "biases N(0,1), his ch. 3)")
-    add_live_argument(p)
+    add_live_argument(p, unit="batch")
     args = check(p.parse_args(argv))
     args.explicit |= {name for name in ("hidden", "activation", "output", "loss") if getattr(args, name) is not None}
     if args.load and args.init:
@@ -120,7 +120,7 @@ def main(argv=None, dataset="mnist"):
           f"history bounded at {bound / 2**20:.1f} MiB")
 
     live = serve(args.live, network, args.live_host, title=spec.title, image_shape=(28, 28),  # --live: the explorer
-                 class_names=list(spec.class_names))
+                 class_names=list(spec.class_names), pace=args.pace, start_paused=True)  # Play starts it
 
     # Train: every epoch is one shuffled pass in mini-batches, then a test.
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,

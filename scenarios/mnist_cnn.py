@@ -35,7 +35,7 @@ def parse_args(argv=None, dataset="mnist"):
     p = ArgumentParser(description=__doc__.splitlines()[0])
     check = image_arguments(p, dataset, DEFAULTS, plots="plots/{dataset}_cnn")
     p.add_argument("--image", type=int, default=0, help="test image whose feature maps are drawn")
-    add_live_argument(p)
+    add_live_argument(p, unit="batch")
     return check(p.parse_args(argv))
 
 
@@ -76,7 +76,7 @@ def main(argv=None, dataset="mnist"):
           f"history bounded at {bound / 2**20:.1f} MiB")
 
     live = serve(args.live, network, args.live_host, title=spec.title, image_shape=(28, 28),  # --live: the explorer
-                 class_names=list(spec.class_names))
+                 class_names=list(spec.class_names), pace=args.pace, start_paused=True)  # Play starts it
 
     # Train: every epoch is one shuffled pass in mini-batches (dropout on), then a test (dropout off).
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,

@@ -35,7 +35,7 @@ def parse_args(argv=None):
     p.add_argument("--show", action="store_true", help="also open the figures in a window")
     p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
                    help="when the error becomes NaN or infinite: stop and keep the history, or raise")
-    add_live_argument(p)
+    add_live_argument(p, pace=40, unit="sample")  # 40 samples a second: 10 iterations, a pace to follow
     p.add_argument("--init-weights", metavar="FILE",
                    help="start from the weights in FILE instead of drawing them (.npz or .json: 'input->hidden' "
                         "3x4 and 'hidden->output' 4x1 in row form; see docs/scenarios.md)")
@@ -83,7 +83,8 @@ def main(argv=None):
         print(layer)
     print()
     live = serve(args.live, network, args.live_host, title="streetlights",  # --live: the explorer, steering this run;
-                 samples=[f"lights {x.astype(int)}" for x in streetlights], start_paused=True)  # Play starts it
+                 samples=[f"lights {x.astype(int)}" for x in streetlights], start_paused=True,  # Play starts it
+                 pace=args.pace)
 
     # Train, one sample at a time: forward through every layer, then backward.
     # Ctrl-C stops at the end of the current sample; NaN or inf errors stop the run.

@@ -25,6 +25,7 @@ from .history import VARIABLES, Monitor
 from .losses import get_loss
 from .optimizers import Optimizer, as_optimizer
 
+POINTS = VARIABLES + ("train", "learn")  # a layer's monitor points (see SimpleLayer.listen)
 INITS = ("uniform", "he", "glorot", "normal", "scaled-normal")
 NORMAL_BIAS_INITS = ("normal", "scaled-normal")  # Nielsen's: these also draw the biases N(0, 1)
 
@@ -146,10 +147,15 @@ class SimpleLayer:
         self._goal = None  # the goal of the last calc_delta, until the next forward step
         self._errors = None  # its per-sample errors, computed when first read
         self.monitors = {}
-        self._watch = {v: [] for v in VARIABLES}
+        # The monitor points: lists of listeners (anything with a ``record()`` method), called when
+        # a variable changes ('neurons', 'delta', 'weights', 'bias') or a phase ends ('train', 'learn';
+        # the input layer's 'learn' ends a whole step).  Monitors, the explorer, layer health and
+        # watchpoints all listen here (``listen``); no method of a layer is replaced at run time.
+        self._watch = {v: [] for v in POINTS}
         # the same lists, as attributes: the hot loop reads them without a dictionary lookup
         self._watch_neurons, self._watch_delta = self._watch["neurons"], self._watch["delta"]
         self._watch_weights, self._watch_bias = self._watch["weights"], self._watch["bias"]
+        self._watch_train, self._watch_learn = self._watch["train"], self._watch["learn"]
         if target is not None:
             self.connect(target, init=init, rng=rng)
 
@@ -286,6 +292,8 @@ class SimpleLayer:
         """
         src = self.source
         if src is None:
+            for m in self._watch_train:
+                m.record()
             return self.neuron_row_array
         x = src.neuron_row_array
         z = self.neuron_row_array
@@ -300,6 +308,8 @@ class SimpleLayer:
             np.copyto(self.sums, z)
         self.activation.forward_in_place(z)
         for m in self._watch_neurons:
+            m.record()
+        for m in self._watch_train:
             m.record()
         return z
 
@@ -386,7 +396,9 @@ class SimpleLayer:
         (``Network.step``): the hot path validates nothing.
         """
         src = self.source
-        if src is None:
+        if src is None:  # the input layer learns nothing; its learn() is the end of the step
+            for m in self._watch_learn:
+                m.record()
             return
         if check:
             d = self.delta
@@ -401,6 +413,8 @@ class SimpleLayer:
         if src.source is not None:
             self.pass_delta()
         self.update(optimizer)
+        for m in self._watch_learn:
+            m.record()
 
     def pass_delta(self):
         """Step 1 of ``learn``: the source's delta, from this layer's delta and the weights between them."""
@@ -498,6 +512,30 @@ class SimpleLayer:
             raise ValueError(f"layer {self.name!r} already records {key!r}")
         return key, Monitor(self, variable, select=select, every=every, capacity=capacity, summary=summary,
                             dtype=dtype, key=key)
+
+    def listen(self, point, listener):
+        """Call ``listener.record()`` at the monitor point ``point`` of this layer, from now on.
+
+        Points: ``'neurons'`` (after ``train()``, or ``set_neurons`` on the input layer), ``'delta'``
+        (after ``calc_delta`` on the output, after the target's ``pass_delta`` otherwise),
+        ``'weights'`` (after the weights this layer owns changed), ``'bias'``, ``'train'`` (the end of
+        ``train()``) and ``'learn'`` (the end of ``learn()``; the input layer's ends a whole step).
+        Listeners run in the training thread, in the order they were added; ``unlisten`` removes one.
+        """
+        if point not in POINTS:
+            raise ValueError(f"layer {self.name!r}: no monitor point {point!r}; points are {POINTS}")
+        if not callable(getattr(listener, "record", None)):
+            raise TypeError(f"layer {self.name!r}: a listener needs a record() method, got {listener!r}")
+        self._watch[point].append(listener)
+        return listener
+
+    def unlisten(self, point, listener):
+        """Stop calling ``listener`` at ``point`` (nothing happens if it was not listening)."""
+        watch = self._watch.get(point, [])
+        for k, m in enumerate(watch):
+            if m is listener:
+                del watch[k]
+                return
 
     def _attach(self, key, m):
         if key in self.monitors:

@@ -33,10 +33,13 @@ def streetlights_network(seed=0):
     return network
 
 
-def train_per_sample(network, iterations, alpha=0.2):
-    """The scenario's loop: per sample, set the inputs, train() forward, calc_delta, learn() backward."""
+def train_per_sample(network, iterations, alpha=0.2, stop=None):
+    """The scenario's loop: per sample, set the inputs, train() forward, calc_delta, learn() backward
+    (``stop``: a threading.Event that ends it after the current iteration)."""
     layers = network.layers
     for _ in range(iterations):
+        if stop is not None and stop.is_set():
+            return
         for i in range(len(X)):
             layers[0].set_neurons(X[i])
             for layer in layers:
@@ -94,12 +97,14 @@ def tiny_image_run(folder):
 class LiveStreetlights:
     """A live server on a streetlights network that starts paused, trained in a background thread."""
 
-    def __init__(self, iterations=50):
+    def __init__(self, iterations=50, **kw):
         self.network = streetlights_network()
         self.live = LiveRun(self.network, port=0, title="streetlights", samples=LABELS, start_paused=True,
-                            out=io.StringIO())
+                            out=io.StringIO(), **kw)
         self.live.start()
-        self.thread = threading.Thread(target=train_per_sample, args=(self.network, iterations), daemon=True)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=train_per_sample, args=(self.network, iterations, 0.2, self.stop),
+                                       daemon=True)
         self.thread.start()
         self.wait(lambda: self.live.paused)
 
@@ -114,6 +119,7 @@ class LiveStreetlights:
             time.sleep(0.01)
 
     def close(self):
+        self.stop.set()
         self.live.close()
         self.thread.join(10)
 

@@ -229,8 +229,60 @@ def test_the_run_never_waits_for_a_page_and_records_the_same(tmp_path):
     assert ha.keys() == hb.keys()
     for k in ha:
         assert np.array_equal(ha[k].values, hb[k].values) and np.array_equal(ha[k].steps, hb[k].steps), k
-    # the hooks are gone when the run is over
-    assert "train" not in vars(watched.network.layers[1])
+    # no method of a layer was replaced at any time, and the listeners are gone when the run is over
+    for layer in watched.network.layers:
+        assert not {"train", "learn", "_load", "_calc_delta", "set_neurons"} & set(vars(layer))
+        assert all(type(m).__name__ == "Monitor" for ms in layer._watch.values() for m in ms)
+
+
+def test_the_live_run_listens_on_the_monitor_points_and_replaces_no_method():
+    """While served and stepped phase by phase, every layer keeps its class's methods; the run is heard through
+    listeners on the layers' monitor points, which go when the run is over."""
+    run = LiveStreetlights(iterations=2)
+    try:
+        layers = run.network.layers
+        for layer in layers:
+            assert not {"train", "learn", "_load", "_calc_delta"} & set(vars(layer))
+        heard = {la.name: {p: [type(m).__name__ for m in ms] for p, ms in la._watch.items()} for la in layers}
+        assert "_Listener" in heard["input"]["learn"] and "_Listener" in heard["hidden"]["train"]
+        assert "_Listener" in heard["output"]["delta"] and "_Listener" in heard["output"]["learn"]
+        request(run.live.url, "/control", "POST", {"action": "resume"})
+        run.thread.join(20)
+    finally:
+        run.close()
+    for layer in layers:
+        assert all(type(m).__name__ == "Monitor" for ms in layer._watch.values() for m in ms), layer.name
+
+
+def test_listen_calls_a_listener_at_each_point_in_the_walk_through_order():
+    network = streetlights_network()
+    order = []
+
+    class Spy:
+        def __init__(self, what):
+            self.what = what
+
+        def record(self):
+            order.append(self.what)
+
+    spies = []
+    for layer in network.layers:
+        for point in ("neurons", "delta", "weights", "train", "learn"):
+            spies.append((layer, point, layer.listen(point, Spy(f"{layer.name}.{point}"))))
+    train_per_sample(network, 1)
+    assert order[:14] == ["input.neurons", "input.train", "hidden.neurons", "hidden.train", "output.neurons",
+                          "output.train", "output.delta", "hidden.delta", "hidden.weights", "output.learn",
+                          "input.weights", "hidden.learn", "input.learn", "input.neurons"]
+    assert len(order) == 4 * 13
+    for layer, point, spy in spies:
+        layer.unlisten(point, spy)
+    order.clear()
+    train_per_sample(network, 1)
+    assert order == []
+    with pytest.raises(ValueError, match="no monitor point 'forward'"):
+        network.input.listen("forward", Spy("x"))
+    with pytest.raises(TypeError, match="needs a record"):
+        network.input.listen("learn", object())
 
 
 def test_a_saved_image_run_shows_test_images_classified_along_the_timeline(tmp_path):

@@ -292,3 +292,59 @@ def test_stop_in_the_page_ends_the_scenario_as_ctrl_c_does(browser, tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.slow
+def test_pause_lands_on_the_next_step_at_full_speed(browser):
+    """At full speed (tens of thousands of samples a second), Pause stops the run at the end of the step that
+    ran when the click reached the server: at most one more step; the counter read twice is the same."""
+    run = LiveStreetlights(iterations=200_000)  # far more than the test lets it run
+    p = Page(browser)
+    pg = p.page
+    try:
+        pg.goto(run.live.url)
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        assert pg.locator("#pace").input_value() == "full"
+        pg.get_by_role("button", name="Play").click()
+        pg.wait_for_function("Number(document.querySelector('#step-value').dataset.value) > 2000")
+        pg.get_by_role("button", name="Pause").click()
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        assert run.live.paused_after is not None and run.live.paused_after <= 1
+        first = pg.locator("#step-value").get_attribute("data-value")
+        time.sleep(0.5)
+        pg.wait_for_timeout(300)  # a few more polls
+        assert pg.locator("#step-value").get_attribute("data-value") == first == str(run.live.steps)
+        assert run.live.paused and run.thread.is_alive()
+        assert p.errors == []
+    finally:
+        p.close()
+        run.close()
+
+
+@pytest.mark.slow
+def test_pace_spaces_the_steps_and_the_page_changes_it(browser):
+    """A pace of 40 samples a second (streetlights' default: 10 iterations) never runs faster than that; the
+    page's pace control changes it while the run goes on, and Pause still lands at once."""
+    run = LiveStreetlights(iterations=100_000, pace=40)
+    p = Page(browser)
+    pg = p.page
+    try:
+        pg.goto(run.live.url)
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        assert pg.locator("#pace").input_value() == "40"
+        pg.get_by_role("button", name="Play").click()
+        pg.wait_for_function("Number(document.querySelector('#step-value').dataset.value) >= 4")
+        t0, s0 = time.monotonic(), run.live.steps
+        time.sleep(1.0)
+        steps, seconds = run.live.steps - s0, time.monotonic() - t0
+        assert 0 < steps <= 40 * seconds + 2  # never faster than the pace (slower only if the machine is busy)
+        pg.select_option("#pace", "400")
+        run.wait(lambda: run.live.pace == 400)
+        pg.get_by_role("button", name="Pause").click()
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        assert run.live.paused_after <= 1
+        assert pg.locator("#step-value").get_attribute("data-value") == str(run.live.steps)
+        assert p.errors == []
+    finally:
+        p.close()
+        run.close()

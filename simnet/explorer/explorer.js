@@ -292,6 +292,8 @@
     S.dirty = false;
     drawDiagram(); drawCurves(); drawDetail(); drawSample(); drawWhere();
   }
+  // one drawing per animation frame, however many answers and clicks came in meanwhile: the page stays responsive
+  function later() { if (!S.raf) S.raf = requestAnimationFrame(() => { S.raf = 0; render(); }); }
   function go(f) { S.f = Math.max(0, Math.min(D.frames.length - 1, f)); S.follow = S.f === D.frames.length - 1; render(); }
 
   // ---- offline playback ----
@@ -340,7 +342,7 @@
       S.status = j.status;
       if (S.rescale) { S.rescale = false; legend(); }
       if (S.follow) S.f = D.frames.length - 1;
-      showStatus(); render();
+      showStatus(); later();
     }).catch(() => { polling = false; $("status").textContent = "the run has ended (server closed)"; S.status = { finished: true, paused: true }; drawWhere(); });
   }
   function showStatus() {
@@ -349,9 +351,17 @@
     const ph = st.phase;
     $("phaseinfo").textContent = ph ? "at " + ph.name + "(" + (ph.layer || "") + ")" + (st.step !== undefined ? " · step " + st.step : "") : "";
     ["step", "phase", "stop"].forEach((b) => { $(b).disabled = !!(st.finished || st.stopping) || (b !== "stop" && !st.paused); });
+    const pace = st.pace === null || st.pace === undefined ? "full" : String(st.pace);
+    if (st.pace !== undefined && $("pace").value !== pace && !S.paceSent) setPaceOption(pace);
   }
-  function command(action) {
-    api("/control", { action: action }).then(({ ok, j }) => { if (!ok || !j.ok) { $("edit-msg").textContent = j.error; $("edit-msg").className = "msg error"; } S.follow = true; poll(); });
+  function setPaceOption(v) {
+    const sel = $("pace");
+    if (![...sel.options].some((o) => o.value === v)) { const o = document.createElement("option"); o.value = v; o.textContent = v + " /s"; sel.appendChild(o); }
+    sel.value = v;
+  }
+  function command(action, extra) {
+    // the answer comes back asynchronously: the buttons and the timeline stay usable meanwhile
+    api("/control", Object.assign({ action: action }, extra || {})).then(({ ok, j }) => { S.paceSent = false; if (!ok || !j.ok) { $("edit-msg").textContent = j.error; $("edit-msg").className = "msg error"; } S.follow = true; poll(); });
   }
   function applyEdit() {
     const body = { what: $("edit-what").value, layer: $("edit-layer").value, i: Number($("edit-i").value), j: Number($("edit-j").value), value: $("edit-value").value };
@@ -380,7 +390,10 @@
       S.f = D.frames.length - 1;
     } else {
       ["phase", "stop"].forEach((b) => { $(b).hidden = false; }); $("edit").hidden = false;
-      $("speed").parentElement.hidden = true; // the run sets the pace
+      $("speed").parentElement.hidden = true; // the run sets the pace: steps a second, chosen below
+      $("pace").parentElement.hidden = false;
+      setPaceOption(D.pace === null || D.pace === undefined ? "full" : String(D.pace));
+      $("pace").addEventListener("change", (e) => { S.paceSent = true; const v = e.target.value; command("pace", { pace: v === "full" ? null : Number(v) }); });
       D.layers.forEach((l) => { const o = document.createElement("option"); o.value = o.textContent = l.name; $("edit-layer").appendChild(o); });
       $("play").addEventListener("click", () => command("resume")); $("pause").addEventListener("click", () => command("pause"));
       $("step").addEventListener("click", () => command("step")); $("phase").addEventListener("click", () => command("phase"));

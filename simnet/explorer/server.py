@@ -10,15 +10,21 @@ Why the standard library (``http.server`` + ``threading``): the page only needs 
 JSON requests a second from one local browser; polling does that with no extra dependency,
 no event loop to share with the training, and nothing to install for a learner.
 
-How the run is observed: ``LiveRun`` wraps the phase methods of the network's layers *on the
-instances* (``_load`` of the input layer, ``train``, the output's ``_calc_delta``, ``learn``),
-so the scenario's loop stays as it is.  After each phase the wrapper asks the controller
-whether to stop there; a step (one sample or batch) ends with the input layer's ``learn()``,
-the last call of every backward pass.  Everything the controller does happens in the training
-thread, between phases: it pauses there, applies edits there (through the same checks as the
-Python API) and copies the values the page shows there.  It copies them only while a page is
-polling and at most ``fps`` times a second (frames may be dropped; the training never waits
+How the run is observed: ``LiveRun`` is a listener on the layers' monitor points
+(``SimpleLayer.listen``), as the recording monitors are; no method of a layer is replaced.  It
+always listens at the end of a step (the input layer's ``learn`` point, the last call of every
+backward pass) and, while the page steps phase by phase, at every phase (``set_neurons``, each
+``train()``, ``calc_delta``, each ``learn()``).  Everything the controller does happens in the
+training thread, at those points: it pauses there, applies edits there (through the same checks
+as the Python API) and copies the values the page shows there.  It copies them only while a page
+is polling and at most ``fps`` times a second (frames may be dropped; the training never waits
 for the browser, and nothing it computes or records changes).
+
+Control: Pause is taken at the end of the step that runs when it reaches the server (the request
+sets the mode itself; nothing waits in a queue), so at most one step ends after it.  ``pace``
+(steps a second, None for full speed) spaces the steps out so a person can follow them; the
+training thread waits between steps then, so the server answers at once.  Resume, step, phase,
+pace and edits are queued and taken by the training thread at its next monitor point.
 
 Security: every request needs the token (query ``token=`` or header ``X-Simnet-Token``),
 otherwise 403; the Host header must name this server and a cross-origin request (an
@@ -28,6 +34,7 @@ bytes; the server binds 127.0.0.1 unless another host is asked for.  Stop sends 
 a SIGINT, so it ends the run exactly as Ctrl-C does.
 """
 import argparse
+import functools
 import hmac
 import ipaddress
 import json
@@ -70,13 +77,30 @@ def port_number(text):
     return port
 
 
-def add_live_argument(p):
-    """Add ``--live [PORT]`` and ``--live-host`` to the ArgumentParser ``p``."""
+def pace_number(text):
+    """argparse type of ``--pace``: steps a second (a positive number), or ``full``."""
+    if text.strip().lower() in ("full", "0", "none"):
+        return None
+    try:
+        return _check_pace(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--pace must be a number of steps a second in (0, {MAX_PACE}] or "
+                                         f"'full', got {text!r}") from None
+
+
+def add_live_argument(p, pace=None, unit="step"):
+    """Add ``--live [PORT]``, ``--live-host`` and ``--pace`` to the ArgumentParser ``p``.
+
+    ``pace``: the default steps a second of a live run (None: full speed); ``unit`` names a step in the help.
+    """
     p.add_argument("--live", nargs="?", const=0, type=port_number, metavar="PORT",
                    help="serve the explorer of this run at http://127.0.0.1:PORT with a token "
                         "(no PORT or 0: a free port); pause, step, edit and stop it from the page")
     p.add_argument("--live-host", default="127.0.0.1",
                    help="address the --live server binds (default 127.0.0.1, this machine only)")
+    p.add_argument("--pace", type=pace_number, default=pace, metavar="N",
+                   help=f"with --live: {unit}s a second, so a person can follow the run ('full': as fast as it goes; "
+                        f"default {'full' if pace is None else f'{pace:g}'}); the page changes it while it runs")
 
 
 def serve(port, network, host="127.0.0.1", **kw):
@@ -99,6 +123,30 @@ class EditRefused(ValueError):
     pass
 
 
+MAX_PACE = 100_000  # steps a second a pace may ask for (more is full speed: None)
+
+
+def _check_pace(pace, error=ValueError):
+    """A pace in steps a second (a positive number up to ``MAX_PACE``), or None for full speed."""
+    if pace is None:
+        return None
+    if isinstance(pace, bool) or not isinstance(pace, (int, float)) or not (0 < pace <= MAX_PACE):
+        raise error(f"pace must be a number of steps a second in (0, {MAX_PACE}] or null (full speed), got {pace!r}")
+    return float(pace)
+
+
+class _Listener:
+    """A listener on a layer's monitor point (``SimpleLayer.listen``): ``record()`` calls ``fn``."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def record(self):
+        self.fn()
+
+
 def _index(value, size, what):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         raise EditRefused(f"{what} must be a whole number, got {value!r}")
@@ -112,7 +160,7 @@ class LiveRun:
     """Serve the explorer of ``network`` while it trains, and let the page steer the run."""
 
     def __init__(self, network, port=0, host="127.0.0.1", title=None, samples=None, image_shape=None,
-                 class_names=None, unit=None, fps=20, start_paused=False, out=sys.stdout):
+                 class_names=None, unit=None, fps=20, start_paused=False, pace=None, out=sys.stdout):
         self.network = network
         self.layers = list(network.layers)
         self.host, self.port = host, int(port)
@@ -120,6 +168,7 @@ class LiveRun:
         self.samples = samples  # per-sample runs: the sample labels, in training order
         self.image_shape = tuple(image_shape) if image_shape else None
         self.fps = float(fps)
+        self.pace = _check_pace(pace)  # steps a second, or None: full speed
         self.out = out
         self.unit = unit or ("sample" if samples else "batch")
         data = network_page_data(network, title=title or repr(network))
@@ -144,9 +193,12 @@ class LiveRun:
         self._last_error = 0.0
         self.capture_s = 0.0  # time the training thread spent copying frames for the page
         self._broken = False
-        self._quiet = False
-        self._wrapped = []  # (object, method name) hooked for the whole run
-        self._phased = []  # hooked while stepping phase by phase
+        self._hooks = []  # (layer, point, listener) listening for the whole run
+        self._phased = []  # listening while stepping phase by phase
+        self._next_due = 0.0  # with a pace: when the next step may end
+        self._wake = threading.Event()  # set by every command: a pace's wait ends at once
+        self._pause_asked = None  # the step count when the last Pause reached the server
+        self.paused_after = None  # steps that ended between that and the pause (at most 1)
         self._server = None
         self.url = None
 
@@ -173,7 +225,7 @@ class LiveRun:
         return {**data, "mode": "live", "unit": self.unit, "series": series, "frames": [],
                 "curves": [{"name": "error per sample (mean of the steps sampled since the last frame)", "x": [], "y": [], "main": True}],
                 "samples": list(self.samples) if self.samples else None, "class_names": class_names,
-                "summary": {}, "poll_ms": 250}
+                "summary": {}, "poll_ms": 250, "pace": self.pace}
 
     def _values(self):
         out = []
@@ -240,73 +292,44 @@ class LiveRun:
     def status(self):
         ph = self.phase
         return {"paused": self.paused, "finished": self.finished, "stopping": self.stopping, "step": self.steps,
-                "mode": self._mode, "phase": None if ph is None else {"name": ph[0], "layer": ph[1]}}
+                "mode": self._mode, "phase": None if ph is None else {"name": ph[0], "layer": ph[1]},
+                "pace": self.pace, "paused_after": self.paused_after}
 
-    # ---- hooks, in the training thread ---------------------------------------
-    def _wrap(self, obj, name, phase, into):
-        orig = getattr(obj, name)
-        live = self
-        layer_name = getattr(obj, "name", None)
-        if phase is None:  # the step's end: the input layer's learn(), the last call of every backward pass
-            def hooked(*args, **kwargs):
-                result = orig(*args, **kwargs)
-                if not live._quiet:
-                    live._step_end()
-                return result
-        else:
-            def hooked(*args, **kwargs):
-                result = orig(*args, **kwargs)
-                if not live._quiet and live._mode == "phase":
-                    live._at_phase(phase, layer_name)
-                return result
-
-        hooked.__wrapped__ = orig
-        setattr(obj, name, hooked)
-        into.append((obj, name))
-
-    def _quietly(self, orig):
-        live = self
-
-        def quiet(*args, **kwargs):
-            was, live._quiet = live._quiet, True
-            try:
-                return orig(*args, **kwargs)
-            finally:
-                live._quiet = was
-
-        quiet.__wrapped__ = orig
-        return quiet
+    # ---- listeners, in the training thread ---------------------------------------
+    def _listen(self, layer, point, fn, into):
+        listener = _Listener(fn)
+        layer.listen(point, listener)
+        into.append((layer, point, listener))
 
     def attach(self):
-        """Hook the step's end (always) and, in phase mode only, every phase (a call each costs time)."""
-        self._wrap(self.layers[0], "learn", None, self._wrapped)
-        for name in ("predict",):  # inference (evaluate calls predict) is not a training step
-            setattr(self.network, name, self._quietly(getattr(self.network, name)))
-            self._wrapped.append((self.network, name))
+        """Listen at the step's end (the input layer's ``learn`` point) always, and at every phase in phase
+        mode only (a call each costs time).  Nothing of the layers is replaced: they call the listeners."""
+        self._listen(self.layers[0], "learn", self._step_end, self._hooks)
         self._phase_hooks(self._mode == "phase")
 
     def _phase_hooks(self, on):
+        """Add the phase listeners (``on``), or remove them; removed only at a step's end, where none of the
+        lists they sit in is being walked."""
         if on and not self._phased:
             first, last = self.layers[0], self.layers[-1]
-            self._wrap(first, "_load", "set_neurons", self._phased)
+            self._listen(first, "neurons", functools.partial(self._at_phase, "set_neurons", first.name), self._phased)
             for layer in self.layers:
-                self._wrap(layer, "train", "train", self._phased)
-            self._wrap(last, "_calc_delta", "calc_delta", self._phased)
+                self._listen(layer, "train", functools.partial(self._at_phase, "train", layer.name), self._phased)
+            self._listen(last, "delta", functools.partial(self._at_phase, "calc_delta", last.name), self._phased)
             for layer in self.layers[1:]:
-                self._wrap(layer, "learn", "learn", self._phased)
+                self._listen(layer, "learn", functools.partial(self._at_phase, "learn", layer.name), self._phased)
         elif not on:
-            self._unwrap(self._phased)
+            self._unlisten(self._phased)
 
     @staticmethod
-    def _unwrap(wrapped):
-        for obj, name in wrapped:
-            if name in vars(obj):
-                delattr(obj, name)  # the class's own method again
-        wrapped.clear()
+    def _unlisten(hooks):
+        for layer, point, listener in hooks:
+            layer.unlisten(point, listener)
+        hooks.clear()
 
     def detach(self):
-        self._unwrap(self._phased)
-        self._unwrap(self._wrapped)
+        self._unlisten(self._phased)
+        self._unlisten(self._hooks)
 
     def _attached(self, now):
         return now - self._last_poll < ATTACHED_S
@@ -316,26 +339,46 @@ class LiveRun:
         self._phase_no = 0
         self._in_step = False
         self._done.clear()
-        now = time.monotonic()
-        if self._mode == "run" and not self._commands.queue and now - self._last_poll >= ATTACHED_S:
-            return  # nobody watching, nothing asked: the cheapest path
-        if self._attached(now) or self._mode != "run":
+        mode = self._mode
+        if mode == "run" and self.pace is None and not self._commands.queue:
+            now = time.monotonic()
+            if now - self._last_poll >= ATTACHED_S:
+                return  # nobody watching, nothing asked, no pace: the cheapest path
+        else:
+            now = time.monotonic()
+        if self._phased and mode != "phase":
+            self._phase_hooks(False)  # here no list they sit in is being walked
+        if self._attached(now) or mode != "run" or self.pace is not None:
             errors = None
-            if self._mode != "run" or now - self._last_error >= ERROR_EVERY_S:
+            if mode != "run" or self.pace is not None or now - self._last_error >= ERROR_EVERY_S:
                 self._last_error = now
                 errors = self.layers[-1].sample_errors
             if errors is not None:  # item() of one sample's error is much cheaper than a sum
                 self._err_sum += errors.item() if errors.size == 1 else float(errors.sum())
                 self._err_n += errors.size
-            if self._mode != "run":
+            if mode != "run":
                 self.phase = ("learn", self.layers[0].name)
                 self._hold()
-            elif now - self._last_frame >= 1.0 / self.fps:
-                self.phase = None
-                self._capture(self.steps)
+            else:
+                if now - self._last_frame >= 1.0 / self.fps:
+                    self.phase = None
+                    self._capture(self.steps)
+                if self.pace is not None:
+                    self._keep_pace(now)
         self._commands_now()
 
+    def _keep_pace(self, now):
+        """Wait until this step may end at the chosen pace; a command (Pause) ends the wait at once."""
+        due = self._next_due
+        if due > now:
+            self._wake.clear()
+            self._wake.wait(due - now)
+            now = time.monotonic()
+        self._next_due = max(due, now - 0.25) + 1.0 / self.pace  # catch up a little after a slow step, not more
+
     def _at_phase(self, name, layer):
+        if self._mode != "phase":
+            return  # the phase listeners go at the step's end
         self._phase_no += 1
         self._in_step = True
         self.phase = (name, layer)
@@ -345,6 +388,8 @@ class LiveRun:
     def _hold(self):
         """Pause here (between two phases) until the page says go on; apply edits meanwhile."""
         sub = self._phase_no / 100 if self.phase and self._phase_no else 0
+        if self._pause_asked is not None:
+            self.paused_after, self._pause_asked = self.steps - self._pause_asked, None
         self.paused, self._mode = True, "pause"
         self._capture(self.steps + sub)
         while self.paused:
@@ -357,8 +402,9 @@ class LiveRun:
                 self._say_if_left()
                 continue
             self._do(cmd, held=True)
-            if cmd[0] == "edit":
+            if cmd[0] in ("edit", "pace"):
                 self._capture(self.steps + sub)
+        self._next_due = time.monotonic() + (1.0 / self.pace if self.pace else 0.0)
 
     def _say_if_left(self):
         """Paused, and the page that paused it has stopped asking (closed?): say once, in the terminal, why
@@ -393,10 +439,14 @@ class LiveRun:
                 return
             if kind in ("resume", "step", "phase"):
                 self._mode = {"resume": "run", "step": "step", "phase": "phase"}[kind]
-                self._phase_hooks(kind == "phase")
+                if kind == "phase":
+                    self._phase_hooks(True)
                 self.paused = False
             elif kind == "pause":
                 self._mode = "pause"
+            elif kind == "pace":
+                self.pace = _check_pace(arg, EditRefused)
+                self._next_due = 0.0
             reply.put((True, {}))
         except (TypeError, ValueError, KeyError) as e:
             reply.put((False, str(e).strip("'\"")))
@@ -461,8 +511,20 @@ class LiveRun:
             return self._stop()
         if kind == "edit" and not self.paused:
             return False, "pause the run first: values are changed between steps"
+        if kind == "pause":
+            if not self.paused:  # taken at the end of the step that runs now: set here, not queued
+                self._pause_asked = self.steps
+                self._mode = "pause"
+                self._wake.set()
+            return True, {}
+        if kind == "pace":
+            try:
+                _check_pace(arg, EditRefused)
+            except EditRefused as e:
+                return False, str(e)
         reply = queue.Queue()
         self._commands.put((kind, arg, reply))
+        self._wake.set()
         try:
             return reply.get(timeout=timeout)
         except queue.Empty:
@@ -613,9 +675,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._refuse(400, "the body must be a JSON object")
         if url.path == "/control":
             action = body.get("action")
-            if action not in ("pause", "resume", "step", "phase", "stop"):
+            if action not in ("pause", "resume", "step", "phase", "stop", "pace"):
                 return self._refuse(400, f"unknown action {action!r}")
-            ok, result = self.live.command(action)
+            ok, result = self.live.command(action, body.get("pace"))
         else:
             ok, result = self.live.command("edit", body)
         if ok:
