@@ -14,7 +14,9 @@ the same two calls (``SimpleLayer.learn``):
    by ``optimizer.decay(weights)``, L2 weight decay in Nielsen's form (``l2``, ``n``):
    ``weights *= 1 - alpha * l2 / n`` each step, ``n`` the training-set size, so that
    with SGD a step is his ``w -> (1 - eta*lambda/n) w - (eta/m) sum grad`` for every
-   optimizer alike.  Without ``l2`` it does nothing.
+   optimizer alike.  Without ``l2`` it does nothing.  L1 in the same form (``l1``, ``n``) moves
+   each weight ``alpha * l1 / n`` towards 0 and stops it at 0 (a weight that would cross 0 becomes
+   0, as TensorFlow Playground's L1 does): ``w -> sign(w) max(|w| - alpha*l1/n, 0)``.
 
 An optimizer keeps no per-weight state itself: its state (velocity, moments)
 lives in a dict beside the weights it updates, on the layer that owns them.
@@ -30,10 +32,29 @@ class Optimizer:
     name = "optimizer"
 
     l2, n, _factor = 0.0, None, 1.0  # no L2 weight decay until set_l2
+    l1 = 0.0  # no L1 until set_l1
 
-    def __init__(self, alpha, l2=0.0, n=None):
+    def __init__(self, alpha, l2=0.0, n=None, l1=0.0):
         self.alpha = alpha
         self.set_l2(l2, n)
+        if l1:
+            self.set_l1(l1, n)
+
+    def set_l1(self, l1, n=None):
+        """L1 regularization: ``l1`` (>= 0) over ``n`` (the training-set size; 1 gives TensorFlow Playground's
+        rate as it is).  Every step then moves each weight (not the biases) ``alpha * l1 / n`` towards 0,
+        stopping at 0, before the optimizer's own step.  ``l1=0`` turns it off."""
+        l1 = check_number(l1, "l1 (the L1 regularization rate)")
+        if l1 < 0:
+            raise ValueError(f"l1 (the L1 regularization rate) must be 0 or more, got {l1!r}")
+        if l1 > 0 or n is not None:
+            n = check_positive_int(n, "n (the training-set size L1 regularization divides by)")
+        if self.l2 and n != self.n:
+            raise ValueError(f"L1 and L2 divide by one training-set size: L2 has n={self.n}, L1 got n={n}")
+        self.l1 = l1
+        if l1 or not self.l2:
+            self.n = n
+        return self
 
     def set_l2(self, l2, n=None):
         """L2 weight decay: ``l2`` (Nielsen's lambda, >= 0) over ``n`` (the training-set size).
@@ -48,7 +69,9 @@ class Optimizer:
         if l2 > 0 or n is not None:
             n = check_positive_int(n, "n (the training-set size L2 weight decay divides by)")
         factor = self._shrink(self._alpha, l2, n) if l2 > 0 else 1.0
-        self.l2, self.n, self._factor = l2, n, factor
+        self.l2, self._factor = l2, factor
+        if n is not None or not self.l1:  # L1 keeps its n when L2 is turned off
+            self.n = n
         return self
 
     @staticmethod
@@ -67,9 +90,16 @@ class Optimizer:
         return self._shrink(check_rate(alpha), self.l2, self.n) if self.l2 else 1.0
 
     def decay(self, param):
-        """L2 weight decay of a weight matrix, in place: ``param *= 1 - alpha * l2 / n`` (nothing without L2)."""
+        """L2 weight decay of a weight matrix, in place: ``param *= 1 - alpha * l2 / n``; then L1:
+        ``param = sign(param) * max(|param| - alpha * l1 / n, 0)`` (nothing without either)."""
         if self.l2:
             param *= self._factor
+        if self.l1:
+            sign = np.sign(param, out=self._temporary(param))
+            np.abs(param, out=param)
+            param -= self._alpha * self.l1 / self.n
+            np.maximum(param, 0, out=param)  # a weight that would cross 0 stops at 0
+            param *= sign
 
     @property
     def alpha(self):
@@ -101,8 +131,10 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self):
-        l2 = f", l2={self.l2:g}, n={self.n}" if self.l2 else ""
-        return f"{type(self).__name__}(alpha={self.alpha:g}{l2})"
+        l2 = f", l2={self.l2:g}" if self.l2 else ""
+        l1 = f", l1={self.l1:g}" if self.l1 else ""
+        n = f", n={self.n}" if self.l1 or self.l2 else ""
+        return f"{type(self).__name__}(alpha={self.alpha:g}{l2}{l1}{n})"
 
 
 class SGD(Optimizer):
@@ -126,8 +158,8 @@ class Momentum(Optimizer):
 
     name = "momentum"
 
-    def __init__(self, alpha, beta=0.9, l2=0.0, n=None):
-        super().__init__(alpha, l2, n)
+    def __init__(self, alpha, beta=0.9, l2=0.0, n=None, l1=0.0):
+        super().__init__(alpha, l2, n, l1)
         self.beta = check_fraction(beta, "momentum beta")
 
     def update(self, param, grad, state):
@@ -145,8 +177,8 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0, n=None):
-        super().__init__(alpha, l2, n)
+    def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0, n=None, l1=0.0):
+        super().__init__(alpha, l2, n, l1)
         self.beta1, self.beta2 = check_fraction(beta1, "Adam beta1"), check_fraction(beta2, "Adam beta2")
         self.eps = check_rate(eps, "Adam eps")
 

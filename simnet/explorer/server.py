@@ -160,7 +160,7 @@ class LiveRun:
     """Serve the explorer of ``network`` while it trains, and let the page steer the run."""
 
     def __init__(self, network, port=0, host="127.0.0.1", title=None, samples=None, image_shape=None,
-                 class_names=None, unit=None, fps=20, start_paused=False, pace=None, out=sys.stdout):
+                 class_names=None, unit=None, fps=20, start_paused=False, pace=None, out=sys.stdout, panels=()):
         self.network = network
         self.layers = list(network.layers)
         self.host, self.port = host, int(port)
@@ -171,6 +171,9 @@ class LiveRun:
         self.pace = _check_pace(pace)  # steps a second, or None: full speed
         self.out = out
         self.unit = unit or ("sample" if samples else "batch")
+        # extra panels of the page (the playground's maps): each gives its part of the page (page_data) under
+        # its key, and a part of a frame (frame(step, now), None when it has nothing new), in the training thread
+        self.panels = list(panels)
         data = network_page_data(network, title=title or repr(network))
         self.structure = self._live_structure(data, class_names)
         self._lock = threading.Lock()
@@ -225,7 +228,7 @@ class LiveRun:
         return {**data, "mode": "live", "unit": self.unit, "series": series, "frames": [],
                 "curves": [{"name": "error per sample (mean of the steps sampled since the last frame)", "x": [], "y": [], "main": True}],
                 "samples": list(self.samples) if self.samples else None, "class_names": class_names,
-                "summary": {}, "poll_ms": 250, "pace": self.pace}
+                "summary": {}, "poll_ms": 250, "pace": self.pace, **{p.key: p.page_data() for p in self.panels}}
 
     def _values(self):
         out = []
@@ -274,6 +277,10 @@ class LiveRun:
         try:
             frame = {"t": t, "values": self._values(), "sample": self._sample(),
                      "error": (self._err_sum / self._err_n) if self._err_n else None}
+            for p in self.panels:
+                part = p.frame(t, time.monotonic())
+                if part is not None:
+                    frame.setdefault("panels", {})[p.key] = part
         except Exception as e:  # noqa: BLE001 - the page must never break the training
             self._broken = True
             print(f"explorer: cannot show this network's values ({type(e).__name__}: {e}); the run goes on",

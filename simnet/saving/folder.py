@@ -54,6 +54,8 @@ def optimizer_config(opt):
         cfg.update(beta1=opt.beta1, beta2=opt.beta2, eps=opt.eps)
     if opt.l2:
         cfg.update(l2=opt.l2, n=opt.n)
+    if opt.l1:
+        cfg.update(l1=opt.l1, n=opt.n)
     return cfg
 
 

@@ -1,0 +1,93 @@
+"""What the network learns: a binary task (labels +1 / -1), a multiclass task, or regression.
+
+- **binary** (Playground's classification): one output neuron, tanh, squared error, goal +1 / -1;
+- **regression** (Playground's plane and multigauss): one linear output neuron, squared error;
+- **multiclass** (past Playground, from a CSV): one softmax output neuron per class, cross-entropy,
+  goal one-hot.
+
+``loss`` is the number Playground shows as "Training loss" and "Test loss": the mean over the
+points of ``1/2 (output - label)^2`` (its ``Errors.SQUARE``); for several classes the mean
+cross-entropy.  ``Network.build`` makes the network with Playground's initial state: weights
+uniform in [-0.5, 0.5] and every bias 0.1 (its ``nn.ts``).
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..network import Network
+
+KINDS = ("binary", "multiclass", "regression")
+
+
+@dataclass
+class Task:
+    """The kind of task, and for ``multiclass`` the class names in output order."""
+
+    kind: str
+    classes: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"task kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind == "multiclass" and len(self.classes) < 2:
+            raise ValueError(f"a multiclass task needs at least 2 classes, got {self.classes}")
+
+    @property
+    def outputs(self):
+        return len(self.classes) if self.kind == "multiclass" else 1
+
+    @property
+    def output_activation(self):
+        return {"binary": "tanh", "regression": "linear", "multiclass": "softmax"}[self.kind]
+
+    @property
+    def loss_name(self):
+        return "cross_entropy" if self.kind == "multiclass" else "squared_error"
+
+    def goals(self, labels):
+        """The output layer's goals for ``labels`` (n,): (n, 1) numbers, or (n, k) one-hot class indices."""
+        labels = np.asarray(labels)
+        if self.kind == "multiclass":
+            return np.eye(len(self.classes))[labels.astype(np.int64)]
+        return labels.astype(np.float64).reshape(-1, 1)
+
+    def loss(self, outputs, labels):
+        """Playground's loss: mean ``1/2 (output - label)^2``; multiclass: mean cross-entropy."""
+        if self.kind == "multiclass":
+            p = outputs[np.arange(len(outputs)), np.asarray(labels, dtype=np.int64)]
+            return float(-np.mean(np.log(np.maximum(p, np.finfo(np.float64).tiny))))
+        d = outputs[:, 0] - np.asarray(labels, dtype=np.float64)
+        return float(np.mean(0.5 * d * d))
+
+    def accuracy(self, outputs, labels):
+        """Fraction right (classification): the sign of the output, or the largest output; None for regression."""
+        if self.kind == "regression":
+            return None
+        if self.kind == "multiclass":
+            return float(np.mean(outputs.argmax(axis=1) == np.asarray(labels, dtype=np.int64)))
+        return float(np.mean(np.where(outputs[:, 0] >= 0, 1.0, -1.0) == labels))
+
+    def describe(self):
+        if self.kind == "multiclass":
+            return f"{len(self.classes)} classes ({', '.join(map(str, self.classes))}): softmax outputs, cross-entropy"
+        if self.kind == "binary":
+            return "two classes (+1 / -1): one tanh output, squared error"
+        return "regression: one linear output, squared error"
+
+
+def build_network(n_inputs, hidden, activation, task, seed=0):
+    """Input (one neuron per feature) -> ``hidden`` layers of ``activation`` -> the task's output.
+
+    Playground's initial state: weights uniform in [-0.5, 0.5] (``Math.random() - 0.5``), every
+    bias 0.1; drawn from a generator seeded with ``seed``.  Layers are named ``input``,
+    ``hidden1`` ... (``hidden`` when there is one) and ``output``.
+    """
+    sizes = [n_inputs, *hidden, task.outputs]
+    network = Network.build(sizes, activations=[activation] * len(hidden) + [task.output_activation],
+                            bias=True, init="uniform", seed=seed, loss=task.loss_name)
+    for layer in network.layers:
+        if layer.weight_row_mat is not None:
+            layer.weight_row_mat = layer.weight_row_mat * 0.5  # 2u - 1 -> u - 0.5
+        if layer.bias is not None:
+            layer.bias[...] = 0.1
+    return network
