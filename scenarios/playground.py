@@ -21,7 +21,6 @@ import sys
 import numpy as np
 
 from simnet import History, StopOnInterrupt
-from simnet.cli import check_destinations, layer_sizes, save_run
 from simnet.explorer.server import add_live_argument, serve
 from simnet.network import DivergenceError, check_data
 from simnet.optimizers import SGD
@@ -31,6 +30,10 @@ from simnet.playground.features import DEFAULT_FEATURES, FEATURES, check_feature
 from simnet.playground.maps import Grid, MapRecorder, fit_domain, grid_inputs
 from simnet.playground.panel import MapsPanel, static_data
 from simnet.playground.task import Task, build_network
+from simnet.runs import ArgumentParser, UsageError, entry_point
+from simnet.runs.destinations import check_destinations
+from simnet.runs.image_runs import save_run
+from simnet.runs.options import layer_sizes
 
 MAP_SNAPSHOTS = 24  # maps kept over the run (thinned evenly), for the strip and the offline page
 
@@ -47,7 +50,7 @@ def representation_choice(text):
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="simnet run playground", description=__doc__.splitlines()[0])
+    p = ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", choices=DATASETS, default="circle", help="Playground's data set (circle)")
     p.add_argument("--csv", metavar="FILE", help="your own points instead: lines of x1,x2,label (see docs/playground.md)")
     p.add_argument("--classes", action="store_true",
@@ -76,28 +79,29 @@ def parse_args(argv=None):
     p.add_argument("--save", help="folder to save the trained network into")
     add_live_argument(p)
     args = p.parse_args(argv)
+    if not (math.isfinite(args.noise) and 0 <= args.noise <= 50):
+        raise UsageError(f"--noise must be 0-50 (percent), got {args.noise:g}")
+    check_noise(args.noise / 100)
     try:
-        args.noise = check_noise(args.noise / 100) * 100
         args.features = list(check_features(args.features))
     except ValueError as e:
-        p.error(f"--{'noise' if 'noise' in str(e) else 'features'}: {e}")
-    if not 10 <= args.train_ratio <= 90:
-        p.error(f"--train-ratio must be 10-90 (percent), got {args.train_ratio:g}")
-    for name in ("lr",):
-        if not (math.isfinite(args.lr) and args.lr > 0):
-            p.error(f"--lr must be a positive finite number, got {args.lr}")
+        raise UsageError(f"--features: {e}") from None
+    if not (math.isfinite(args.train_ratio) and 10 <= args.train_ratio <= 90):
+        raise UsageError(f"--train-ratio must be 10-90 (percent), got {args.train_ratio:g}")
+    if not (math.isfinite(args.lr) and args.lr > 0):
+        raise UsageError(f"--lr must be a positive finite number, got {args.lr}")
     if not (math.isfinite(args.reg_rate) and args.reg_rate >= 0):
-        p.error(f"--reg-rate must be a finite number >= 0, got {args.reg_rate}")
+        raise UsageError(f"--reg-rate must be a finite number >= 0, got {args.reg_rate}")
+    if args.reg_rate and args.regularization == "none":
+        raise UsageError(f"--reg-rate {args.reg_rate:g} needs --regularization l1 or l2")
     if args.batch_size < 1:
-        p.error(f"--batch-size must be at least 1, got {args.batch_size}")
+        raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
     if args.epochs < 0:
-        p.error(f"--epochs must be 0 or more, got {args.epochs}")
+        raise UsageError(f"--epochs must be 0 or more, got {args.epochs}")
     if not 0 <= args.seed < 2**63:
-        p.error(f"--seed must be in 0..2**63-1, got {args.seed}")
+        raise UsageError(f"--seed must be in 0..2**63-1, got {args.seed}")
     if args.classes and not args.csv:
-        p.error("--classes is about the labels of a --csv file")
-    if args.plots and args.no_plots:
-        pass  # the maps and the history still go to --plots
+        raise UsageError("--classes is about the labels of a --csv file; give --csv FILE")
     return args
 
 
@@ -117,14 +121,16 @@ def load_data(args):
     return data.x_train, data.y_train, data.x_test, data.y_test, task, args.data
 
 
+@entry_point
 def main(argv=None):
     args = parse_args(argv)
     check_destinations(args)  # --save and --plots created and probed before anything runs
     try:
         x_train, y_train, x_test, y_test, task, title = load_data(args)
-    except (OSError, ValueError) as e:  # a missing file, a bad line (CSVError names the line and column)
-        print(f"error: --csv: {e}" if args.csv else f"error: {e}", file=sys.stderr)
-        return 2
+    except OSError as e:  # a missing or unreadable file
+        raise UsageError(f"--csv {args.csv}: {e.strerror or e}") from None
+    except ValueError as e:  # a bad line: CSVError names the file, the line and the column
+        raise UsageError(f"--csv: {e}" if args.csv else str(e)) from None
     domain = fit_domain(np.concatenate([x_train, x_test]))
     print(f"{title}: {len(x_train)} training and {len(x_test)} test points, noise {args.noise:g}%, "
           f"{task.describe()}; maps over [{domain[0]:g}, {domain[1]:g}]^2")
@@ -135,12 +141,10 @@ def main(argv=None):
         layer, i, j = args.repr
         names = [la.name for la in network.layers]
         if layer not in names:
-            print(f"error: --repr {layer}: no such layer; layers are {', '.join(names)}", file=sys.stderr)
-            return 2
+            raise UsageError(f"--repr {layer}: no such layer; layers are {', '.join(names)}")
         n = network.layer(layer).num_neurons
         if not (0 <= i < n and 0 <= j < n and i != j):
-            print(f"error: --repr {layer}:{i},{j}: give two different neurons of 0..{n - 1}", file=sys.stderr)
-            return 2
+            raise UsageError(f"--repr {layer}:{i},{j}: give two different neurons of {layer} (0..{n - 1})")
     optimizer = SGD(args.lr)
     if args.regularization == "l2" and args.reg_rate:
         optimizer.set_l2(args.reg_rate, 1)  # n = 1: w *= 1 - lr * rate, Playground's L2

@@ -28,7 +28,7 @@ def test_simnet_help_lists_every_scenario_with_one_line(capsys):
     out = capsys.readouterr().out
     for scenario in SCENARIOS.values():
         assert f"  {scenario.name}" in out and scenario.summary in out
-    assert list(SCENARIOS) == ["streetlights", "mnist", "fashion-mnist", "cnn", "sweep"]
+    assert list(SCENARIOS) == ["streetlights", "mnist", "fashion-mnist", "cnn", "playground", "sweep"]
 
 
 def test_every_script_in_scenarios_is_registered_and_every_entry_is_its_main():
@@ -44,7 +44,7 @@ def test_every_script_in_scenarios_is_registered_and_every_entry_is_its_main():
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["run", "nosuch"], "no scenario 'nosuch'; the scenarios are streetlights, mnist, fashion-mnist, cnn, sweep"),
+    (["run", "nosuch"], "no scenario 'nosuch'; the scenarios are streetlights, mnist, fashion-mnist, cnn, playground, sweep"),
     (["run"], "simnet run needs a scenario first, got nothing"),
     (["run", "--lr", "3"], "simnet run needs a scenario first, got --lr 3"),
     (["nosuch"], "invalid choice: 'nosuch' (choose from 'run', 'plot', 'view') (see simnet --help)"),
@@ -59,6 +59,7 @@ BAD = {  # a bad value for each scenario, and the words the one line must hold (
     "mnist": (["--lr", "0"], "--lr must be a positive finite number, got 0.0"),
     "fashion-mnist": (["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
     "cnn": (["--epochs", "-1"], "--epochs must be 0 or more, got -1"),
+    "playground": (["--noise", "70"], "--noise must be 0-50 (percent), got 70"),
     "sweep": (["streetlights", "--seeds", "x"], "--seeds x: seeds must look like"),
 }
 

@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 
-from ..safefiles import write_file
+from ..saving.files import write_file
 
 
 def export_maps(folder, network, grid, maps, features):

@@ -35,6 +35,8 @@ SCENARIOS = {s.name: s for s in [
              "simnet.scenarios.fashion_mnist:main"),
     Scenario("cnn", "the larger CNN (conv, pool, dropout, dense) on --dataset mnist or fashion-mnist",
              "simnet.scenarios.mnist_cnn:main"),
+    Scenario("playground", "TensorFlow Playground's 2-D data sets and knobs, a decision map for every neuron",
+             "simnet.scenarios.playground:main"),
     Scenario("sweep", "many seeds and settings of a scenario at once: what converged, how fast",
              "simnet.scenarios.sweep:main"),
 ]}
