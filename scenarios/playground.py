@@ -77,7 +77,7 @@ def parse_args(argv=None):
                    help="folder for the figures, the maps (maps.npz, maps/*.png) and history.npz (plots/playground)")
     p.add_argument("--no-plots", action="store_true", help="write no figures (maps and history are still written)")
     p.add_argument("--save", help="folder to save the trained network into")
-    add_live_argument(p)
+    add_live_argument(p, unit="step")
     args = p.parse_args(argv)
     if not (math.isfinite(args.noise) and 0 <= args.noise <= 50):
         raise UsageError(f"--noise must be 0-50 (percent), got {args.noise:g}")
@@ -179,7 +179,8 @@ def main(argv=None):
         panel.add_loss(step, train, test)
         return train, test
 
-    live = serve(args.live, network, args.live_host, title=f"playground: {title}", panels=[panel])
+    live = serve(args.live, network, args.live_host, title=f"playground: {title}", panels=[panel],
+                 pace=args.pace)  # --live: the explorer with every neuron's map, at --pace steps a second
     step, epoch, diverged = 0, 0, False
     train_loss, test_loss = measure(0)
     recorder.offer(0)

@@ -267,7 +267,7 @@
       line("output neurons, mean over the batch: ", ys);
       const names = D.class_names || [];
       if (ys.length === out.n && names.length === out.n) line("largest: " + names[ys.indexOf(Math.max(...ys))]);
-      if (!LIVE && !D.images) line("(this run's test images are not at hand: its --save folder and data set give them; --live shows the training images)");
+      if (!LIVE && !D.images && !D.playground) line("(this run's test images are not at hand: its --save folder and data set give them; --live shows the training images)");
       return;
     }
     if (inp.shown.length === inp.n && xs.every((v) => v !== undefined && v !== null)) line("input ", xs);
@@ -291,6 +291,7 @@
     if (document.hidden) { S.dirty = true; return; } // nothing is drawn while the page is hidden
     S.dirty = false;
     drawDiagram(); drawCurves(); drawDetail(); drawSample(); drawWhere();
+    EXT.forEach((x) => x.render && x.render(T())); // extra panels (maps.js) draw the same moment
   }
   // one drawing per animation frame, however many answers and clicks came in meanwhile: the page stays responsive
   function later() { if (!S.raf) S.raf = requestAnimationFrame(() => { S.raf = 0; render(); }); }
@@ -324,6 +325,7 @@
       vals.forEach((v) => { if (v === null) return; if (s.variable === "weights" && Math.abs(v) > WMAX) { WMAX = Math.abs(v) * 1.25; S.rescale = true; } if (s.variable === "neurons" && Math.abs(v) > (NMAX[s.layer] || 0)) { NMAX[s.layer] = Math.abs(v) * 1.25; S.rescale = true; } }); });
     S.samples.push(fr.sample || null);
     if (fr.error !== null && fr.error !== undefined) { D.curves[0].x.push(fr.t); D.curves[0].y.push(fr.error); }
+    EXT.forEach((x) => x.frame && x.frame(fr));
     if (D.frames.length > 4000) { // keep the page's memory bounded: drop the oldest 1000 frames
       const cut = D.frames[1000]; D.frames.splice(0, 1000); S.samples.splice(0, 1000);
       D.series.forEach((s) => { const r = s.t.findIndex((x) => x >= cut); if (r > 0) { s.t.splice(0, r); s.v.splice(0, r); } });
@@ -376,7 +378,10 @@
   }
 
   // ---- wiring ----
+  // extra panels, added by scripts before this one (maps.js: the playground's maps): init(D), render(T), frame(fr)
+  const EXT = window.simnetExtensions || [];
   function init() {
+    EXT.forEach((x) => x.init && x.init(D));
     $("title").textContent = D.title + (LIVE ? " · live" : " · recorded");
     const sm = D.summary || {}; $("summary").textContent = Object.keys(sm).map((k) => k + ": " + sm[k]).join(" · ");
     indexSeries(); scales(); buildDiagram(); legend();

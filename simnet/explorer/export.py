@@ -240,6 +240,10 @@ def page_data(histories, info=None, title=None):
             "class_names": info.get("class_names"),
             "summary": {k: v for k, v in info.items()
                         if k in ("dataset", "epochs", "test_accuracy", "stopped") and v is not None}}
+    if info.get("playground") and any(k.startswith("maps/") for k in histories):  # a 2-D run: its maps panel
+        from ..playground.panel import history_data
+
+        data["playground"] = history_data(histories, info)
     return data
 
 

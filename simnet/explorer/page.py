@@ -23,8 +23,11 @@ def render(data):
     """The page for ``data`` (a dict from ``page_data``), as one HTML string."""
     head, tail = _asset("explorer.html").split("__DATA__")  # split first: nothing filled in is a placeholder
     title = html.escape(str(data.get("title", "simnet run")))
+    script = _asset("explorer.js")
+    if data.get("playground"):  # a 2-D run: the maps panel, registered before the explorer starts
+        script = _asset("maps.js") + "\n" + script
     return (head.replace("__TITLE__", title) + _json_for_script(data)
-            + tail.replace("__SCRIPT__", _asset("explorer.js")))
+            + tail.replace("__SCRIPT__", script))
 
 
 def write(data, path):
