@@ -36,17 +36,23 @@ a SIGINT, so it ends the run exactly as Ctrl-C does.
 import argparse
 import functools
 import hmac
+import io
 import ipaddress
 import json
+import math
 import os
 import queue
 import secrets
+import selectors
 import signal
+import socket
+import socketserver
 import sys
 import threading
 import time
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -58,6 +64,13 @@ from .export import network_page_data, rounded
 from .page import render
 
 MAX_BODY = 4096  # bytes of a POST body
+MAX_HEAD = 16384  # bytes of a request's line and headers
+WORKERS = 8  # threads that answer complete requests
+MAX_OPEN = 1024  # connections held at once (the oldest is dropped beyond)
+MAX_QUEUED = 64  # complete requests waiting for a worker (beyond: 503)
+IDLE_S = 10.0  # a connection that sends nothing for this long is dropped
+REQUEST_S = 20.0  # a request must arrive whole within this long of the connection
+SEND_S = 5.0  # an answer must be taken by the client within this long
 KEEP_FRAMES = 300  # frames the server holds for pollers
 SEND_FRAMES = 100  # at most this many per answer (the newest)
 ATTACHED_S = 3.0  # a page that polled this recently is attached
@@ -147,13 +160,80 @@ class _Listener:
         self.fn()
 
 
+class BodyRefused(ValueError):
+    """A request body that is not the strict JSON the server takes (400)."""
+
+
+class SentNumber(float):
+    """A JSON number as it was sent: a float that shows itself as the text that came (``1e39``, not ``1e+39``)."""
+
+    def __new__(cls, text):
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __repr__(self):
+        return self.text
+
+
+class NotFinite:
+    """A JSON number no float holds (``1e400``), or a constant JSON has not (``NaN``, ``Infinity``): kept as
+    sent, so that the field it stands in is refused by name, with the value."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def _unique_keys(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise BodyRefused(f"the key {k!r} is given twice")
+        d[k] = v
+    return d
+
+
+def _json_number(text):
+    number = SentNumber(text)
+    return number if math.isfinite(number) else NotFinite(text)
+
+
+def parse_body(data):
+    """A request body, read strictly: UTF-8 JSON with unique keys; numbers keep the text they were sent as,
+    and those that are not finite (``1e400``, ``NaN``, ``Infinity``) stay marked as such (``NotFinite``), for
+    the field's own check to refuse by name.  Anything else is a ``BodyRefused`` saying what."""
+    try:
+        return json.loads(data.decode("utf-8") or "null", object_pairs_hook=_unique_keys,
+                          parse_float=_json_number, parse_constant=NotFinite)
+    except BodyRefused:
+        raise
+    except UnicodeDecodeError:
+        raise BodyRefused("the body is not UTF-8 text") from None
+    except RecursionError:
+        raise BodyRefused("the body is nested too deeply") from None
+    except ValueError as e:  # JSONDecodeError, an integer of too many digits
+        raise BodyRefused(f"the body is not valid JSON ({e})") from None
+
+
+def shown(value):
+    """A value of a request as a message shows it: JSON's spelling for true, false and null, strings in quotes,
+    numbers as they were sent."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
 def _index(value, size, what):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise EditRefused(f"{what} must be a whole number, got {value!r}")
-    value = int(value)
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
+        raise EditRefused(f"{what} must be a whole number in 0..{size - 1}, got {shown(value)}")
     if not 0 <= value < size:
-        raise EditRefused(f"{what} must be in 0..{size - 1}, got {value}")
-    return value
+        raise EditRefused(f"{what} must be in 0..{size - 1}, got {shown(value)}")
+    return int(value)
 
 
 class LiveRun:
@@ -455,22 +535,24 @@ class LiveRun:
                 self.pace = _check_pace(arg, EditRefused)
                 self._next_due = 0.0
             reply.put((True, {}))
-        except (TypeError, ValueError, KeyError) as e:
-            reply.put((False, str(e).strip("'\"")))
+        except (TypeError, ValueError) as e:  # a refusal: its message says why
+            reply.put((False, str(e)))
+        except Exception as e:  # noqa: BLE001 - whatever a command hits is its refusal; the training goes on
+            reply.put((False, f"{kind} failed ({type(e).__name__}: {e}); nothing was changed and the run goes on"))
 
     def _edit(self, req):
         what = req.get("what")
         if what not in ("weight", "bias", "input"):
-            raise EditRefused(f"what must be 'weight', 'bias' or 'input', got {what!r}")
+            raise EditRefused(f"what must be 'weight', 'bias' or 'input', got {shown(what)}")
         name = req.get("layer")
         layer = next((la for la in self.layers if la.name == name), None)
         if what == "input":
             layer = layer or self.layers[0]
             if layer is not self.layers[0]:
                 raise EditRefused(f"only the input layer {self.layers[0].name!r} has input neurons; "
-                                  f"got layer {name!r}")
+                                  f"got layer {shown(name)}")
         elif layer is None:
-            raise EditRefused(f"no layer named {name!r}; layers are {[la.name for la in self.layers]}")
+            raise EditRefused(f"no layer named {shown(name)}; layers are {[la.name for la in self.layers]}")
         value = req.get("value")
         if what == "weight":
             w = layer.weight_row_mat
@@ -498,14 +580,23 @@ class LiveRun:
 
     @staticmethod
     def _number(value, layer, what):
+        what = f"value for {what}"
+        if isinstance(value, NotFinite):
+            raise EditRefused(f"{what} must be a finite number, got {value.text} (NaN or infinite)")
+        if isinstance(value, bool):
+            raise EditRefused(f"{what} must be a number, got {shown(value)}")
+        sent = value
         if isinstance(value, str):  # typed in the page: read as Python's float() reads text, if it can
             try:
                 value = float(value.strip())
             except ValueError:
                 pass  # not a number: the API's check below says so
+        if isinstance(value, float) and math.isfinite(value) and abs(value) > float(np.finfo(layer.dtype).max):
+            raise EditRefused(f"{what} is {shown(sent)}, outside {np.dtype(layer.dtype)}'s range "
+                              f"(at most {np.finfo(layer.dtype).max:.4g} in size)")
         a = as_numbers(value, layer.dtype, what)  # the API's rules: numbers only, in the layer's dtype's range
         if a.ndim != 0:
-            raise EditRefused(f"{what} must be one number, got {value!r}")
+            raise EditRefused(f"{what} must be one number, got {shown(sent)}")
         check_finite(a, what)
         return a
 
@@ -562,9 +653,9 @@ class LiveRun:
     # ---- life cycle -------------------------------------------------------------
     def start(self):
         handler = type("Handler", (_Handler,), {"live": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
+        self._server = PooledHTTPServer((self.host, self.port), handler)
         self.port = self._server.server_address[1]
+        self.names = _names(self.host)
         shown = self.host if ":" not in self.host else f"[{self.host}]"
         if self.host in ("0.0.0.0", "::", ""):
             shown = "127.0.0.1"
@@ -576,8 +667,11 @@ class LiveRun:
         loopback = _is_loopback(self.host)
         if self._mode == "phase":
             print("the run waits for the page: open the URL and press Play (or Step)", file=self.out, flush=True)
-        print(f"explorer: {self.url}" + ("" if loopback else f"  (WARNING: bound to {self.host}, reachable from "
-                                                               f"other machines)"), file=self.out, flush=True)
+        print(f"explorer: {self.url}", file=self.out, flush=True)
+        if not loopback:
+            print(f"explorer: WARNING: bound to {self.host}, so the explorer is reachable from the network: anyone "
+                  f"who has the URL can steer this run (the Host header must still name this machine)",
+                  file=self.out, flush=True)
         return self
 
     def finish(self):
@@ -600,11 +694,202 @@ def _is_loopback(host):
         return host == "localhost"
 
 
+def _names(host):
+    """The names and addresses a request's Host may give for a server bound to ``host`` (lower case): the
+    loopback ones and ``host``; bound to every address (0.0.0.0, ::), also this machine's names and the
+    addresses they resolve to.  (The address a request came in on is allowed too, in ``_Handler._allowed``.)"""
+    names = {"127.0.0.1", "localhost", "::1", host.lower()}
+    if host in ("0.0.0.0", "::", ""):
+        for name in {socket.gethostname(), socket.getfqdn()}:
+            names.add(name.lower())
+            try:
+                names.update(info[4][0] for info in socket.getaddrinfo(name, None))
+            except OSError:
+                pass
+    return names
+
+
+def _host_name(header):
+    """``(name, port)`` of a Host header (``[::1]:8000``, ``name:8000``); ``(None, None)`` if it is not one."""
+    url = urlsplit("//" + header)
+    try:
+        return (url.hostname or "").lower() or None, url.port
+    except ValueError:
+        return None, None
+
+
+class _Request:
+    """A connection whose request has arrived whole (``data``), handed to a worker."""
+
+    def __init__(self, sock, data):
+        self.sock, self.data = sock, data
+
+
+class PooledHTTPServer:
+    """An HTTP server that no number of idle or slow clients can stall.
+
+    One thread waits on every open connection at once (``selectors``) and gathers each request's bytes as
+    they come, without blocking; only a request that has arrived whole (its line, headers and body) goes to
+    one of ``WORKERS`` threads, which answers it and closes the connection.  A connection that sends nothing
+    for ``IDLE_S`` seconds, or has not sent a whole request after ``REQUEST_S``, is dropped; beyond ``MAX_OPEN``
+    connections the oldest is dropped; an answer the client does not take within ``SEND_S`` is abandoned.
+    So a page's poll waits only for the requests ahead of it, never for a connection that is not ready.
+    """
+
+    def __init__(self, address, handler):
+        host, port = address
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.create_server((host, port), family=family, backlog=128)
+        self.socket.setblocking(False)
+        self.server_address = self.socket.getsockname()
+        self.handler = handler
+        self._selector = selectors.DefaultSelector()
+        self._open = {}  # socket -> [bytes so far, time opened, time of the last byte]
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="simnet-live-worker")
+        self._queued = 0
+        self._queued_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._stopped = threading.Event()
+        self._serving = False
+        self._wake, self._waker = socket.socketpair()  # a byte on it ends select() at once (shutdown)
+
+    def serve_forever(self, poll_interval=0.2):
+        self._serving = True
+        self._selector.register(self.socket, selectors.EVENT_READ)
+        self._selector.register(self._wake, selectors.EVENT_READ)
+        try:
+            while not self._stop.is_set():
+                for key, _ in self._selector.select(min(poll_interval, 0.1)):
+                    if key.fileobj is self._wake:
+                        continue
+                    if key.fileobj is self.socket:
+                        self._accept()
+                    else:
+                        self._read(key.fileobj)
+                self._expire()
+        finally:
+            for sock in list(self._open):
+                self._drop(sock)
+            self._stopped.set()
+
+    def _accept(self):
+        for _ in range(64):
+            try:
+                sock, _ = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            sock.setblocking(False)
+            now = time.monotonic()
+            self._open[sock] = [bytearray(), now, now]
+            self._selector.register(sock, selectors.EVENT_READ)
+            if len(self._open) > MAX_OPEN:
+                self._drop(min(self._open, key=lambda s: self._open[s][1]))
+
+    def _drop(self, sock):
+        self._open.pop(sock, None)
+        try:
+            self._selector.unregister(sock)
+        except (KeyError, ValueError):
+            pass
+        sock.close()
+
+    def _expire(self):
+        now = time.monotonic()
+        for sock, (_, opened, last) in list(self._open.items()):
+            if now - last > IDLE_S or now - opened > REQUEST_S:
+                self._drop(sock)
+
+    def _read(self, sock):
+        try:
+            chunk = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            return self._drop(sock)
+        state = self._open[sock]
+        state[0] += chunk
+        state[2] = time.monotonic()
+        data = state[0]
+        end = data.find(b"\r\n\r\n")
+        if end < 0:
+            if len(data) > MAX_HEAD:
+                self._hand_over(sock)  # the worker answers it: a request line or headers too long
+            return
+        length = 0
+        for line in bytes(data[:end]).split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                try:
+                    length = int(value.strip())
+                except ValueError:
+                    length = 0
+        if not 0 <= length <= MAX_BODY or len(data) >= end + 4 + length:
+            self._hand_over(sock)  # whole (or its length is refused without reading it)
+
+    def _hand_over(self, sock):
+        data = bytes(self._open.pop(sock)[0])
+        self._selector.unregister(sock)
+        with self._queued_lock:
+            busy = self._queued >= MAX_QUEUED
+            if not busy:
+                self._queued += 1
+        if busy:
+            try:
+                sock.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+            sock.close()
+            return
+        self._pool.submit(self._answer, sock, data)
+
+    def _answer(self, sock, data):
+        try:
+            sock.setblocking(True)
+            sock.settimeout(SEND_S)
+            self.handler(_Request(sock, data), sock.getpeername(), self)
+        except Exception:  # noqa: BLE001 - a client gone, a send timed out: that connection only
+            pass
+        finally:
+            with self._queued_lock:
+                self._queued -= 1
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def shutdown(self):
+        self._stop.set()
+        try:
+            self._waker.send(b"x")
+        except OSError:
+            pass
+        if self._serving:
+            self._stopped.wait(5)
+
+    def server_close(self):
+        self._pool.shutdown(wait=False)
+        self.socket.close()
+        self._wake.close()
+        self._waker.close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     live = None
-    timeout = 10  # a client that sends nothing for this long is dropped
     server_version = "simnet-live"
     sys_version = ""
+
+    def setup(self):  # the request arrived whole (PooledHTTPServer): read it from memory, answer on the socket
+        self.connection = self.request.sock
+        self.rfile = io.BytesIO(self.request.data)
+        self.wfile = socketserver._SocketWriter(self.connection)
+
+    def finish(self):
+        self.rfile.close()
 
     def log_message(self, *args):  # keep the terminal for the training's own output
         pass
@@ -628,11 +913,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _allowed(self):
         live = self.live
-        port = live.port
         host = self.headers.get("Host", "")
-        hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"{live.host}:{port}",
-                 f"[{live.host}]:{port}"}
-        if _is_loopback(live.host) and host not in hosts:  # a page of another name served here: DNS rebinding
+        name, port = _host_name(host)
+        here = self.connection.getsockname()[0].lower()  # the address this request came in on
+        if port != live.port or (name not in live.names and name != here):  # DNS rebinding: another name
             return self._refuse(403, "wrong Host header")
         origin = self.headers.get("Origin")
         if origin is not None and origin != "http://" + host:
@@ -665,7 +949,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path not in ("/control", "/edit"):
             return self._refuse(404, "not found")
-        if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+        media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if media != "application/json":
             return self._refuse(415, "the body must be JSON (Content-Type: application/json)")
         try:
             length = int(self.headers.get("Content-Length"))
@@ -675,15 +960,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self._refuse(413, f"the body is limited to {MAX_BODY} bytes")
         try:
-            body = json.loads(self.rfile.read(length) or b"null")
-        except (ValueError, RecursionError):
-            return self._refuse(400, "the body is not valid JSON")
+            body = parse_body(self.rfile.read(length))
+        except BodyRefused as e:
+            return self._refuse(400, str(e))
         if not isinstance(body, dict):
             return self._refuse(400, "the body must be a JSON object")
         if url.path == "/control":
             action = body.get("action")
             if action not in ("pause", "resume", "step", "phase", "stop", "pace"):
-                return self._refuse(400, f"unknown action {action!r}")
+                return self._refuse(400, f"unknown action {shown(action)}")
             ok, result = self.live.command(action, body.get("pace"))
         else:
             ok, result = self.live.command("edit", body)
