@@ -57,7 +57,7 @@ def data_args():
 
 
 def streetlights():
-    runs = (("streetlights", []), ("streetlights_seed1", ["--seed", "1"]), ("streetlights_4_2", ["--hidden", "4,2"]),
+    runs = (("streetlights", []), ("streetlights_seed1", ["--seed", "1"]), ("streetlights_4_2", ["--hidden", "4-2"]),
             ("streetlights_diverged", ["--alpha", "1e200"]))
     for name, extra in runs:
         scenario("streetlights", [*extra, "--plots", folder(name)])

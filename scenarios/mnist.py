@@ -26,7 +26,8 @@ from simnet.runs.destinations import check_destinations
 from simnet.runs.image_runs import (apply_init_weights, apply_l2, default_history, finish, load_data, load_saved,
                                     run_info, split_validation)
 from simnet.runs.memory import check_memory, dense_bytes
-from simnet.runs.options import check_loaded_dtype, continue_schedule, image_arguments, layer_sizes
+from simnet.runs.options import check_loaded_dtype, continue_schedule, format_sizes, hidden_sizes, image_arguments
+from simnet.words import plural
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
 LOSSES = {"cross-entropy": "cross_entropy", "squared": "squared_error"}  # command line -> simnet.losses
@@ -35,8 +36,8 @@ LOSSES = {"cross-entropy": "cross_entropy", "squared": "squared_error"}  # comma
 def parse_args(argv=None, dataset="mnist"):
     p = ArgumentParser(description=__doc__.splitlines()[0])
     check = image_arguments(p, dataset, DEFAULTS, plots="plots/{dataset}")
-    p.add_argument("--hidden", type=layer_sizes, metavar="SIZES",
-                   help="hidden layer sizes, comma separated: 128 or 128,64 (default: 128)")
+    p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
+                   help="hidden layer sizes joined by '-': 128, or 128-64 for two hidden layers (default: 128)")
     p.add_argument("--activation", choices=["relu", "leaky_relu", "sigmoid", "tanh"],
                    help="activation of the hidden layers (default: relu)")
     p.add_argument("--output", choices=["softmax", "sigmoid"],
@@ -65,8 +66,8 @@ def check_loaded_network(args, network):
     check_loaded_dtype(args, network)
     hidden = [la.num_neurons for la in network.layers[1:-1]]
     if "hidden" in args.explicit and args.hidden != hidden:
-        raise ValueError(f"--hidden {','.join(map(str, args.hidden))} contradicts the loaded network, whose hidden "
-                         f"layers have {','.join(map(str, hidden))} neurons; leave --hidden out to continue it")
+        raise ValueError(f"--hidden {format_sizes(args.hidden)} contradicts the loaded network, whose hidden "
+                         f"layers have {format_sizes(hidden)} neurons; leave --hidden out to continue it")
     activation = str(network.layers[1].activation) if hidden else None
     if "activation" in args.explicit and args.activation != activation:
         raise ValueError(f"--activation {args.activation} contradicts the loaded network, whose hidden layers "
@@ -103,7 +104,7 @@ def main(argv=None, dataset="mnist"):
     if args.load:
         first_epoch = saved.get("epochs", 0)
         optimizer, words = continue_schedule(args, optimizer, saved)
-        print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs); {words}")
+        print(f"loaded {network!r} from {args.load} (trained {plural(first_epoch, 'epoch')}); {words}")
     else:
         network = build_dense(args.hidden, args.activation, args.seed, args.dtype, output=args.output,
                               loss=LOSSES[args.loss], init=args.init)
@@ -131,7 +132,7 @@ def main(argv=None, dataset="mnist"):
         live.finish()
     test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
     print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) on {len(x_test):,} {spec.title} test images "
-          f"after {run.epochs} epochs; training took {run.seconds:.1f}s")
+          f"after {plural(run.epochs, 'epoch')}; training took {run.seconds:.1f}s")
 
     info = run_info(args, run, test_accuracy, data, spec)
 

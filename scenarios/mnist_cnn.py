@@ -25,6 +25,7 @@ from simnet.runs.image_runs import (apply_init_weights, apply_l2, default_histor
                                     run_info, split_validation)
 from simnet.runs.memory import batch_bytes, check_memory
 from simnet.runs.options import check_loaded_dtype, continue_schedule, image_arguments
+from simnet.words import plural
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
 # 0.003 decayed by 0.9 per epoch reaches 0.912 (0.002 x0.85: 0.911, 0.003 x0.8: 0.910, 0.004 x0.85: 0.908).
@@ -60,7 +61,7 @@ def main(argv=None, dataset="mnist"):
     if args.load:
         first_epoch = saved.get("epochs", 0)
         optimizer, words = continue_schedule(args, optimizer, saved)
-        print(f"loaded {network!r} from {args.load} (trained {first_epoch} epochs); {words}")
+        print(f"loaded {network!r} from {args.load} (trained {plural(first_epoch, 'epoch')}); {words}")
     else:
         network = build_cnn(args.seed, np.dtype(args.dtype))
         if args.init_weights:  # checked in full before any weight changes
@@ -87,7 +88,7 @@ def main(argv=None, dataset="mnist"):
         live.finish()
     test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
     print(f"test accuracy {test_accuracy:.4f} (error {100 * (1 - test_accuracy):.2f}%, loss {test_loss:.4f}) on "
-          f"{len(x_test):,} {spec.title} test images after {run.epochs} epochs; training took {run.seconds:.1f}s")
+          f"{len(x_test):,} {spec.title} test images after {plural(run.epochs, 'epoch')}; training took {run.seconds:.1f}s")
 
     info = run_info(args, run, test_accuracy, data, spec)
 

@@ -17,16 +17,18 @@ from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.image_runs import apply_init_weights
 from simnet.runs.memory import HISTORY_LIMIT, check_memory, record_all_bytes
-from simnet.runs.options import layer_sizes
+from simnet.runs.options import format_sizes, hidden_sizes
 from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
+from simnet.words import fixed, plural
 
 
 def parse_args(argv=None):
     p = ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=0, help="seed of numpy's global random state")
-    p.add_argument("--hidden", type=layer_sizes, default=[4], metavar="SIZES",
-                   help="hidden layer sizes, comma separated: 4 or 4,2")
-    p.add_argument("--alpha", type=float, default=0.2, help="the learning rate (the walk-through's alpha)")
+    p.add_argument("--hidden", type=hidden_sizes, default=[4], metavar="SIZES",
+                   help="hidden layer sizes joined by '-': 4, or 4-2 for the walk-through's two hidden layers")
+    p.add_argument("--alpha", "--lr", type=float, default=0.2, dest="alpha",
+                   help="the learning rate: the walk-through's alpha, --alpha and --lr are one option")
     p.add_argument("--epsilon", type=float, default=0.001, help="stop when the error is at most this")
     p.add_argument("--max-iter", type=int, default=1000, help="at most this many iterations")
     p.add_argument("--plots", default=os.path.join("plots", "streetlights"),
@@ -56,7 +58,7 @@ def main(argv=None):
     args = parse_args(argv)
     check_destinations(args)  # --plots created and probed before anything runs
     check_memory(record_all_bytes([3, *args.hidden, 1]), f"recording every neuron and weight of --hidden "
-                 f"{','.join(map(str, args.hidden))}", "use a smaller --hidden", limit=HISTORY_LIMIT)
+                 f"{format_sizes(args.hidden)}", "use a smaller --hidden", limit=HISTORY_LIMIT)
 
     # The data: which lights are on, and whether it was safe to walk (simnet/streetlights.py).
     streetlights, walk_vs_stop = STREETLIGHTS, WALK_VS_STOP
@@ -131,16 +133,16 @@ def main(argv=None):
     elif diverged is not None:
         print(f"DIVERGED: {diverged}; the history up to the last finite step is kept")
     elif converged:
-        print(f"converged after {iterations} iterations: error {error:.5f} <= epsilon {args.epsilon}")
+        print(f"converged after {plural(iterations, 'iteration')}: error {error:.5f} <= epsilon {args.epsilon}")
     else:
-        print(f"did NOT converge: error {error:.5f} > epsilon {args.epsilon} after {iterations} iterations "
+        print(f"did NOT converge: error {error:.5f} > epsilon {args.epsilon} after {plural(iterations, 'iteration')} "
               f"(seed {args.seed}; try another seed, a different alpha or more iterations)")
 
     # Evaluate each sample with the trained weights.
     predictions = network.predict(streetlights)
     for x, prediction, goal in zip(streetlights, predictions, walk_vs_stop):
         accuracy = max(0.0, 1 - abs(goal[0] - prediction[0]))
-        print(f"input {x.astype(int)}  prediction {prediction[0]:.3f}  goal {goal[0]:.0f}  accuracy {accuracy:.1%}")
+        print(f"input {x.astype(int)}  prediction {fixed(prediction[0])}  goal {goal[0]:.0f}  accuracy {accuracy:.1%}")
 
     if not args.no_plots:
         from simnet.plots import plot_run  # plotting is only imported to draw
@@ -150,7 +152,7 @@ def main(argv=None):
         network.save_history(os.path.join(args.plots, "history.npz"), info)
         paths = plot_run(network.all_histories(),
                          {"network": network.structure(), **info}, args.plots, show=args.show)
-        print(f"\nwrote {len(paths)} figures and history.npz to {args.plots}/")
+        print(f"\nwrote {plural(len(paths), 'figure')} and history.npz to {args.plots}/")
     if stop.requested:
         return stop.status
     return 3 if diverged is not None else 0

@@ -4,15 +4,15 @@ Runs a scenario for every combination of seeds, learning rates (alpha) and hidde
 sizes, prints what converged and how fast, and writes a results table (CSV) and
 figures beside it.  Examples:
 
-    python scenarios/sweep.py streetlights --seeds 0-999
-    python scenarios/sweep.py streetlights --seeds 0-999 --alpha 0.05,0.1,0.2,0.4 --hidden 2,4,8
-    python scenarios/sweep.py streetlights --seeds 0,5,7,10-19 --hidden 4,4x2
-    python scenarios/sweep.py streetlights --replot
-    python scenarios/sweep.py streetlights --seeds 0-999 --scheduler tcp://10.0.0.5:8786
+    simnet run sweep streetlights --seeds 0-999
+    simnet run sweep streetlights --seeds 0-999 --alpha 0.05,0.1,0.2,0.4 --hidden 2,4,8
+    simnet run sweep streetlights --seeds 0,5,7,10-19 --hidden 4,4-2
+    simnet run sweep streetlights --replot
+    simnet run sweep streetlights --seeds 0-999 --scheduler tcp://10.0.0.5:8786
 
-``--hidden 2,4,8`` is a grid of three networks with one hidden layer each; ``4x2``
-(or ``4-2``) is one network with two hidden layers, 4 then 2 neurons.  Seeds are
-``0-999``, ``0,5,7`` or a mix.  An interrupted sweep resumes: run the same command
+A comma lists the values a sweep tries: ``--hidden 2,4,8`` is three networks with one
+hidden layer each, and ``4-2`` is one network with two hidden layers, 4 then 2 neurons,
+as ``--hidden 4-2`` means in every scenario.  Seeds are ``0-999``, ``0,5,7`` or a mix.  An interrupted sweep resumes: run the same command
 again and the runs already in the CSV are skipped.  Run with ``--help`` for options.
 """
 import argparse
@@ -23,9 +23,11 @@ import numpy as np
 
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
+from simnet.runs.options import hidden_grid
+from simnet.words import plural
 from simnet.streetlights import convergence_summary, describe_run, format_summary
 from simnet.sweeps.engine import MAX_RUNS
-from simnet.sweeps import (TASKS, curves_path, format_hidden, get_task, load_curves, make_grid, parse_hidden, parse_list,
+from simnet.sweeps import (TASKS, curves_path, format_hidden, get_task, load_curves, make_grid, parse_list,
                            parse_seeds, read_results, run_sweep)
 
 DEFAULTS = {  # per scenario: seeds, alpha, hidden
@@ -39,9 +41,12 @@ def parse_args(argv=None):
     p = ArgumentParser(description=__doc__.splitlines()[0], epilog="\n".join(__doc__.splitlines()[1:]))
     p.add_argument("scenario", choices=sorted(TASKS), help="the scenario to sweep")
     p.add_argument("--seeds", help="seeds: 0-999, 0,5,7 or a mix (default 0-99; image scenarios 0-2)")
-    p.add_argument("--alpha", help="learning rates, comma separated (default 0.2; image scenarios 0.01,0.1)")
-    p.add_argument("--hidden", help="hidden sizes, comma separated, one network each: 2,4,8; "
-                                    "4x2 is two hidden layers (default 4; image scenarios 128)")
+    p.add_argument("--alpha", "--lr", dest="alpha", metavar="RATES",
+                   help="learning rates (the walk-through's alpha; --alpha and --lr are one option), comma "
+                        "separated (default: 0.2; image scenarios 0.01,0.1)")
+    p.add_argument("--hidden", metavar="NETWORKS",
+                   help="hidden sizes, a comma between networks, '-' between one network's layers: 2,4,8 is "
+                        "three networks, 4,4-2 two (default: 4; image scenarios 128)")
     p.add_argument("--epsilon", type=float, help="streetlights: stop a run when its error is at most this (0.001)")
     p.add_argument("--max-iter", type=int, help="streetlights: at most this many iterations per run (1000)")
     p.add_argument("--epochs", type=int, help="image scenarios: epochs per run (1)")
@@ -64,7 +69,7 @@ def parse_args(argv=None):
     defaults = DEFAULTS.get(args.scenario, DEFAULTS["mnist"])
     args.seed_list = option("--seeds", args.seeds or defaults["seeds"], parse_seeds)
     args.alpha_list = option("--alpha", args.alpha or defaults["alpha"], parse_list)
-    args.hidden_list = option("--hidden", args.hidden or defaults["hidden"], lambda t: parse_list(t, parse_hidden))
+    args.hidden_list = option("--hidden", args.hidden or defaults["hidden"], hidden_grid)
     if len(args.seed_list) * len(args.alpha_list) * len(args.hidden_list) > MAX_RUNS:
         raise UsageError(f"{len(args.seed_list):,} seeds x {len(args.alpha_list)} alpha x {len(args.hidden_list)} hidden is "
                 f"more than the {MAX_RUNS:,} runs a sweep may have")
@@ -132,15 +137,15 @@ def main(argv=None):
             curves = load_curves(curves_path(args.results))
         except ValueError as e:
             raise UsageError(f"--replot: cannot replot {args.results}: {e}") from None
-        print(f"{len(rows)} runs read from {args.results}")
+        print(f"{plural(len(rows), 'run')} read from {args.results}")
     else:
         grid = grid_of(args)
         population = task.population is not None if args.population is None else args.population
         where = f"Dask cluster {args.scheduler}" if args.scheduler else \
-            f"{args.workers or os.cpu_count()} local process(es)"
+            f"{plural(args.workers or os.cpu_count(), 'local process', 'local processes')}"
         how = "population mode: the seeds of a setting trained together" if population else \
             "one Network per run"
-        print(f"{args.scenario}: {len(grid)} runs ({len(args.seed_list)} seeds x {len(args.alpha_list)} alpha x "
+        print(f"{args.scenario}: {plural(len(grid), 'run')} ({plural(len(args.seed_list), 'seed')} x {len(args.alpha_list)} alpha x "
               f"{len(args.hidden_list)} hidden) on {where}, {how}")
         try:
             sweep = run_sweep(args.scenario, grid, args.results, workers=args.workers, scheduler=args.scheduler,
@@ -151,7 +156,7 @@ def main(argv=None):
             print(f"\ninterrupted: the finished runs are in {args.results}; run the same command again to resume",
                   file=sys.stderr)
             return getattr(e, "status", 130)
-        print(f"ran {sweep.ran} runs, {sweep.skipped} already in {args.results}")
+        print(f"ran {plural(sweep.ran, 'run')}, {sweep.skipped} already in {args.results}")
         rows, curves = sweep.rows, sweep.curves
 
     if not rows:
@@ -176,7 +181,7 @@ def main(argv=None):
         from simnet.plots.sweeps import plot_sweep  # plotting is only imported to draw
 
         paths = plot_sweep(task, rows, curves, args.plots)
-        print(f"\nwrote {len(paths)} figures to {args.plots}/: {', '.join(os.path.basename(p) for p in paths)}")
+        print(f"\nwrote {plural(len(paths), 'figure')} to {args.plots}/: {', '.join(os.path.basename(p) for p in paths)}")
     return 0
 
 

@@ -1,7 +1,7 @@
 """The epoch loop of the image scenarios (``scenarios/mnist.py``, ``scenarios/mnist_cnn.py``).
 
 ``run_epochs`` runs epochs of ``Network.run_epoch`` with a progress bar per
-epoch, a learning rate multiplied by ``lr_decay`` after every epoch, a test after
+epoch, a learning rate ``alpha`` multiplied by ``alpha_decay`` after every epoch, a test after
 every epoch, one summary line per epoch, and the run's curves recorded in
 ``network.histories`` (``epoch/train_loss``, ``epoch/train_accuracy``,
 ``epoch/test_loss``, ``epoch/test_accuracy``).  Ctrl-C stops it after the
@@ -26,6 +26,7 @@ from .checks import check_int
 from .history import History
 from .interrupt import StopOnInterrupt
 from .network import DivergenceError
+from .words import plural
 
 CURVES = ("train_loss", "train_accuracy", "test_loss", "test_accuracy")
 VALIDATION_CURVES = ("train_loss", "train_accuracy", "validation_loss", "validation_accuracy")
@@ -76,24 +77,27 @@ def _restore(network, snapshot):
         la.weight_state, la.bias_state = ws, bs
 
 
-def check_schedule(optimizer, lr, lr_decay, first_epoch, epochs):
-    """Refuse, before any step, a schedule ``lr * lr_decay ** epoch`` at which the optimizer's L2 weight
-    decay would stop being a shrink (a rate that grows, ``lr_decay`` > 1, or a large ``lr``)."""
+def check_schedule(optimizer, alpha, alpha_decay, first_epoch, epochs):
+    """Refuse, before any step, a schedule ``alpha * alpha_decay ** epoch`` at which the optimizer's L2
+    weight decay would stop being a shrink (a rate that grows, ``alpha_decay`` > 1, or a large ``alpha``)."""
     if not optimizer.l2 or epochs <= 0:
         return
     for epoch in sorted({first_epoch, first_epoch + epochs - 1}):
-        alpha = lr * lr_decay ** epoch
-        if np.isfinite(alpha) and alpha > 0:  # a rate that underflows to 0 ends the run cleanly instead
+        rate = alpha * alpha_decay ** epoch
+        if np.isfinite(rate) and rate > 0:  # a rate that underflows to 0 ends the run cleanly instead
             try:
-                optimizer.decay_factor(alpha)
+                optimizer.decay_factor(rate)
             except ValueError as e:
-                raise ValueError(f"the learning rate of epoch {epoch + 1}, {lr:g} x {lr_decay:g}^{epoch} = "
-                                 f"{alpha:g}: {e}") from None
+                raise ValueError(f"the learning rate of epoch {epoch + 1}, {alpha:g} x {alpha_decay:g}^{epoch} = "
+                                 f"{rate:g}: {e}") from None
 
 
-def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, lr, lr_decay=1.0,
+def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, alpha, alpha_decay=1.0,
                first_epoch=0, on_divergence="stop", bar_every=50, x_val=None, y_val=None, early_stop=None):
     """Train ``epochs`` epochs after ``first_epoch``; returns an ``EpochsResult``.
+
+    Epoch ``e`` (counted from 0) runs at the learning rate ``alpha * alpha_decay ** e``, set on
+    ``optimizer`` (the command line's ``--lr`` and ``--lr-decay``).
 
     Every epoch ends with a test on ``x_test``/``y_test``, or, given ``x_val``/``y_val``,
     with a validation on them instead (the caller tests once at the end).  ``early_stop``
@@ -102,7 +106,7 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     """
     if on_divergence not in ("stop", "raise"):
         raise ValueError(f"on_divergence must be 'stop' or 'raise', got {on_divergence!r}")
-    check_schedule(optimizer, lr, lr_decay, first_epoch, epochs)
+    check_schedule(optimizer, alpha, alpha_decay, first_epoch, epochs)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val (validation inputs and goals), or neither")
     if early_stop is not None:
@@ -123,11 +127,11 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     best_epoch, best_accuracy, best, waited, stopped_early = None, None, None, 0, False
     with StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
         for epoch in range(first_epoch, first_epoch + epochs):
-            alpha = lr * lr_decay ** epoch
-            if not (np.isfinite(alpha) and alpha > 0):  # lr_decay ** epoch underflowed: nothing would change
+            rate = alpha * alpha_decay ** epoch
+            if not (np.isfinite(rate) and rate > 0):  # alpha_decay ** epoch underflowed: nothing would change
                 vanished = True
                 break
-            optimizer.alpha = alpha
+            optimizer.alpha = rate
             bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
 
             def progress(b, loss, accuracy):
@@ -173,14 +177,14 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     if diverged is None:
         network.close_histories()
     if stop.requested:
-        print(f"interrupted ({stop.name}) during epoch {done + 1}; keeping {done} finished epochs")
+        print(f"interrupted ({stop.name}) during epoch {done + 1}; keeping {plural(done, 'finished epoch')}")
     if vanished:
-        print(f"the learning rate reached 0 before epoch {done + 1} ({lr:g} x {lr_decay:g}^{done} underflows); "
-              f"stopping after {done} epochs")
+        print(f"the learning rate reached 0 before epoch {done + 1} ({alpha:g} x {alpha_decay:g}^{done} underflows); "
+              f"stopping after {plural(done, 'epoch')}")
     if diverged is not None:
         print(f"DIVERGED in epoch {done + 1}: {diverged}; the history up to the last finite step is kept")
     if stopped_early:
-        print(f"early stop: no better validation accuracy for {early_stop} epochs after epoch {best_epoch} "
+        print(f"early stop: no better validation accuracy for {plural(early_stop, 'epoch')} after epoch {best_epoch} "
               f"({best_accuracy:.4f}); stopped after epoch {done}")
     if restored:
         print(f"kept the best weights: those of epoch {best_epoch} (validation accuracy {best_accuracy:.4f}), "

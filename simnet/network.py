@@ -55,6 +55,10 @@ def check_pairs(x, y):
         raise ValueError(f"inputs have {len(x)} samples but goals have {len(y)}")
 
 
+FIT_ALPHA = 0.2
+"""The learning rate of ``Network.fit`` when no optimizer is named: plain SGD at the walk-through's alpha."""
+
+
 class Network:
     """A chain of linked layers, input first."""
 
@@ -319,9 +323,12 @@ class Network:
             out.append(a)
         return np.concatenate(out)
 
-    def fit(self, inputs, goals, optimizer, epsilon=0.001, max_iter=1000, report=None, report_every=10,
+    def fit(self, inputs, goals, optimizer=None, epsilon=0.001, max_iter=1000, report=None, report_every=10,
             capacity=1000):
         """Train per sample, the walk-through's way, until the mean error is at most ``epsilon``.
+
+        ``optimizer``: an ``Optimizer``, a number (the learning rate alpha of plain SGD), or None for
+        plain SGD at ``FIT_ALPHA`` (0.2, the walk-through's alpha, as ``simnet run streetlights`` uses).
 
         One iteration is one pass over the samples in order.  Records the error of
         every sample and their mean per iteration in ``self.histories``; calls
@@ -330,7 +337,7 @@ class Network:
         x = check_data(self.input, inputs, "inputs")
         y = check_data(self.output, goals, "goals")
         check_pairs(x, y)
-        optimizer = as_optimizer(optimizer)
+        optimizer = as_optimizer(FIT_ALPHA if optimizer is None else optimizer)
         max_iter = check_int(max_iter, "max_iter", minimum=1)
         if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float, np.integer, np.floating)):
             raise TypeError(f"epsilon must be a number, got {epsilon!r}")

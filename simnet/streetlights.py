@@ -19,6 +19,7 @@ import numpy as np
 
 from .layer import SimpleLayer
 from .network import Network
+from .words import plural
 
 # The data: which lights are on, and whether it was safe to walk.
 STREETLIGHTS = np.array([[1, 0, 1],
@@ -104,14 +105,14 @@ def convergence_summary(rows, cell=("alpha", "hidden"), worst=10):
 def describe_run(row):
     """``'converged after 58 iterations (error 0.00077)'`` or ``'did NOT converge (error 0.25000 after 1000)'``."""
     if row["converged"]:
-        return f"converged after {row['iterations']} iterations (error {row['final_error']:.5f})"
-    return f"did NOT converge (error {row['final_error']:.5f} after {row['iterations']} iterations)"
+        return f"converged after {plural(row['iterations'], 'iteration')} (error {row['final_error']:.5f})"
+    return f"did NOT converge (error {row['final_error']:.5f} after {plural(row['iterations'], 'iteration')})"
 
 
 def format_summary(summary, cell=("alpha", "hidden")):
     """The summary as the lines a sweep prints."""
     def fmt(v):
-        return "x".join(str(int(s)) for s in v) if isinstance(v, tuple) else str(v)  # hidden sizes: 4x2
+        return "-".join(str(int(s)) for s in v) if isinstance(v, tuple) else str(v)  # hidden sizes: 4-2
 
     def iters(s):
         q1, med, q3 = s["iterations"]
@@ -122,14 +123,14 @@ def format_summary(summary, cell=("alpha", "hidden")):
     lines = [f"{'  '.join(f'{c:>6}' for c in cell)}  {'runs':>5}  {'converged':>9}  iterations to converge"]
     for c in summary["cells"]:
         lines.append(f"{'  '.join(f'{fmt(c[k]):>6}' for k in cell)}  {c['runs']:>5}  {c['rate']:>9.1%}  {iters(c)}")
-    lines += ["", f"overall: {summary['converged']} of {summary['runs']} runs converged ({summary['rate']:.1%}); "
+    lines += ["", f"overall: {summary['converged']} of {plural(summary['runs'], 'run')} converged ({summary['rate']:.1%}); "
               f"iterations to converge: {iters(summary)}"]
     for c in summary["cells"]:
         if c["failed_seeds"]:
             seeds = c["failed_seeds"]
             more = f" (+{len(seeds) - 20} more)" if len(seeds) > 20 else ""
             where = ", ".join(f"{k} {fmt(c[k])}" for k in cell)
-            lines.append(f"did not converge ({where}): {len(seeds)} seeds: "
+            lines.append(f"did not converge ({where}): {plural(len(seeds), 'seed')}: "
                          f"{', '.join(map(str, seeds[:20]))}{more}")
     for title, runs in (("worst runs:", summary["worst"]), ("slowest to converge:", summary["slowest"])):
         if runs and not (title.startswith("slowest") and runs[0] in summary["worst"]):

@@ -160,7 +160,7 @@ def test_a_rate_that_would_make_l2_grow_the_weights_is_refused_before_any_step(t
     x, y = np.eye(4)[[0, 1, 2, 3]], np.eye(2)[[0, 1, 0, 1]]
     before = net.input.weight_row_mat.copy()
     with pytest.raises(ValueError, match=r"learning rate of epoch 3, 5 x 2\^2 = 20: .*not a shrink"):
-        run_epochs(net, opt, x, y, x, y, epochs=3, batch_size=2, lr=5, lr_decay=2.0)
+        run_epochs(net, opt, x, y, x, y, epochs=3, batch_size=2, alpha=5, alpha_decay=2.0)
     np.testing.assert_array_equal(net.input.weight_row_mat, before)
     data = tiny_image_set(tmp_path / "data", n_train=200, n_test=50)
     # n = 200 images: epoch 1's rate 0.5 shrinks by 1 - 0.5*100/200 = 0.75, epoch 3's 4.5 by -1.25

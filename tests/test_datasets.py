@@ -662,20 +662,30 @@ def test_decompressed_sizes_are_checked_while_reading(tmp_path, monkeypatch):
     assert idx_module.OVERLONG_COUNTED == 2**20
 
 
-def test_a_training_size_that_does_not_apply_is_said(tmp_path, capsys):
-    """--train-size sizes the offline split only; given with the training set at hand, the run says it
-    trains on every training image instead of ignoring the option silently."""
+def test_a_training_size_trains_on_that_many_training_images(tmp_path, capsys):
+    """--train-size N with the training set at hand trains on N of its images, drawn with the seed (the
+    test set stays whole); the run says so.  More than the training set holds is one line, exit 2."""
     from helpers import load_scenario, tiny_image_set
 
     from simnet.data import load_for_training
 
     folder = tiny_image_set(tmp_path / "d", n_train=300, n_test=100)
-    data = load_for_training("mnist", folder)[0]
-    assert data.info["note"] is None and len(data.train_images) == 300
-    data = load_for_training("mnist", folder, train_size=50)[0]
-    assert len(data.train_images) == 300
-    assert "training size (50) applies only where the test set is split" in data.info["note"]
-    assert "all 300 of its images train" in data.info["note"]
+    full = load_for_training("mnist", folder)[0]
+    assert full.info["note"] is None and full.info["split"] is None and len(full.train_images) == 300
+    data = load_for_training("mnist", folder, train_size=50, seed=3)[0]
+    assert len(data.train_images) == 50 and len(data.test_images) == 100 and data.info["note"] is None
+    assert data.info["split"] == {"train_size": 50, "of": 300, "seed": 3}
+    rows = [int(np.flatnonzero((full.train_images == image).all(axis=(1, 2)))[0]) for image in data.train_images]
+    assert rows == sorted(rows) and len(set(rows)) == 50  # 50 distinct images, in the file's order
+    np.testing.assert_array_equal(full.train_labels[rows], data.train_labels)
+    again = load_for_training("mnist", folder, train_size=50, seed=3)[0]
+    np.testing.assert_array_equal(again.train_images, data.train_images)  # the seed decides which
+    assert len(load_for_training("mnist", folder, train_size=300)[0].train_images) == 300
     argv = ["--data", str(folder), "--no-download", "--epochs", "0", "--no-plots", "--hidden", "4", "--train-size", "50"]
     assert load_scenario("mnist").main(argv) == 0
-    assert "NOTE: a training size (50) applies only" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "training on 50 of the 300 training images (drawn with --seed 0)" in out
+    assert "50 training and 100 test images" in out
+    assert load_scenario("mnist").main([*argv[:-1], "301"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--train-size 301: train_size must be an int in 1..300" in err

@@ -155,3 +155,46 @@ def test_python_m_simnet_streetlights_says_what_to_type():
     p = subprocess.run([sys.executable, "-m", "simnet.streetlights"], env=env, capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 2 and "simnet run streetlights" in p.stderr and p.stdout == ""
+
+
+# ---- one vocabulary ---------------------------------------------------------------------------
+def test_one_network_is_joined_by_dashes_and_several_by_commas_in_every_scenario(capsys):
+    from simnet.runs.options import hidden_grid, hidden_sizes
+
+    assert hidden_sizes("4") == [4] and hidden_sizes("4-2") == [4, 2] and hidden_sizes("128-64-32") == [128, 64, 32]
+    assert hidden_grid("2,4,4-2") == [(2,), (4,), (4, 2)] and hidden_grid("4,4") == [(4,)]
+    for scenario in ("streetlights", "mnist", "fashion-mnist"):
+        assert simnet(["run", scenario, "--hidden", "4,2", "--no-plots"]) == 2
+        line = one_line_error(capsys)
+        assert "argument --hidden: '4,2' lists several networks" in line and "joined by '-', as in 4-2" in line
+        assert simnet(["run", scenario, "--hidden", "4x2", "--no-plots"]) == 2
+        assert "argument --hidden: hidden sizes are positive integers joined by '-'" in one_line_error(capsys)
+    sweep = importlib.import_module("simnet.scenarios.sweep")
+    args = sweep.parse_args(["streetlights", "--hidden", "2,4-2", "--lr", "0.1,0.2"])
+    assert args.hidden_list == [(2,), (4, 2)] and args.alpha_list == [0.1, 0.2]
+    assert simnet(["run", "sweep", "streetlights", "--hidden", "4x2"]) == 2
+    assert "--hidden 4x2: hidden sizes are positive integers joined by '-'" in one_line_error(capsys)
+
+
+def test_alpha_and_lr_are_one_option_in_every_scenario():
+    streetlights = importlib.import_module("simnet.scenarios.streetlights")
+    mnist = importlib.import_module("simnet.scenarios.mnist")
+    assert streetlights.parse_args(["--lr", "0.3"]).alpha == streetlights.parse_args(["--alpha", "0.3"]).alpha == 0.3
+    assert mnist.parse_args(["--alpha", "0.3"]).lr == mnist.parse_args(["--lr", "0.3"]).lr == 0.3
+
+
+# ---- printed words ------------------------------------------------------------------------------
+def test_no_negative_zero_and_no_1_epochs(capsys, tmp_path):
+    from helpers import tiny_image_set
+
+    from simnet.words import fixed, plural
+
+    assert [fixed(v) for v in (-0.0001, -0.0, 0.0004, -0.0006, 0.9775)] == ["0.000", "0.000", "0.000", "-0.001", "0.978"]
+    assert [plural(n, "epoch") for n in (0, 1, 2)] == ["0 epochs", "1 epoch", "2 epochs"]
+    assert simnet(["run", "streetlights", "--seed", "1", "--no-plots"]) == 0  # its last prediction is -0.00003
+    out = capsys.readouterr().out
+    assert "input [1 1 1]  prediction 0.000  goal 0" in out and "-0.000" not in out
+    data = tiny_image_set(tmp_path / "data", n_train=100, n_test=50)
+    assert simnet(["run", "mnist", "--data", str(data), "--hidden", "4", "--epochs", "1", "--no-plots"]) == 0
+    out = capsys.readouterr().out
+    assert "after 1 epoch;" in out and "1 epochs" not in out

@@ -34,7 +34,7 @@ def test_seed0_reproduces_walkthrough(capsys, tmp_path):
 
 
 def test_two_hidden_layers_converge(capsys):
-    out = run(capsys, "--hidden", "4,2", "--no-plots")
+    out = run(capsys, "--hidden", "4-2", "--no-plots")
     assert "Layer: hidden1" in out and "Layer: hidden2" in out
     assert "converged after" in out
 
@@ -61,3 +61,15 @@ def test_network_fit_matches_the_explicit_loop():
     assert result.converged and result.iterations == 58
     assert np.round(net.predict(x).ravel(), 3).tolist() == [0.978, 1.0, 0.037, 0.0]
     assert f"{net.histories['error/average'].values[0]:.5f}" == "0.35238"
+
+
+def test_network_fit_without_an_optimizer_is_plain_sgd_at_the_walkthroughs_alpha():
+    from simnet.network import FIT_ALPHA
+    from simnet.streetlights import STREETLIGHTS as x, WALK_VS_STOP as y, seeded_network
+
+    assert FIT_ALPHA == 0.2
+    named, unnamed = seeded_network(0), seeded_network(0)
+    assert named.fit(x, y, 0.2) == unnamed.fit(x, y)
+    for a, b in zip(named.layers, unnamed.layers):
+        if a.weight_row_mat is not None:
+            np.testing.assert_array_equal(a.weight_row_mat, b.weight_row_mat)

@@ -72,7 +72,7 @@ def test_seed0_reports_what_the_streetlights_scenario_reports(tmp_path, capsys):
                                   "--workers", "1", "--plots", str(folder), "--no-plots", "--no-progress"]) == 0
         out = capsys.readouterr().out
         assert "seed    0  alpha 0.2  hidden 4: converged after 58 iterations (error 0.00077)" in out
-        assert "overall: 1 of 1 runs converged (100.0%)" in out
+        assert "overall: 1 of 1 run converged (100.0%)" in out
 
 
 def test_population_mode_gives_the_same_table_as_single_runs(tmp_path):
@@ -162,7 +162,7 @@ def test_csv_round_trip(tmp_path):
         records = list(csv.DictReader(f))
     assert list(records[0]) == ["scenario", "seed", "alpha", "hidden", "epsilon", "max_iter", "converged",
                                 "iterations", "final_error", "mode"]
-    assert {r["hidden"] for r in records} == {"4", "4x2"}
+    assert {r["hidden"] for r in records} == {"4", "4-2"}
     curves = load_curves(tmp_path / "r_curves.npz")
     assert set(curves) == {task.key(r) for r in rows}
     for key, (steps, errors) in result.curves.items():
@@ -179,7 +179,7 @@ def test_grid_options_parse():
         with pytest.raises(ValueError):
             parse_seeds(bad)
     assert parse_hidden("4") == (4,) and parse_hidden("4x2") == (4, 2) and parse_hidden("4-2") == (4, 2)
-    args = sweep_script.parse_args(["streetlights", "--seeds", "0-2", "--alpha", "0.05,0.1", "--hidden", "2,4,4x2"])
+    args = sweep_script.parse_args(["streetlights", "--seeds", "0-2", "--alpha", "0.05,0.1", "--hidden", "2,4,4-2"])
     g = sweep_script.grid_of(args)
     assert len(g) == 3 * 2 * 3 and g[0] == {"alpha": 0.05, "hidden": (2,), "epsilon": 0.001, "max_iter": 1000,
                                             "seed": 0}
@@ -196,7 +196,7 @@ def test_grid_options_parse():
 def swept(tmp_path_factory):
     """A 2 x 2 grid of 8 seeds, run once through the command line."""
     folder = tmp_path_factory.mktemp("sweep")
-    argv = ["streetlights", "--seeds", "0-7", "--alpha", "0.1,0.2", "--hidden", "4,4x2", "--max-iter", "300",
+    argv = ["streetlights", "--seeds", "0-7", "--alpha", "0.1,0.2", "--hidden", "4,4-2", "--max-iter", "300",
             "--workers", "1", "--no-progress", "--plots", str(folder)]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -258,7 +258,7 @@ def test_figure_contents(swept):
     ax = fig.axes[0]
     values = ax.images[0].get_array()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "0.2"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["4", "4x2"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["4", "4-2"]
     for i, h in enumerate([(4,), (4, 2)]):
         for j, a in enumerate([0.1, 0.2]):
             assert values[i, j] == pytest.approx(np.mean([r["converged"] for r in cells[(a, h)]]))

@@ -165,10 +165,10 @@ def load_for_training(name, path=None, download=True, train_size=None, seed=0, d
     """Network inputs and one-hot goals of both splits: ``(data, x_train, y_train, x_test, y_test)``.
 
     ``data`` is ``load_train_test``'s ``TrainTest`` (the uint8 images and labels, and
-    ``info``).  Where MNIST's training set is not at hand, its test set is split
-    instead (``train_size`` images train, 8000 when None, shuffled with ``seed``) and
-    ``data.info["note"]`` says so: print it.  It also says so when a ``train_size`` was
-    given but the official split is used (then every training image trains).
+    ``info``).  ``train_size`` (the scenarios' ``--train-size``) trains on that many training
+    images, drawn with ``seed`` (all of them when None); the test set stays whole.  Where MNIST's
+    training set is not at hand, its test set is split instead (``train_size`` images train,
+    8000 when None, shuffled with ``seed``) and ``data.info["note"]`` says so: print it.
 
     A ``path`` (the scenarios' ``--data``) must be a folder that holds the data set's files (in it or
     in ``path/<dataset>``): a file, a missing folder or one without them is a
@@ -179,11 +179,23 @@ def load_for_training(name, path=None, download=True, train_size=None, seed=0, d
     data = load_train_test(name, path=path, download=download, allow_test_split=get_spec(name).name == "mnist",
                            train_size=8000 if train_size is None else train_size, seed=seed)
     if train_size is not None and data.info["split"] is None:
-        data.info["note"] = (f"a training size ({train_size:,}) applies only where the test set is split for "
-                             f"want of the training set; {get_spec(name).title}'s training set is here, so all "
-                             f"{len(data.train_images):,} of its images train")
+        data = subset_training(data, train_size, seed)
     return (data, to_inputs(data.train_images, dtype), one_hot(data.train_labels, dtype=dtype),
             to_inputs(data.test_images, dtype), one_hot(data.test_labels, dtype=dtype))
+
+
+def subset_training(data, train_size, seed=0):
+    """``data`` (a ``TrainTest``) with ``train_size`` of its training images, drawn with ``seed``; the test
+    set is kept whole.  ``info["split"]`` records the size and the seed."""
+    n = len(data.train_images)
+    if isinstance(train_size, bool) or not isinstance(train_size, (int, np.integer)) or not 0 < train_size <= n:
+        raise ValueError(f"train_size must be an int in 1..{n:,} (the {get_spec(data.info['dataset']).title} "
+                         f"training set's images), got {train_size!r}")
+    if train_size == n:
+        return data
+    rows = np.sort(np.random.default_rng(seed).permutation(n)[:train_size])  # in the file's order
+    info = {**data.info, "split": {"train_size": int(train_size), "of": n, "seed": seed}}
+    return TrainTest(data.train_images[rows], data.train_labels[rows], data.test_images, data.test_labels, info)
 
 
 def _check_data_folder(name, path):

@@ -22,6 +22,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import TwoSlopeNorm
 
 from ..sweeps.registry import format_hidden
+from ..words import plural
 from ..streetlights import cell_of, describe_run
 from .common import WEIGHT_CMAP, finish, legend_outside, save_figure
 
@@ -91,7 +92,7 @@ def plot_iterations_histogram(rows, path=None, cell=CELL, bins=30):
             ax.set_ylabel("runs")
             legend_outside(ax)
             ax.grid(alpha=0.3, axis="y")
-    fig.suptitle(f"iterations to converge ({len(rows)} runs)")
+    fig.suptitle(f"iterations to converge ({plural(len(rows), 'run')})")
     fig.tight_layout()
     return save_figure(fig, path)
 
@@ -126,7 +127,7 @@ def plot_convergence_heatmap(rows, path=None, cell=CELL):
     ax.set_yticks(range(len(ys)), [_label(y) for y in ys])
     ax.set_xlabel(cell[0])
     ax.set_ylabel(f"{cell[1]} (sizes)")
-    ax.set_title(f"convergence rate ({len(rows)} runs)")
+    ax.set_title(f"convergence rate ({plural(len(rows), 'run')})")
     fig.colorbar(im, ax=ax, label="fraction of runs that converge")
     return save_figure(fig, path)
 
@@ -196,7 +197,7 @@ def plot_error_curves(rows, curves, path=None, cell=CELL, epsilon=None):
             else:
                 ax.text(0.5, 0.5, "no finite error: every run diverged", ha="center", va="center",
                         transform=ax.transAxes)
-            ax.set_xlabel("iteration" + (f"  ({missing} runs without a stored curve)" if missing else ""))
+            ax.set_xlabel("iteration" + (f"  ({plural(missing, 'run')} without a stored curve)" if missing else ""))
             ax.set_ylabel("mean error")
             ax.grid(alpha=0.3)
             legend_outside(ax)
@@ -257,7 +258,7 @@ def plot_accuracy(rows, path=None, cell=CELL):
     ax.set_xticks(range(len(xs)), [_label(x) for x in xs])
     ax.set_xlabel(cell[0])
     ax.set_ylabel("test accuracy")
-    ax.set_title(f"test accuracy per run ({len(rows)} runs; bar: median)")
+    ax.set_title(f"test accuracy per run ({plural(len(rows), 'run')}; bar: median)")
     ax.grid(alpha=0.3)
     legend_outside(ax, fontsize="small")
     return save_figure(fig, path)

@@ -12,6 +12,7 @@ from ..data import ChecksumError, DatasetNotFoundError, load_for_training
 from ..epochs import check_schedule, hold_out
 from ..saving.init_weights import init_from_file
 from ..saving import load_network, save_network
+from ..words import plural
 from .usage import UsageError
 
 
@@ -32,9 +33,14 @@ def load_data(args):
         loaded = load_for_training(args.dataset, args.data, not args.no_download, args.train_size, args.seed,
                                    args.dtype)
     except (DatasetNotFoundError, ChecksumError, ValueError) as e:  # missing, failed download, malformed file
-        raise UsageError(str(e)) from None
-    if loaded[0].info["note"]:
-        print(f"NOTE: {loaded[0].info['note']}")
+        where = f"--train-size {args.train_size}: " if "train_size" in str(e) else ""
+        raise UsageError(where + str(e)) from None
+    info = loaded[0].info
+    if info["note"]:
+        print(f"NOTE: {info['note']}")
+    elif info["split"]:  # --train-size of the official training set
+        print(f"training on {info['split']['train_size']:,} of the {info['split']['of']:,} training images "
+              f"(drawn with --seed {info['split']['seed']})")
     return loaded
 
 
@@ -122,7 +128,7 @@ def finish(args, run, network, optimizer, info, draw):
     saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
     if not args.no_plots:
         paths = draw(args.save if args.save and saved == 0 else None)  # (not beside an older save it left)
-        print(f"wrote {len(paths)} figures to {args.plots}/")
+        print(f"wrote {plural(len(paths), 'figure')} to {args.plots}/")
     if run.interrupted:
         return run.status
     return 3 if run.diverged else saved

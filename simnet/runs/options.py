@@ -1,6 +1,7 @@
 """The options the scenarios share, and how a loaded run's settings meet the command line's.
 
-- ``layer_sizes``: the grammar of one network's hidden layers, an argparse type.
+- ``hidden_sizes`` and ``hidden_grid``: the grammar of hidden layer sizes, one network (``4-2``, as the
+  network 3-4-2-1 is written) and several (``2,4,4-2``, a sweep's grid).
 - ``image_arguments``: the options of the image scenarios (data, schedule, saving, checks), added to a parser.
 - ``continue_schedule``, ``check_loaded_dtype``: a run loaded with ``--load`` goes on with its own settings
   unless the command line names others.
@@ -14,15 +15,35 @@ from ..data import DATASETS
 from ..optimizers import get_optimizer
 from .usage import UsageError
 
-def layer_sizes(text):
-    """An argparse type: ``"4"`` or ``"4,2"`` -> ``[4]`` or ``[4, 2]``, all positive."""
+def hidden_sizes(text):
+    """An argparse type, one network's hidden layer sizes: ``"4"`` -> ``[4]``, ``"4-2"`` -> ``[4, 2]`` (4 then 2
+    neurons, as the network 3-4-2-1 is written).  A comma lists several networks, which only a sweep runs."""
+    if "," in text:
+        raise argparse.ArgumentTypeError(f"{text!r} lists several networks (a comma separates networks in a sweep); "
+                                         f"one network's hidden sizes are joined by '-', as in 4-2")
     try:
-        sizes = [int(s) for s in text.split(",")]
+        sizes = [int(s) for s in text.split("-")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"layer sizes must be integers like 4 or 128,64, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"hidden sizes are positive integers joined by '-', like 4 or 128-64; "
+                                         f"got {text!r}") from None
     if min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+        raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {text!r}")
     return sizes
+
+
+def hidden_grid(text):
+    """Several networks' hidden sizes, for a sweep: ``"2,4,4-2"`` -> ``[(2,), (4,), (4, 2)]`` (each as
+    ``hidden_sizes`` reads it; repeats dropped, order kept)."""
+    try:
+        return list(dict.fromkeys(tuple(hidden_sizes(part.strip())) for part in text.split(",")))
+    except argparse.ArgumentTypeError as e:
+        raise ValueError(str(e).replace("lists several networks (a comma separates networks in a sweep); ", "")) \
+            from None
+
+
+def format_sizes(sizes):
+    """``[4, 2]`` -> ``'4-2'``: hidden sizes as ``hidden_sizes`` reads them."""
+    return "-".join(str(int(s)) for s in sizes)
 
 
 def image_arguments(p, dataset, defaults, plots):
@@ -37,8 +58,9 @@ def image_arguments(p, dataset, defaults, plots):
     p.add_argument("--no-download", action="store_true", help="never download; use local files only")
     p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"],
                    help=f"(default: {defaults['optimizer']}; with --load: the saved run's)")
-    p.add_argument("--lr", type=float, metavar="RATE",
-                   help=f"learning rate (default: {defaults['lr']}; with --load: the saved run's)")
+    p.add_argument("--lr", "--alpha", type=float, metavar="RATE", dest="lr",
+                   help=f"the learning rate: the walk-through's alpha, --alpha and --lr are one option "
+                        f"(default: {defaults['lr']}; with --load: the saved run's)")
     p.add_argument("--lr-decay", type=float, metavar="FACTOR",
                    help=f"learning rate factor per epoch (default: {defaults['lr_decay']}; with --load: the "
                         f"saved run's)")

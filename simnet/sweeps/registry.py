@@ -25,20 +25,22 @@ def _parse_bool(text):
 
 
 def parse_hidden(text):
-    """Hidden layer sizes of one network: ``'4'`` is one hidden layer, ``'4x2'`` (or ``'4-2'``) two."""
+    """Hidden layer sizes of one network as a table holds them: ``'4'`` is one hidden layer, ``'4-2'`` two
+    (tables written before 0.2 say ``'4x2'``, read the same)."""
     parts = str(text).replace("-", "x").split("x")
     try:
         sizes = tuple(int(p) for p in parts)
     except ValueError:
-        raise ValueError(f"hidden sizes must be integers like 4 or 4x2, got {text!r}") from None
+        raise ValueError(f"hidden sizes must be integers like 4 or 4-2, got {text!r}") from None
     if min(sizes) < 1:
         raise ValueError(f"hidden sizes must be positive, got {text!r}")
     return sizes
 
 
 def format_hidden(sizes):
-    """Hidden sizes as written in tables and titles: ``(4, 2)`` -> ``'4x2'`` (``parse_hidden`` reads it back)."""
-    return "x".join(str(int(s)) for s in sizes)
+    """Hidden sizes as written in tables and titles: ``(4, 2)`` -> ``'4-2'`` (``parse_hidden`` reads it back),
+    as ``--hidden 4-2`` says it on the command line."""
+    return "-".join(str(int(s)) for s in sizes)
 
 
 INT = Column(int, lambda v: str(int(v)))
