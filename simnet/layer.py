@@ -405,7 +405,7 @@ class SimpleLayer:
             batch = src.neuron_row_array.shape[0]
             if d is None or d.shape[0] != batch:
                 raise ValueError(f"layer {self.name!r}: learn() needs a delta for the current batch "
-                                 f"({batch} samples); call calc_delta (output layer) "
+                                 f"(a batch of {batch}); call calc_delta (output layer) "
                                  f"or the target's learn() first")
             if not isinstance(optimizer, Optimizer):
                 optimizer = as_optimizer(optimizer)

@@ -133,7 +133,7 @@ class Conv2D(MapLayer):
     def _check_cache(self, batch):
         if self._cols is None or len(self._cols) != batch:
             raise ValueError(f"convolution {self.name!r}: learn() needs the forward step train() of this batch "
-                             f"({batch} samples) in training mode first")
+                             f"(a batch of {batch}) in training mode first")
 
     def _backward(self, d, sd):
         b = len(d)

@@ -48,7 +48,7 @@ class Dropout(MapLayer):
     def _check_cache(self, batch):
         if self.mask is None or len(self.mask) != batch:
             raise ValueError(f"dropout {self.name!r}: learn() needs the forward step train() of this batch "
-                             f"({batch} samples) in training mode first")
+                             f"(a batch of {batch}) in training mode first")
 
     def _backward(self, d, sd):
         np.multiply(d, self.mask, out=sd)
