@@ -33,7 +33,7 @@ from simnet.playground.task import Task, build_network
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.image_runs import save_run
-from simnet.runs.options import layer_sizes
+from simnet.runs.options import hidden_sizes
 
 MAP_SNAPSHOTS = 24  # maps kept over the run (thinned evenly), for the strip and the offline page
 
@@ -51,30 +51,32 @@ def representation_choice(text):
 
 def parse_args(argv=None):
     p = ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", choices=DATASETS, default="circle", help="Playground's data set (circle)")
+    p.add_argument("--data", choices=DATASETS, default="circle", help="Playground's data set")
     p.add_argument("--csv", metavar="FILE", help="your own points instead: lines of x1,x2,label (see docs/playground.md)")
     p.add_argument("--classes", action="store_true",
                    help="with --csv: numeric labels are class names (0,1,2: three classes), not numbers to regress")
-    p.add_argument("--noise", type=float, default=0, help="noise, 0-50 percent (0)")
-    p.add_argument("--train-ratio", type=float, default=50, help="percent of the points to train on, 10-90 (50)")
+    p.add_argument("--noise", type=float, default=0, help="noise, 0-50 percent")
+    p.add_argument("--train-ratio", type=float, default=50, help="percent of the points to train on, 10-90")
     p.add_argument("--features", nargs="+", default=list(DEFAULT_FEATURES), metavar="F",
-                   help=f"input features, any of: {' '.join(FEATURES)} (x1 x2)")
-    p.add_argument("--hidden", type=layer_sizes, default=[4, 2], help="hidden layer sizes, comma separated (4,2)")
+                   help=f"input features, any of: {' '.join(FEATURES)}")
+    p.add_argument("--hidden", type=hidden_sizes, default="4-2", metavar="SIZES",
+                   help="hidden layer sizes joined by '-': 4-2 is 4 then 2 neurons")
     p.add_argument("--activation", choices=["tanh", "relu", "sigmoid", "linear"], default="tanh",
-                   help="activation of the hidden layers (tanh)")
-    p.add_argument("--regularization", choices=["none", "l1", "l2"], default="none", help="(none)")
+                   help="activation of the hidden layers")
+    p.add_argument("--regularization", choices=["none", "l1", "l2"], default="none", help="Playground's weight penalty")
     p.add_argument("--reg-rate", type=float, default=0.0,
                    help="regularization rate, Playground's: each step a weight moves lr*rate*sign(w) (L1) or "
-                        "lr*rate*w (L2) towards 0 (0)")
-    p.add_argument("--lr", type=float, default=0.03, help="learning rate (0.03)")
-    p.add_argument("--batch-size", type=int, default=10, help="points per step (10)")
-    p.add_argument("--epochs", type=int, default=300, help="passes over the training points (300)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the data (and its split) and of the weights (0)")
+                        "lr*rate*w (L2) towards 0")
+    p.add_argument("--lr", "--alpha", type=float, default=0.03, dest="lr",
+                   help="the learning rate: the walk-through's alpha, --alpha and --lr are one option")
+    p.add_argument("--batch-size", type=int, default=10, help="points per step")
+    p.add_argument("--epochs", type=int, default=300, help="passes over the training points")
+    p.add_argument("--seed", type=int, default=0, help="seed of the data (and its split) and of the weights")
     p.add_argument("--repr", type=representation_choice, metavar="LAYER:I,J",
                    help="the representation view: the input grid as two neurons of a layer see it "
                         "(default: the first two neurons of the last hidden layer)")
     p.add_argument("--plots", default=os.path.join("plots", "playground"),
-                   help="folder for the figures, the maps (maps.npz, maps/*.png) and history.npz (plots/playground)")
+                   help="folder for the figures, the maps (maps.npz, maps/*.png) and history.npz")
     p.add_argument("--no-plots", action="store_true", help="write no figures (maps and history are still written)")
     p.add_argument("--save", help="folder to save the trained network into")
     add_live_argument(p, unit="step")

@@ -25,7 +25,7 @@ from simnet.words import fixed, plural
 def parse_args(argv=None):
     p = ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=0, help="seed of numpy's global random state")
-    p.add_argument("--hidden", type=hidden_sizes, default=[4], metavar="SIZES",
+    p.add_argument("--hidden", type=hidden_sizes, default="4", metavar="SIZES",
                    help="hidden layer sizes joined by '-': 4, or 4-2 for the walk-through's two hidden layers")
     p.add_argument("--alpha", "--lr", type=float, default=0.2, dest="alpha",
                    help="the learning rate: the walk-through's alpha, --alpha and --lr are one option")

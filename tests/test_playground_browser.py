@@ -36,7 +36,7 @@ def test_live_page_shows_a_map_per_neuron_that_changes_as_it_learns(browser, tmp
     env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
     plots = tmp_path / "plots"
     proc = subprocess.Popen([sys.executable, "-m", "simnet", "run", "playground", "--live", "0", "--data", "spiral",
-                             "--features", "x1", "x2", "sin(x1)", "sin(x2)", "--hidden", "6,5", "--epochs", "100000",
+                             "--features", "x1", "x2", "sin(x1)", "sin(x2)", "--hidden", "6-5", "--epochs", "100000",
                              "--pace", "400", "--plots", str(plots)], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p = None

@@ -61,6 +61,7 @@ BAD = {  # a bad value for each scenario, and the words the one line must hold (
     "cnn": (["--epochs", "-1"], "--epochs must be 0 or more, got -1"),
     "playground": (["--noise", "70"], "--noise must be 0-50 (percent), got 70"),
     "sweep": (["streetlights", "--seeds", "x"], "--seeds x: seeds must look like"),
+    "playground": (["--noise", "99"], "--noise must be 0-50 (percent), got 99"),
 }
 
 
@@ -163,7 +164,7 @@ def test_one_network_is_joined_by_dashes_and_several_by_commas_in_every_scenario
 
     assert hidden_sizes("4") == [4] and hidden_sizes("4-2") == [4, 2] and hidden_sizes("128-64-32") == [128, 64, 32]
     assert hidden_grid("2,4,4-2") == [(2,), (4,), (4, 2)] and hidden_grid("4,4") == [(4,)]
-    for scenario in ("streetlights", "mnist", "fashion-mnist"):
+    for scenario in ("streetlights", "mnist", "fashion-mnist", "playground"):
         assert simnet(["run", scenario, "--hidden", "4,2", "--no-plots"]) == 2
         line = one_line_error(capsys)
         assert "argument --hidden: '4,2' lists several networks" in line and "joined by '-', as in 4-2" in line

@@ -30,8 +30,8 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         if "default" in text or default is None or default is False or default == argparse.SUPPRESS \
                 or not action.option_strings:
             return text
-        if isinstance(default, (list, tuple)):
-            default = ",".join(map(str, default))
+        if isinstance(default, (list, tuple)):  # nargs="+": the values as they are typed
+            default = " ".join(map(str, default))
         return f"{text} (default: {str(default).replace('%', '%%')})"
 
 
