@@ -77,6 +77,7 @@ def main(argv=None):
     # Declare what to record: every neuron, weight and delta of every layer, thinned by
     # whole iterations (period: the four samples) so every sample stays in the histories.
     network.record_all(period=len(streetlights))
+    network.record_health(every=len(streetlights))  # each layer's health, one row per iteration (simnet/health.py)
     sample_errors = History((len(streetlights),), name="error/samples")
     average_error = History((), name="error/average")
     network.histories.update({"error/samples": sample_errors, "error/average": average_error})

@@ -86,7 +86,8 @@ class Network:
         self.rng = check_rng(rng) if rng is not None else np.random.default_rng()  # shuffling, subsets
         self.layers = layers
         self.output.loss = loss
-        self.histories = {}  # run-level histories (errors), beside the layers' monitors
+        self.histories = {}  # run-level histories (errors, layer health), beside the layers' monitors
+        self.health = None  # the LayerHealth recorder, once record_health declared it
         self._sgd = None  # the SGD of the last learning rate step() was given as a number
 
     @classmethod
@@ -467,6 +468,19 @@ class Network:
         for layer, (key, monitor) in planned:
             layer._attach(key, monitor)
         return self.history_bytes()
+
+    def record_health(self, every=100, capacity=1000):
+        """Record every layer's health (dead and saturated fractions, activation mean and spread, gradient norm,
+        update-to-weight ratio) every ``every`` steps, bounded to ``capacity`` rows; returns the ``LayerHealth``
+        (see ``simnet.health``).  The rows are ``self.histories['health/<layer>']``; ``every`` is the window
+        a neuron must stay inactive (or saturated) over to count as dead (or saturated)."""
+        from .health import LayerHealth
+
+        if self.health is not None:
+            raise ValueError(f"this network records layer health already (every {self.health.every} steps)")
+        # (health histories a loaded run brought in self.histories go on from their last row)
+        self.health = LayerHealth(self, every=every, capacity=capacity)
+        return self.health
 
     def history_bytes(self):
         """The memory every layer's histories hold, in bytes: their fixed bound."""

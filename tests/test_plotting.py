@@ -15,7 +15,7 @@ from helpers import load_scenario
 
 streetlights = load_scenario("streetlights")
 FIGURES = ["error.png", "input_to_hidden_weights.png", "hidden_to_output_weights.png", "input_neurons.png",
-           "hidden_neurons.png", "output_neurons.png", "network.png"]
+           "hidden_neurons.png", "output_neurons.png", "network.png", "health.png"]
 
 
 def test_streetlights_figures(tmp_path, capsys):

@@ -276,6 +276,38 @@
     if (live && live.goal_fresh === false) { line("goal: known after calc_delta"); return; }
     if (ds.every((v) => v !== undefined && v !== null)) line("goal ", ys.map((y, k) => Math.round((y + ds[k]) * 1e6) / 1e6));
   }
+  // ---- layer health: one row per layer, the newest window at or before the frame's time ----
+  const HEALTH = ["dead", "saturated", "mean", "std", "grad_norm", "update_ratio"];
+  const HEALTH_WORDS = { dead: "dead", saturated: "saturated", mean: "mean", std: "spread (std)", grad_norm: "gradient norm", update_ratio: "update / weight" };
+  function drawHealth() {
+    const H = D.health || {}, names = Object.keys(H);
+    $("health").hidden = !names.length;
+    if (!names.length) return;
+    const t = T(), body = $("health-body"); body.textContent = "";
+    const table = document.createElement("table"), head = document.createElement("tr");
+    ["layer"].concat(HEALTH.map((h) => HEALTH_WORDS[h])).forEach((h) => { const th = document.createElement("th"); th.textContent = h; head.appendChild(th); });
+    table.appendChild(head);
+    let when = null;
+    names.forEach((layer) => {
+      const s = H[layer]; let r = -1;
+      for (let k = 0; k < s.t.length; k++) if (s.t[k] <= t) r = k;
+      const tr = document.createElement("tr"), name = document.createElement("td"); name.textContent = layer; tr.appendChild(name);
+      HEALTH.forEach((h, c) => {
+        const td = document.createElement("td"), v = r < 0 ? null : s.v[r][c];
+        td.textContent = v === null || v === undefined ? "–" : (c < 2 ? Math.round(v * 100) + "%" : fmt(v));
+        td.setAttribute("data-layer", layer); td.setAttribute("data-health", h); td.setAttribute("data-value", v === null || v === undefined ? "" : v);
+        if ((h === "dead" || h === "saturated") && v > 0.5) td.className = "bad";
+        if (S.fired && S.fired.some((f) => f.layer === layer && f.name === h)) td.classList.add("fired");
+        tr.appendChild(td);
+      });
+      if (r >= 0) when = s.t[r];
+      table.appendChild(tr);
+    });
+    body.appendChild(table);
+    const note = document.createElement("div"); note.className = "kv"; note.style.fontSize = "11px"; note.style.color = "#666";
+    note.textContent = when === null ? "no window finished yet" : "the window that ended after " + when + " " + UNITS + " (dead: never active in it; saturated: stuck at an end in it)";
+    body.appendChild(note);
+  }
   function drawWhere() {
     const n = D.frames.length, s = $("slider");
     s.max = Math.max(0, n - 1); s.value = S.f;
@@ -290,7 +322,7 @@
   function render() {
     if (document.hidden) { S.dirty = true; return; } // nothing is drawn while the page is hidden
     S.dirty = false;
-    drawDiagram(); drawCurves(); drawDetail(); drawSample(); drawWhere();
+    drawDiagram(); drawCurves(); drawDetail(); drawSample(); drawHealth(); drawWhere();
     EXT.forEach((x) => x.render && x.render(T())); // extra panels (maps.js) draw the same moment
   }
   // one drawing per animation frame, however many answers and clicks came in meanwhile: the page stays responsive
@@ -326,6 +358,7 @@
     S.samples.push(fr.sample || null);
     if (fr.error !== null && fr.error !== undefined) { D.curves[0].x.push(fr.t); D.curves[0].y.push(fr.error); }
     EXT.forEach((x) => x.frame && x.frame(fr));
+    if (fr.health) { D.health = D.health || {}; for (const layer in fr.health) { const h = D.health[layer] = D.health[layer] || { t: [], v: [] }; h.t.push(fr.health[layer][0]); h.v.push(fr.health[layer][1]); if (h.t.length > 4000) { h.t.splice(0, 1000); h.v.splice(0, 1000); } } }
     if (D.frames.length > 4000) { // keep the page's memory bounded: drop the oldest 1000 frames
       const cut = D.frames[1000]; D.frames.splice(0, 1000); S.samples.splice(0, 1000);
       D.series.forEach((s) => { const r = s.t.findIndex((x) => x >= cut); if (r > 0) { s.t.splice(0, r); s.v.splice(0, r); } });

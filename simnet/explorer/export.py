@@ -237,7 +237,7 @@ def page_data(histories, info=None, title=None):
             "layers": layers, "connections": connections, "series": series,
             "frames": times or [0], "curves": _curves(histories, info, last_t),
             "samples": labels if per_sample else None, "loss": (info.get("network") or {}).get("loss"),
-            "class_names": info.get("class_names"),
+            "class_names": info.get("class_names"), "health": health_data(histories),
             "summary": {k: v for k, v in info.items()
                         if k in ("dataset", "epochs", "test_accuracy", "stopped") and v is not None}}
     if info.get("playground") and any(k.startswith("maps/") for k in histories):  # a 2-D run: its maps panel
@@ -245,6 +245,16 @@ def page_data(histories, info=None, title=None):
 
         data["playground"] = history_data(histories, info)
     return data
+
+
+def health_data(histories):
+    """``{layer: {"t": steps done, "v": rows of HEALTH values}}`` from the ``health/<layer>`` histories."""
+    out = {}
+    for key, h in histories.items():
+        if key.startswith("health/") and len(h):
+            layer = h.about.get("health_of", key.split("/", 1)[1])
+            out[layer] = {"t": [int(t) for t in h.steps], "v": rounded(h.values)}
+    return out
 
 
 def load_run(path):

@@ -276,6 +276,7 @@ class LiveRun:
         self._last_error = 0.0
         self.capture_s = 0.0  # time the training thread spent copying frames for the page
         self._broken = False
+        self._health_sent = None  # the step of the last health rows sent
         self._hooks = []  # (layer, point, listener) listening for the whole run
         self._phased = []  # listening while stepping phase by phase
         self._next_due = 0.0  # with a pace: when the next step may end
@@ -356,7 +357,7 @@ class LiveRun:
         started = time.perf_counter()
         try:
             frame = {"t": t, "values": self._values(), "sample": self._sample(),
-                     "error": (self._err_sum / self._err_n) if self._err_n else None}
+                     "error": (self._err_sum / self._err_n) if self._err_n else None, "health": self._health()}
             for p in self.panels:
                 part = p.frame(t, time.monotonic())
                 if part is not None:
@@ -375,6 +376,14 @@ class LiveRun:
             self._frames.append(frame)
         self._last_frame = time.monotonic()
         self.capture_s += time.perf_counter() - started
+
+    def _health(self):
+        """The newest layer-health rows (``Network.record_health``), once per row: ``{layer: [t, values]}``."""
+        health = self.network.health
+        if health is None or not health.latest or health.steps == self._health_sent:
+            return None
+        self._health_sent = health.steps
+        return {name: [health.steps, rounded(list(row.values()))] for name, row in health.latest.items()}
 
     def status(self):
         ph = self.phase

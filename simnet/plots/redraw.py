@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from .common import figure_paths, finish
+from .health import health_histories, plot_health
 from .images import (
     confusion_matrix,
     held_out_curves,
@@ -24,7 +25,7 @@ from .images import (
 )
 from .maps import draw_map_network, map_specs, plot_feature_maps, plot_filters
 from .walkthrough import plot_neurons, plot_weights
-from .walkthrough_run import from_start, plot_network_states, plot_walkthrough, when_labels
+from .walkthrough_run import from_start, plot_network_states, plot_walkthrough, step_unit, when_labels
 
 FIGURE_DATA = "figures.npz"  # beside history.npz: the arrays an image run's figures need
 
@@ -45,6 +46,8 @@ def plot_run(histories, info, folder, show=False, data=None):
         figs = draw_image_run(histories, info, data or {}, out)
     else:
         figs = plot_walkthrough(histories, info, out, info["network"]["layers"])
+    if health_histories(histories):
+        figs.append(plot_health(histories, out("health.png"), unit=step_unit(info)))
     finish(figs, show)
     return paths
 

@@ -89,11 +89,17 @@ def apply_l2(args, optimizer, n_train, first_epoch):
 
 
 def default_history(network, batch_size):
-    """The image scenarios' history: summaries every 6,400 samples (``record_summaries``), unless a loaded
-    network goes on with the histories it brought.  Returns the bound on their memory in bytes."""
+    """The image scenarios' history: summaries and layer health every 6,400 samples (``record_summaries``,
+    ``record_health``), unless a loaded network goes on with the histories it brought.  Returns the bound on
+    their memory in bytes."""
+    every = max(1, 6400 // batch_size)
     if network.monitors():
+        if any(key.startswith("health/") for key in network.histories):
+            network.record_health(every=next(h.every for k, h in network.histories.items() if k.startswith("health/")))
         return network.history_bytes()
-    return network.record_summaries(every=max(1, 6400 // batch_size))
+    bound = network.record_summaries(every=every)
+    network.record_health(every=every)  # each layer's health over windows of 6,400 samples (simnet/health.py)
+    return bound + sum(h.nbytes for k, h in network.histories.items() if k.startswith("health/"))
 
 
 def run_info(args, run, test_accuracy, data, spec):
