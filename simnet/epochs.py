@@ -37,11 +37,11 @@ class EpochsResult:
     epochs: int  # epochs finished, those of an earlier run (first_epoch) included
     seconds: float  # time spent training (tests after each epoch included)
     interrupted: bool  # Ctrl-C stopped it
-    diverged: DivergenceError = None  # what stopped it, if the loss became NaN or infinite
+    diverged: DivergenceError | None = None  # what stopped it, if the loss became NaN or infinite
     status: int = 0  # exit status for an interrupted run: 130 (Ctrl-C), 143 (SIGTERM)
     rate_vanished: bool = False  # the learning-rate schedule reached 0 (it underflowed): stopped there
-    best_epoch: int = None  # with validation data: the epoch of the best validation accuracy
-    best_accuracy: float = None  # ... and that accuracy
+    best_epoch: int | None = None  # with validation data: the epoch of the best validation accuracy
+    best_accuracy: float | None = None  # ... and that accuracy
     stopped_early: bool = False  # early_stop ended the run before its last epoch
     restored: bool = False  # the best epoch's weights were put back (early_stop)
 
@@ -134,7 +134,7 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
             optimizer.alpha = rate
             bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
 
-            def progress(b, loss, accuracy):
+            def progress(b, loss, accuracy, bar=bar):  # (this epoch's bar, bound here)
                 if b % bar_every == bar_every - 1 or b == batches - 1:
                     bar.update(b + 1 - bar.n)
                     bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", refresh=False)

@@ -60,7 +60,7 @@ def test_inference_changes_nothing_and_works_inside_a_monitor():
     net.layer("hidden")._watch["neurons"].pop()
     out = net.predict(x)
     np.testing.assert_array_equal(net.predict(x), out)  # twice, the same
-    for la, (neurons, delta) in zip(net.layers, before):
+    for la, (_neurons, delta) in zip(net.layers, before):
         if la.delta is not None:
             np.testing.assert_array_equal(la.delta, delta)  # inference touched no delta
     assert not hasattr(SimpleLayer, "training")

@@ -66,7 +66,9 @@ def test_sigmoid_quadratic_step_is_nielsens():
     eta = 3.0
     net.step(x, y, SGD(eta))
     # Nielsen: z = w a + b, delta_L = (a - y) * s'(z), w -= eta/m * sum(delta a^T), b -= eta/m * sum(delta)
-    sig = lambda z: 1 / (1 + np.exp(-z))
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
     a1 = sig(x @ w1 + b1)
     a2 = sig(a1 @ w2 + b2)
     d2 = (a2 - y) * a2 * (1 - a2)
@@ -95,7 +97,9 @@ def test_l2_with_sgd_is_network2s_update_mini_batch():
     b1, b2 = net.layer("hidden").bias.copy(), net.output.bias.copy()
     eta, lmbda, n = 0.5, 5.0, 50
     net.step(X, Y, SGD(eta, l2=lmbda, n=n))
-    sig = lambda z: 1 / (1 + np.exp(-z))
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
     a1 = sig(X @ w1 + b1)
     a2 = sig(a1 @ w2 + b2)
     d2 = a2 - Y  # CrossEntropyCost.delta

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from explorer_support import LiveStreetlights, request, train_per_sample
+from explorer_support import LiveStreetlights, request
 
 from simnet import Network, SimpleLayer
 from simnet.explorer.server import LiveRun

@@ -61,7 +61,6 @@ BAD = {  # a bad value for each scenario, and the words the one line must hold (
     "cnn": (["--epochs", "-1"], "--epochs must be 0 or more, got -1"),
     "playground": (["--noise", "70"], "--noise must be 0-50 (percent), got 70"),
     "sweep": (["streetlights", "--seeds", "x"], "--seeds x: seeds must look like"),
-    "playground": (["--noise", "99"], "--noise must be 0-50 (percent), got 99"),
 }
 
 

@@ -189,7 +189,7 @@ def test_calc_delta_refuses_bad_goals(net):
         ([[1, 0], [1]], ValueError, r"layer 'output': goal must be a rectangular array"),
     ]
     for goal, exc, match in cases:
-        refused(net, lambda: out.calc_delta(goal), exc, match)
+        refused(net, lambda goal=goal: out.calc_delta(goal), exc, match)
 
 
 def test_cross_entropy_goals_out_of_range_are_refused():
@@ -321,8 +321,8 @@ def test_train_epoch_checks_its_options_before_training(net, kwargs, exc, match)
 
 def test_predict_and_evaluate_check_batch_size(net):
     for call in (lambda b: net.predict(X, b), lambda b: net.evaluate(X, Y, b)):
-        refused(net, lambda: call(0), ValueError, r"batch_size must be at least 1, got 0")
-        refused(net, lambda: call("8"), TypeError, r"batch_size must be an int, got '8'")
+        refused(net, lambda call=call: call(0), ValueError, r"batch_size must be at least 1, got 0")
+        refused(net, lambda call=call: call("8"), TypeError, r"batch_size must be an int, got '8'")
 
 
 # ---- declaring histories ---------------------------------------------------------------------------

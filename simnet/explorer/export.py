@@ -90,11 +90,11 @@ def choose_shown(layers, histories):
     pairs = [None] * len(layers)  # per owning layer: candidate (i, j)
     # a connection whose weights are not neuron-to-neuron (a convolution's filters) draws no lines
     dense = [k + 1 < len(layers) for k in range(len(layers))]
-    for key, h, about in _variable_series(histories):
+    for _key, h, about in _variable_series(histories):
         k = by_name.get(about.get("layer"))
         if k is not None and about["variable"] == "weights" and about.get("select") is None and k + 1 < len(layers):
             dense[k] = tuple(h.shape) == (layers[k]["n"], layers[k + 1]["n"])
-    for key, h, about in _variable_series(histories):
+    for _key, h, about in _variable_series(histories):
         k = by_name.get(about.get("layer"))
         if k is None:
             continue

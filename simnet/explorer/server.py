@@ -291,7 +291,7 @@ class LiveRun:
         series = []
         conns = {c["source"]: c for c in data["connections"]}
         self._columns = []  # per series: how to read its values from the network
-        for k, (layer, la) in enumerate(zip(self.layers, data["layers"])):
+        for layer, la in zip(self.layers, data["layers"]):
             idx = np.asarray(la["shown"], dtype=np.int64)
             series.append({"layer": layer.name, "variable": "neurons", "idx": la["shown"], "t": [], "v": []})
             self._columns.append(("neurons", layer, idx))

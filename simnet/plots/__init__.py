@@ -13,3 +13,6 @@ from .common import WEIGHT_CMAP, figure_paths, save_figure, source_colour, targe
 from .diagram import draw_network, draw_networks, network_graph
 from .redraw import plot_run, redraw
 from .walkthrough import plot_errors, plot_neurons, plot_weights
+
+__all__ = ["WEIGHT_CMAP", "draw_network", "draw_networks", "figure_paths", "network_graph", "plot_errors",
+           "plot_neurons", "plot_run", "plot_weights", "redraw", "save_figure", "source_colour", "target_width"]

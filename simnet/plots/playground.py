@@ -185,7 +185,7 @@ def representation(network, features, layer_name, i, j, domain, points, labels, 
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
     ax_in, ax_out = axes
-    for k, v in enumerate(at):
+    for v in at:
         for horizontal in (True, False):
             xy = np.stack([ts, np.full_like(ts, v)] if horizontal else [np.full_like(ts, v), ts], axis=1)
             centre = abs(v) < 1e-9

@@ -100,7 +100,9 @@ def _leftovers(target):
         m = pattern.match(n)
         if m and os.path.isdir(os.path.join(parent, n)) and not os.path.islink(os.path.join(parent, n)):
             found[m.group(1)].append(os.path.join(parent, n))
-    by_time = lambda p: os.stat(p).st_mtime_ns
+    def by_time(path):
+        return os.stat(path).st_mtime_ns
+
     return sorted(found["tmp"], key=by_time), sorted(found["old"], key=by_time)
 
 

@@ -447,7 +447,7 @@ def read_arrays(npz_path, expected, states, prefixes):
             c.fail("weights.npz", f"{total:,} bytes of arrays, more than a save may hold ({MAX_ARRAY_BYTES:,})")
         arrays = {}
         try:
-            for name, (info, shape, dtype) in members.items():
+            for name, (info, _shape, _dtype) in members.items():
                 with zf.open(info) as f:
                     arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:

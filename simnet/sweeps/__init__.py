@@ -11,3 +11,7 @@ from .engine import (ResultsTable, SweepResult, curves_path, load_curves, make_g
                      read_results, run_sweep, save_curves)
 from .registry import (BOOL, FLOAT, HIDDEN, INT, TASKS, Column, Task, format_hidden, get_task, parse_hidden,
                        register_task)
+
+__all__ = ["BOOL", "FLOAT", "HIDDEN", "INT", "TASKS", "Column", "ResultsTable", "SweepResult", "Task", "curves_path",
+           "format_hidden", "get_task", "load_curves", "make_grid", "parse_hidden", "parse_list", "parse_seeds",
+           "read_results", "register_task", "run_sweep", "save_curves"]

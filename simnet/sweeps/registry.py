@@ -82,7 +82,7 @@ class Task:
         return f"Task({self.name!r}, params={list(self.params)}, results={list(self.results)})"
 
 
-TASKS = {}
+TASKS: dict[str, "Task"] = {}
 
 
 def register_task(name, params, results, population=None, initial_weights=None):
