@@ -351,3 +351,20 @@ def test_figures_show_a_map_per_neuron_the_points_and_the_losses(tmp_path):
     # several classes: the winning class's colour, white where it is not sure (1/k)
     img = multiclass_image(np.array([[[1.0, 1 / 3]], [[0.0, 1 / 3]], [[0.0, 1 / 3]]]))
     assert np.allclose(img[0, 1], 1) and not np.allclose(img[0, 0], 1)
+
+
+@pytest.mark.slow
+def test_the_documented_spiral_command_reaches_test_loss_under_0_05(tmp_path, capsys):
+    """The command in README.md and docs/playground.md (the spiral at noise 0)."""
+    code = scenario().main(["--data", "spiral", "--features", "x1", "x2", "sin(x1)", "sin(x2)", "--hidden", "8,8",
+                            "--epochs", "200", "--plots", str(tmp_path), "--no-plots"])
+    assert code == 0
+    from simnet.history import load_histories
+    _, info = load_histories(tmp_path / "history.npz")
+    assert info["test_loss"] < 0.05, info["test_loss"]
+    assert "test loss 0.01" in capsys.readouterr().out
+    # simnet plot draws the playground's figures again from the saved files alone
+    from simnet.plots.redraw import redraw
+    again = redraw(str(tmp_path), str(tmp_path / "again"))
+    names = {os.path.basename(p) for p in again}
+    assert {"decision_maps.png", "decision_maps_over_time.png", "representation.png", "network.png"} <= names

@@ -67,6 +67,7 @@ def test_live_page_shows_a_map_per_neuron_that_changes_as_it_learns(browser, tmp
         pg.get_by_role("button", name="Stop").click()
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 130, err
+        assert "interrupted (Ctrl-C)" in out
         assert (plots / "maps.npz").exists() and (plots / "decision_maps.png").exists()
         assert p.errors == [] or all("Failed to fetch" in e for e in p.errors)
     finally:

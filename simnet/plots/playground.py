@@ -160,7 +160,7 @@ def map_strip(history, grid, task, train, path=None, count=6, epoch_steps=None):
         ax.set_title(f"after {s} steps{epoch}", fontsize=8)
         ax.tick_params(labelsize=6)
         ax.set_xlabel("x1", fontsize=7)
-        ax.set_ylabel("x2", fontsize=7)
+        ax.set_ylabel("x2" if k == picks[0] else "", fontsize=7)
     if image is not None:
         fig.colorbar(image, ax=list(axes[0]), fraction=0.02, pad=0.01).set_label("output", fontsize=8)
     fig.suptitle("the output's decision map over the run", fontsize=9)
@@ -183,7 +183,7 @@ def representation(network, features, layer_name, i, j, domain, points, labels, 
                 return a[:, [i, j]]
         raise ValueError(f"no layer named {layer_name!r}")
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"wspace": 0.3})
     ax_in, ax_out = axes
     for v in at:
         for horizontal in (True, False):
@@ -253,3 +253,48 @@ def plot_playground_run(network, recorder, grid, maps, task, train, test, info, 
         plt.close(representation(network, features, name, i, j, grid.domain, train[0], train[1], task, path=path))
         paths.append(path)
     return paths
+
+
+def network_from_history(histories, info):
+    """The playground network at the end of a recorded run: its structure from ``info['network']``, its last
+    weights and biases from the ``<layer>/weights`` and ``<layer>/bias`` histories; and its ``Task``."""
+    from ..playground.task import Task, build_network
+
+    pg, layers = info["playground"], info["network"]["layers"]
+    task = Task(pg["task"], pg.get("classes") or [])
+    hidden = [la["num_neurons"] for la in layers[1:-1]]
+    activation = layers[1]["activation"] if hidden else "tanh"
+    network = build_network(layers[0]["num_neurons"], hidden, activation, task)
+    for layer in network.layers:
+        w, b = histories.get(f"{layer.name}/weights"), histories.get(f"{layer.name}/bias")
+        if layer.weight_row_mat is not None:
+            if w is None or not len(w) or tuple(w.shape) != layer.weight_row_mat.shape:
+                raise ValueError(f"the history holds no full weights of layer {layer.name!r}")
+            layer.weight_row_mat = w.values[-1]
+        if layer.bias is not None and b is not None and len(b):
+            layer.bias[...] = b.values[-1]
+    return network, task
+
+
+def redraw_playground(histories, info, folder):
+    """The playground's figures of a recorded run (``history.npz``), as the scenario drew them; returns the paths."""
+    from ..playground.maps import Grid, grid_inputs
+
+    pg = info["playground"]
+    network, task = network_from_history(histories, info)
+    out = network.output.name
+    h = histories[f"maps/{out}"]
+    resolution = int(h.shape[-1])
+    grid = Grid(tuple(pg["domain"]), resolution)
+    maps = {la.name: histories[f"maps/{la.name}"].values[-1] for la in network.layers[1:]}
+    maps[network.input.name] = grid_inputs(grid, pg["features"]).T.reshape(-1, resolution, resolution)
+    points = {k: np.asarray(pg[k], dtype=np.float64).reshape(-1, 3) for k in ("train", "test")}
+    train = (points["train"][:, :2], points["train"][:, 2])
+    test = (points["test"][:, :2], points["test"][:, 2])
+
+    class Recorded:  # what plot_playground_run reads of a MapRecorder
+        pass
+
+    recorder = Recorded()
+    recorder.histories = {f"maps/{la.name}": histories[f"maps/{la.name}"] for la in network.layers[1:]}
+    return plot_playground_run(network, recorder, grid, maps, task, train, test, info, pg["features"], folder)

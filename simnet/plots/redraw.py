@@ -3,7 +3,8 @@
 ``plot_run(histories, info, folder)`` takes the histories of a live network or of a saved
 ``history.npz`` (``simnet.load_histories``) and writes the run's figures into ``folder``:
 the walk-through figures (error, weights, neurons, the network before and after) for a dense
-run, and for image and CNN runs also what ``figures.npz`` beside the history holds (the shown
+run (for a playground run also its decision maps, the output over time and the representation view),
+and for image and CNN runs also what ``figures.npz`` beside the history holds (the shown
 test images, labels and predictions, the confusion counts, the feature maps).
 ``redraw(RUN)`` does it for a run folder or its ``history.npz``, and for a sweep's folder or
 results table.
@@ -49,6 +50,10 @@ def plot_run(histories, info, folder, show=False, data=None):
     if health_histories(histories):
         figs.append(plot_health(histories, out("health.png"), unit=step_unit(info)))
     finish(figs, show)
+    if info.get("playground") and any(k.startswith("maps/") for k in histories):  # a 2-D run: its maps too
+        from .playground import redraw_playground
+
+        paths += [p for p in redraw_playground(histories, info, folder) if p not in paths]
     return paths
 
 
