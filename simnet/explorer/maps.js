@@ -61,7 +61,7 @@
   }
   function build() {
     const sec = el("section", { id: "playground" });
-    el("h2", {}, sec, "Decision maps · every neuron over [" + P.domain[0] + ", " + P.domain[1] + "]² (orange −, blue +)");
+    el("h2", {}, sec, "Decision maps · every neuron over [" + P.domain[0] + ", " + P.domain[1] + "]² (orange −, blue +" + (P.task === "multiclass" ? "; the output: the winning class, paler where less sure)" : ")"));
     const row = el("div", { style: "display:flex;gap:10px;align-items:flex-start;overflow-x:auto" }, sec);
     const col = (title, sub) => { const c = el("div", { class: "pg-col", style: "display:flex;flex-direction:column;gap:4px;align-items:center" }, row);
       el("div", { style: "font-size:11px;font-weight:600;text-align:center" }, c, title); if (sub) el("div", { class: "pg-scale", style: "font-size:10px;color:#777" }, c, sub); return c; };

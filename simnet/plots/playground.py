@@ -29,9 +29,13 @@ PLAYGROUND_CMAP = LinearSegmentedColormap.from_list("playground", ["#f59322", "#
 NEGATIVE, POSITIVE = "#f59322", "#0877bd"
 
 
+CLASS_COLOURS = [NEGATIVE, POSITIVE, "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+                 "#17becf"]  # the explorer page's too (maps.js)
+
+
 def class_colours(k):
-    """One colour per class: Playground's orange and blue for two, distinct colours for more."""
-    return [NEGATIVE, POSITIVE] if k == 2 else distinct_colours(k)
+    """One colour per class: Playground's orange and blue first, then tab10's; distinct colours past ten."""
+    return CLASS_COLOURS[:k] if k <= len(CLASS_COLOURS) else distinct_colours(k)
 
 
 def multiclass_image(probabilities):
@@ -92,7 +96,7 @@ def decision_maps(network, grid, maps, task, train, test, features, loss=None, s
     fig = plt.figure(figsize=(width, height))
     outer = fig.add_gridspec(1, 2, width_ratios=[thumb * len(columns), 5.2], wspace=0.12)
     cells = max(rows, int(height / thumb) - 1)  # thumbnails keep their size: a small network's fill the top
-    left = outer[0].subgridspec(cells, len(columns), hspace=0.25, wspace=0.15)
+    left = outer[0].subgridspec(cells, len(columns), hspace=0.4, wspace=0.15)
     for c, layer in enumerate(columns):
         values = maps[layer.name]
         scale = layer_scale(values, "linear" if c == 0 else layer.activation)
