@@ -23,10 +23,26 @@ from simnet.layer import INITS
 from simnet.optimizers import get_optimizer
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
-from simnet.runs.image_runs import (apply_init_weights, apply_l2, default_history, finish, load_data, load_saved,
-                                    run_info, split_validation)
+from simnet.runs.image_runs import (
+    apply_init_weights,
+    apply_l2,
+    default_history,
+    finish,
+    load_data,
+    load_saved,
+    run_info,
+    split_validation,
+)
 from simnet.runs.memory import check_memory, dense_bytes
-from simnet.runs.options import check_loaded_dtype, continue_schedule, format_sizes, hidden_sizes, image_arguments
+from simnet.runs.options import (
+    check_loaded_dtype,
+    continue_schedule,
+    declare_watchpoints,
+    format_sizes,
+    hidden_sizes,
+    image_arguments,
+    watch_arguments,
+)
 from simnet.words import plural
 
 DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.002, "lr_decay": 0.85, "optimizer": "adam"}
@@ -50,6 +66,7 @@ def parse_args(argv=None, dataset="mnist"):
                         "(weights and biases N(0,1), Nielsen ch. 1) or scaled-normal (weights N(0,1/n_in), "
                         "biases N(0,1), his ch. 3)")
     add_live_argument(p, unit="batch")
+    watch_arguments(p)  # --pause-when, --break-when: stop at the step where something happens
     args = check(p.parse_args(argv))
     args.explicit |= {name for name in ("hidden", "activation", "output", "loss") if getattr(args, name) is not None}
     if args.load and args.init:
@@ -117,6 +134,7 @@ def main(argv=None, dataset="mnist"):
         optimizer, first_epoch = get_optimizer(args.optimizer, args.lr), 0
     l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
     bound = default_history(network, args.batch_size)
+    declare_watchpoints(args, network)
     print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 

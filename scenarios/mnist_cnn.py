@@ -21,10 +21,24 @@ from simnet.image_networks import build_cnn
 from simnet.optimizers import get_optimizer
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
-from simnet.runs.image_runs import (apply_init_weights, apply_l2, default_history, finish, load_data, load_saved,
-                                    run_info, split_validation)
+from simnet.runs.image_runs import (
+    apply_init_weights,
+    apply_l2,
+    default_history,
+    finish,
+    load_data,
+    load_saved,
+    run_info,
+    split_validation,
+)
 from simnet.runs.memory import batch_bytes, check_memory
-from simnet.runs.options import check_loaded_dtype, continue_schedule, image_arguments
+from simnet.runs.options import (
+    check_loaded_dtype,
+    continue_schedule,
+    declare_watchpoints,
+    image_arguments,
+    watch_arguments,
+)
 from simnet.words import plural
 
 # Keras uses Adam at a constant 0.001; on Fashion-MNIST (seed 0, 10 epochs) that reaches 0.906 here, and
@@ -37,6 +51,7 @@ def parse_args(argv=None, dataset="mnist"):
     check = image_arguments(p, dataset, DEFAULTS, plots="plots/{dataset}_cnn")
     p.add_argument("--image", type=int, default=0, help="test image whose feature maps are drawn")
     add_live_argument(p, unit="batch")
+    watch_arguments(p)  # --pause-when, --break-when: stop at the step where something happens
     return check(p.parse_args(argv))
 
 
@@ -73,6 +88,7 @@ def main(argv=None, dataset="mnist"):
                  "use a smaller --batch-size")  # refused before the first step, not killed in it
     l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
     bound = default_history(network, args.batch_size)
+    declare_watchpoints(args, network)
     print(f"{args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 

@@ -17,7 +17,7 @@ from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.image_runs import apply_init_weights
 from simnet.runs.memory import HISTORY_LIMIT, check_memory, record_all_bytes
-from simnet.runs.options import format_sizes, hidden_sizes
+from simnet.runs.options import declare_watchpoints, format_sizes, hidden_sizes, watch_arguments
 from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, build_layers
 from simnet.words import fixed, plural
 
@@ -38,6 +38,7 @@ def parse_args(argv=None):
     p.add_argument("--on-divergence", choices=["stop", "raise"], default="stop",
                    help="when the error becomes NaN or infinite: stop and keep the history, or raise")
     add_live_argument(p, pace=40, unit="sample")  # 40 samples a second: 10 iterations, a pace to follow
+    watch_arguments(p)  # --pause-when, --break-when: stop at the step where something happens
     p.add_argument("--init-weights", metavar="FILE",
                    help="start from the weights in FILE instead of drawing them (.npz or .json: 'input->hidden' "
                         "3x4 and 'hidden->output' 4x1 in row form; see docs/scenarios.md)")
@@ -81,13 +82,14 @@ def main(argv=None):
     sample_errors = History((len(streetlights),), name="error/samples")
     average_error = History((), name="error/average")
     network.histories.update({"error/samples": sample_errors, "error/average": average_error})
+    declare_watchpoints(args, network, window=len(streetlights))  # 'error' of a watchpoint: an iteration's mean
 
     for layer in layers:
         print(layer)
     print()
     live = serve(args.live, network, args.live_host, title="streetlights",  # --live: the explorer, steering this run;
                  samples=[f"lights {x.astype(int)}" for x in streetlights], start_paused=True,  # Play starts it
-                 pace=args.pace)
+                 pace=args.pace, watch_window=len(streetlights))
 
     # Train, one sample at a time: forward through every layer, then backward.
     # Ctrl-C stops at the end of the current sample; NaN or inf errors stop the run.

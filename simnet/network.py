@@ -88,6 +88,7 @@ class Network:
         self.output.loss = loss
         self.histories = {}  # run-level histories (errors, layer health), beside the layers' monitors
         self.health = None  # the LayerHealth recorder, once record_health declared it
+        self.watch = None  # the watchpoints (simnet.watch.Watch), once pause_when or break_when declared one
         self._sgd = None  # the SGD of the last learning rate step() was given as a number
 
     @classmethod
@@ -481,6 +482,27 @@ class Network:
         # (health histories a loaded run brought in self.histories go on from their last row)
         self.health = LayerHealth(self, every=every, capacity=capacity)
         return self.health
+
+    def pause_when(self, condition, window=1):
+        """Pause the live explorer serving this network at the end of the step where ``condition`` becomes true.
+
+        ``condition``: text in the grammar of ``simnet.watch`` (``'hidden.dead > 0.5'``, ``'error < 0.01'``,
+        ``'step == 120'``, ``'nan'``) or a callable taking the ``WatchState``.  ``window``: the steps ``error``
+        averages over (given with the first watchpoint).  Returns the ``Watchpoint``; what fired is in its ``fired``.
+        """
+        return self._watchpoints(window).add(condition, "pause")
+
+    def break_when(self, condition, window=1):
+        """Open Python's debugger (``breakpoint()``) at the end of the step where ``condition`` becomes true, with
+        the layers in scope by name (as ``pause_when``, without a live explorer)."""
+        return self._watchpoints(window).add(condition, "break")
+
+    def _watchpoints(self, window):
+        from .watch import Watch
+
+        if self.watch is None:
+            self.watch = Watch(self, check_int(window, "window", minimum=1))
+        return self.watch
 
     def history_bytes(self):
         """The memory every layer's histories hold, in bytes: their fixed bound."""

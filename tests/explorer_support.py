@@ -97,8 +97,10 @@ def tiny_image_run(folder):
 class LiveStreetlights:
     """A live server on a streetlights network that starts paused, trained in a background thread."""
 
-    def __init__(self, iterations=50, **kw):
+    def __init__(self, iterations=50, health_every=None, **kw):
         self.network = streetlights_network()
+        if health_every:
+            self.network.record_health(every=health_every)
         self.live = LiveRun(self.network, port=0, title="streetlights", samples=LABELS, start_paused=True,
                             out=io.StringIO(), **kw)
         self.live.start()

@@ -348,3 +348,40 @@ def test_pace_spaces_the_steps_and_the_page_changes_it(browser):
     finally:
         p.close()
         run.close()
+
+
+@pytest.mark.slow
+def test_a_watchpoint_from_the_page_pauses_at_its_step_and_shows_what_fired(browser):
+    run = LiveStreetlights(iterations=1000, health_every=4, pace=400)
+    p = Page(browser)
+    pg = p.page
+    try:
+        pg.goto(run.live.url)
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        pg.fill("#watch-text", "hidden.deadd > 1")  # refused, with the reason, and nothing declared
+        pg.get_by_role("button", name="Add watchpoint").click()
+        pg.wait_for_function("document.querySelector('#edit-msg').textContent.startsWith('watchpoint refused')")
+        assert "'deadd' is not a layer health value" in pg.locator("#edit-msg").inner_text()
+        pg.fill("#watch-text", "hidden.dead >= 0.5")
+        pg.get_by_role("button", name="Add watchpoint").click()
+        pg.wait_for_selector('button.watchpoint[data-condition="hidden.dead >= 0.5"]')
+        pg.get_by_role("button", name="Play").click()
+        pg.wait_for_function("document.querySelector('#fired').textContent.includes('hidden.dead >= 0.5')")
+        assert run.live.paused and run.live.steps == 8  # the window of samples 5-8: half the hidden ReLUs dead
+        assert "fired after 8 steps (0.5)" in pg.locator("#fired").inner_text()
+        pg.wait_for_selector('td.fired[data-layer="hidden"][data-health="dead"]')
+        assert pg.locator("#step-value").get_attribute("data-value") == "8"
+        # a second one; the first stays true, so it does not fire again
+        pg.fill("#watch-text", "step == 30")
+        pg.locator("#watch-text").press("Enter")
+        pg.wait_for_selector('button.watchpoint[data-condition="step == 30"]')
+        pg.get_by_role("button", name="Play").click()
+        pg.wait_for_function("document.querySelector('#fired').textContent.includes('step == 30')")
+        assert run.live.steps == 30 and run.live.paused
+        pg.locator('button.watchpoint[data-condition="step == 30"]').click()  # removed from the page
+        pg.wait_for_function("!document.querySelector('button.watchpoint[data-condition=\"step == 30\"]')")
+        assert [wp.text for wp in run.network.watch.points] == ["hidden.dead >= 0.5"]
+        assert p.errors == []
+    finally:
+        p.close()
+        run.close()

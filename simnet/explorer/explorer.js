@@ -386,6 +386,15 @@
     const ph = st.phase;
     $("phaseinfo").textContent = ph ? "at " + ph.name + "(" + (ph.layer || "") + ")" + (st.step !== undefined ? " · step " + st.step : "") : "";
     ["step", "phase", "stop"].forEach((b) => { $(b).disabled = !!(st.finished || st.stopping) || (b !== "stop" && !st.paused); });
+    // watchpoints: the active ones (each with a remove button) and, while paused by one, what fired
+    const wl = $("watch-list"), have = (st.watchpoints || []).join("\n");
+    if (wl.dataset.have !== have) {
+      wl.dataset.have = have; wl.textContent = "";
+      (st.watchpoints || []).forEach((w) => { const b = document.createElement("button"); b.type = "button"; b.className = "watchpoint"; b.textContent = w + " ×"; b.title = "remove this watchpoint"; b.setAttribute("data-condition", w); b.addEventListener("click", () => command("unwatch", { condition: w })); wl.appendChild(b); });
+    }
+    S.fired = st.paused && st.fired && st.fired.length ? st.fired : null;
+    $("fired").textContent = S.fired ? S.fired.map((f) => f.what).join("; ") : "";
+    $("fired").className = "msg" + (S.fired ? " fired" : "");
     const pace = st.pace === null || st.pace === undefined ? "full" : String(st.pace);
     if (st.pace !== undefined && $("pace").value !== pace && !S.paceSent) setPaceOption(pace);
   }
@@ -435,6 +444,13 @@
       D.layers.forEach((l) => { const o = document.createElement("option"); o.value = o.textContent = l.name; $("edit-layer").appendChild(o); });
       $("play").addEventListener("click", () => command("resume")); $("pause").addEventListener("click", () => command("pause"));
       $("step").addEventListener("click", () => command("step")); $("phase").addEventListener("click", () => command("phase"));
+      $("watch-box").hidden = false;
+      const addWatch = () => api("/control", { action: "watch", condition: $("watch-text").value }).then(({ ok, j }) => {
+        const m = $("edit-msg"); m.className = "msg " + (ok && j.ok ? "ok" : "error");
+        m.textContent = ok && j.ok ? "pause when " + $("watch-text").value : "watchpoint refused: " + j.error; poll();
+      });
+      $("watch-add").addEventListener("click", addWatch);
+      $("watch-text").addEventListener("keydown", (e) => { if (e.key === "Enter") addWatch(); });
       $("stop").addEventListener("click", () => command("stop")); $("edit-apply").addEventListener("click", applyEdit);
       S.f = D.frames.length - 1;
       setInterval(poll, D.poll_ms || 250); poll();

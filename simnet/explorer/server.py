@@ -60,6 +60,7 @@ import numpy as np
 from ..interrupt import StopOnInterrupt
 
 from ..checks import as_numbers, check_finite  # the API's own checks
+from ..watch import parse
 from .export import network_page_data, rounded
 from .page import render
 
@@ -240,7 +241,8 @@ class LiveRun:
     """Serve the explorer of ``network`` while it trains, and let the page steer the run."""
 
     def __init__(self, network, port=0, host="127.0.0.1", title=None, samples=None, image_shape=None,
-                 class_names=None, unit=None, fps=20, start_paused=False, pace=None, out=sys.stdout, panels=()):
+                 class_names=None, unit=None, fps=20, start_paused=False, pace=None, watch_window=1, out=sys.stdout,
+                 panels=()):
         self.network = network
         self.layers = list(network.layers)
         self.host, self.port = host, int(port)
@@ -277,6 +279,8 @@ class LiveRun:
         self.capture_s = 0.0  # time the training thread spent copying frames for the page
         self._broken = False
         self._health_sent = None  # the step of the last health rows sent
+        self.watch_window = watch_window  # the steps the watchpoints' 'error' averages over
+        self.fired = []  # what the last watchpoint that fired said
         self._hooks = []  # (layer, point, listener) listening for the whole run
         self._phased = []  # listening while stepping phase by phase
         self._next_due = 0.0  # with a pace: when the next step may end
@@ -389,7 +393,9 @@ class LiveRun:
         ph = self.phase
         return {"paused": self.paused, "finished": self.finished, "stopping": self.stopping, "step": self.steps,
                 "mode": self._mode, "phase": None if ph is None else {"name": ph[0], "layer": ph[1]},
-                "pace": self.pace, "paused_after": self.paused_after}
+                "pace": self.pace, "paused_after": self.paused_after, "fired": self.fired,
+                "watchpoints": [wp.text for wp in self.network.watch.points if wp.action == "pause"]
+                if self.network.watch is not None else []}
 
     # ---- listeners, in the training thread ---------------------------------------
     def _listen(self, layer, point, fn, into):
@@ -400,6 +406,9 @@ class LiveRun:
     def attach(self):
         """Listen at the step's end (the input layer's ``learn`` point) always, and at every phase in phase
         mode only (a call each costs time).  Nothing of the layers is replaced: they call the listeners."""
+        self._made_watch = self.network.watch is None
+        watch = self.network._watchpoints(self.watch_window)  # before our listener: it checks first
+        watch.on_pause.append(self._watch_fired)
         self._listen(self.layers[0], "learn", self._step_end, self._hooks)
         self._phase_hooks(self._mode == "phase")
 
@@ -426,6 +435,29 @@ class LiveRun:
     def detach(self):
         self._unlisten(self._phased)
         self._unlisten(self._hooks)
+        watch = self.network.watch
+        if watch is not None and self._watch_fired in watch.on_pause:
+            watch.on_pause.remove(self._watch_fired)
+            if self._made_watch and not watch.points:  # the page declared none: the network is as it was
+                watch.detach()
+                self.network.watch = None
+
+    def _watch_fired(self, fired, state, source):
+        """A watchpoint fired (in the training thread, at a step's end): pause at this step and say what fired."""
+        self.fired = [{"text": wp.text, "what": words, "step": state.step,
+                       "layer": getattr(wp.condition, "layer", None),
+                       "name": getattr(wp.condition, "stat", None) or getattr(wp.condition, "kind", None)}
+                      for wp, words in fired]
+        for f in self.fired:
+            print(f"explorer: {f['what']}; the run is paused", file=self.out, flush=True)
+        points = self.layers[0]._watch["learn"]
+        ours = next((k for k, m in enumerate(points) if any(m is h[2] for h in self._hooks)), -1)
+        theirs = next((k for k, m in enumerate(points) if m is source), -1)
+        if theirs < ours:  # our step-end listener comes after it in this step: it pauses there
+            self._mode = "pause"
+        else:  # it came before: pause here
+            self.phase = ("learn", self.layers[0].name)
+            self._hold()
 
     def _attached(self, now):
         return now - self._last_poll < ATTACHED_S
@@ -498,7 +530,7 @@ class LiveRun:
                 self._say_if_left()
                 continue
             self._do(cmd, held=True)
-            if cmd[0] in ("edit", "pace"):
+            if cmd[0] in ("edit", "pace", "watch", "unwatch"):
                 self._capture(self.steps + sub)
         self._next_due = time.monotonic() + (1.0 / self.pace if self.pace else 0.0)
 
@@ -543,6 +575,12 @@ class LiveRun:
             elif kind == "pace":
                 self.pace = _check_pace(arg, EditRefused)
                 self._next_due = 0.0
+            elif kind == "watch":
+                self.network._watchpoints(self.watch_window).add(arg, "pause")
+            elif kind == "unwatch":
+                watch = self.network.watch
+                for wp in [p for p in watch.points if p.text == arg and p.action == "pause"] if watch else []:
+                    watch.remove(wp)
             reply.put((True, {}))
         except (TypeError, ValueError) as e:  # a refusal: its message says why
             reply.put((False, str(e)))
@@ -629,6 +667,14 @@ class LiveRun:
                 _check_pace(arg, EditRefused)
             except EditRefused as e:
                 return False, str(e)
+        if kind in ("watch", "unwatch"):
+            if not isinstance(arg, str) or not arg.strip():
+                return False, f"condition must be text, for example 'hidden.dead > 0.5', got {arg!r}"
+            if kind == "watch":
+                try:
+                    arg = parse(arg, self.network)  # refused here, in the server's thread, before anything changes
+                except ValueError as e:
+                    return False, str(e)
         reply = queue.Queue()
         self._commands.put((kind, arg, reply))
         self._wake.set()
@@ -976,9 +1022,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._refuse(400, "the body must be a JSON object")
         if url.path == "/control":
             action = body.get("action")
-            if action not in ("pause", "resume", "step", "phase", "stop", "pace"):
+            if action not in ("pause", "resume", "step", "phase", "stop", "pace", "watch", "unwatch"):
                 return self._refuse(400, f"unknown action {shown(action)}")
-            ok, result = self.live.command(action, body.get("pace"))
+            ok, result = self.live.command(action, body.get("condition") if action in ("watch", "unwatch")
+                                           else body.get("pace"))
         else:
             ok, result = self.live.command("edit", body)
         if ok:

@@ -173,3 +173,36 @@ def check_loaded_dtype(args, network):
 
 def _refuse(message):
     raise UsageError(message)
+
+
+def watch_arguments(p):
+    """Add ``--pause-when`` and ``--break-when`` (each may be given several times) to the ArgumentParser ``p``."""
+    from ..watch import GRAMMAR
+
+    p.add_argument("--pause-when", action="append", default=[], metavar="COND",
+                   help=f"with --live: pause the run at the step where COND becomes true and show what fired; "
+                        f"COND is {GRAMMAR} (see docs/explorer.md)")
+    p.add_argument("--break-when", action="append", default=[], metavar="COND",
+                   help="open Python's debugger (breakpoint(), with the layers in scope by name) at the step where "
+                        "COND becomes true; the same grammar as --pause-when")
+
+
+def declare_watchpoints(args, network, window=1):
+    """Declare ``--pause-when`` and ``--break-when`` on ``network`` (every condition checked before any is
+    declared); a condition that cannot be read, or ``--pause-when`` without ``--live``, is a UsageError."""
+    from ..watch import parse
+
+    if args.pause_when and getattr(args, "live", None) is None:
+        raise UsageError("--pause-when pauses the live explorer: add --live, or use --break-when to stop in the "
+                         "debugger")
+    for option, conditions in (("--pause-when", args.pause_when), ("--break-when", args.break_when)):
+        for text in conditions:
+            try:
+                condition = parse(text, network)
+            except ValueError as e:
+                raise UsageError(f"{option}: {e}") from None
+            if condition.kind == "health" and network.health is None:
+                raise UsageError(f"{option} {text!r}: this run records no layer health")
+    for action, conditions in (("pause", args.pause_when), ("break", args.break_when)):
+        for text in conditions:
+            (network.pause_when if action == "pause" else network.break_when)(text, window=window)
