@@ -21,6 +21,7 @@ from simnet.explorer.server import add_live_argument, serve
 from simnet.image_networks import build_dense, default_init
 from simnet.layer import INITS
 from simnet.optimizers import get_optimizer
+from simnet.interrupt import deferred
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.image_runs import (
@@ -144,15 +145,16 @@ def main(argv=None, dataset="mnist"):
     # Train: every epoch is one shuffled pass in mini-batches, then a test.
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
                        args.lr, args.lr_decay, first_epoch, args.on_divergence, x_val=x_val, y_val=y_val,
-                       early_stop=args.early_stop)
+                       early_stop=args.early_stop, on_error="stop")
 
-    if live:
-        live.finish()
-    test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
-    print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) on {len(x_test):,} {spec.title} test images "
-          f"after {plural(run.epochs, 'epoch')}; training took {run.seconds:.1f}s")
+    with deferred():  # an interrupt from here on takes effect once the run is tested (and saved, below)
+        if live:
+            live.finish()
+        test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
+        print(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}) on {len(x_test):,} {spec.title} test images "
+              f"after {plural(run.epochs, 'epoch')}; training took {run.seconds:.1f}s")
 
-    info = run_info(args, run, test_accuracy, data, spec)
+        info = run_info(args, run, test_accuracy, data, spec)
 
     def draw(save_to):
         from simnet.plots.redraw import plot_image_run  # plotting is only imported to draw

@@ -19,6 +19,7 @@ from simnet.epochs import run_epochs
 from simnet.explorer.server import add_live_argument, serve
 from simnet.image_networks import build_cnn
 from simnet.optimizers import get_optimizer
+from simnet.interrupt import deferred
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.image_runs import (
@@ -98,15 +99,16 @@ def main(argv=None, dataset="mnist"):
     # Train: every epoch is one shuffled pass in mini-batches (dropout on), then a test (dropout off).
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
                        args.lr, args.lr_decay, first_epoch, args.on_divergence, bar_every=10,
-                       x_val=x_val, y_val=y_val, early_stop=args.early_stop)
+                       x_val=x_val, y_val=y_val, early_stop=args.early_stop, on_error="stop")
 
-    if live:
-        live.finish()
-    test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
-    print(f"test accuracy {test_accuracy:.4f} (error {100 * (1 - test_accuracy):.2f}%, loss {test_loss:.4f}) on "
-          f"{len(x_test):,} {spec.title} test images after {plural(run.epochs, 'epoch')}; training took {run.seconds:.1f}s")
+    with deferred():  # an interrupt from here on takes effect once the run is tested (and saved, below)
+        if live:
+            live.finish()
+        test_loss, test_accuracy, predicted = network.evaluate(x_test, y_test)
+        print(f"test accuracy {test_accuracy:.4f} (error {100 * (1 - test_accuracy):.2f}%, loss {test_loss:.4f}) on "
+              f"{len(x_test):,} {spec.title} test images after {plural(run.epochs, 'epoch')}; training took {run.seconds:.1f}s")
 
-    info = run_info(args, run, test_accuracy, data, spec)
+        info = run_info(args, run, test_accuracy, data, spec)
 
     def draw(save_to):
         from simnet.plots.redraw import plot_cnn_run  # plotting is only imported to draw

@@ -6,8 +6,10 @@ is created, after ``np.random.seed(seed)``; then, for every sample: set the
 inputs, ``train()`` every layer forward, ``calc_delta`` on the output, ``learn()``
 every layer backward.  Run ``python scenarios/streetlights.py --help`` for options.
 """
-import os
+import os  # noqa: I001 - simnet.interrupt comes before numpy, on purpose
 import sys
+
+from simnet.interrupt import deferred  # first: from here on an interrupt ends the script with one line
 
 import numpy as np
 
@@ -15,6 +17,7 @@ from simnet import DivergenceError, History, Network, StopOnInterrupt
 from simnet.explorer.server import add_live_argument, serve
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
+from simnet.runs.figures import draw_figures
 from simnet.runs.image_runs import apply_init_weights
 from simnet.runs.memory import HISTORY_LIMIT, check_memory, record_all_bytes
 from simnet.runs.options import declare_watchpoints, format_sizes, hidden_sizes, watch_arguments
@@ -92,74 +95,95 @@ def main(argv=None):
                  pace=args.pace, watch_window=len(streetlights))
 
     # Train, one sample at a time: forward through every layer, then backward.
-    # Ctrl-C stops at the end of the current sample; NaN or inf errors stop the run.
+    # Ctrl-C (SIGTERM, SIGHUP) stops at the end of the current sample; NaN or inf errors stop the run;
+    # anything else that fails in a step (a monitor, say) stops it too, and what was recorded is kept.
     errors = np.zeros(len(streetlights))
-    converged, diverged = False, None
+    converged, diverged, failed = False, None, None
+    iteration = i = 0
     with StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
-        for iteration in range(args.max_iter):
-            for i in range(len(streetlights)):
-                input_layer.set_neurons(streetlights[i])
-                for layer in layers:
-                    layer.train()
-                delta = output_layer.calc_delta(walk_vs_stop[i])
-                errors[i] = np.sum(delta ** 2)
-                for layer in reversed(layers):
-                    layer.learn(args.alpha)
+        try:
+            for iteration in range(args.max_iter):
+                for i in range(len(streetlights)):
+                    input_layer.set_neurons(streetlights[i])
+                    for layer in layers:
+                        layer.train()
+                    delta = output_layer.calc_delta(walk_vs_stop[i])
+                    errors[i] = np.sum(delta ** 2)
+                    for layer in reversed(layers):
+                        layer.learn(args.alpha)
+                    if stop.requested:
+                        break
                 if stop.requested:
                     break
-            if stop.requested:
-                break
-            error = errors.mean()
-            try:
-                network.check_divergence(error, iteration)
-            except DivergenceError as e:
-                if args.on_divergence == "raise":
-                    raise
-                diverged = e
-                break
-            sample_errors.offer(iteration, errors)
-            average_error.offer(iteration, error)
-            if iteration % 10 == 0:
-                print(f"{iteration} Error = {error:.5f}")
-            if error <= args.epsilon:
-                converged = True
-                break
-    if live:
-        live.finish()
-    if diverged is None and len(average_error):
-        network.close_histories(average_error.steps[-1], sample_errors.values[-1], average_error.values[-1])
-    iterations = iteration + 1
+                error = errors.mean()
+                try:
+                    network.check_divergence(error, iteration)
+                except DivergenceError as e:
+                    if args.on_divergence == "raise":
+                        raise
+                    diverged = e
+                    break
+                sample_errors.offer(iteration, errors)
+                average_error.offer(iteration, error)
+                if iteration % 10 == 0:
+                    print(f"{iteration} Error = {error:.5f}")
+                if error <= args.epsilon:
+                    converged = True
+                    break
+        except DivergenceError:
+            raise
+        except Exception as e:  # noqa: BLE001 - the run keeps what it recorded, says what failed, exits 1
+            failed = e
 
-    print()
-    if stop.requested:
-        print(f"interrupted ({stop.name}) during iteration {iteration}, after sample {i}")
-    elif diverged is not None:
-        print(f"DIVERGED: {diverged}; the history up to the last finite step is kept")
-    elif converged:
-        print(f"converged after {plural(iterations, 'iteration')}: error {error:.5f} <= epsilon {args.epsilon}")
-    else:
-        print(f"did NOT converge: error {error:.5f} > epsilon {args.epsilon} after {plural(iterations, 'iteration')} "
-              f"(seed {args.seed}; try another seed, a different alpha or more iterations)")
+    with deferred():  # an interrupt from here on takes effect once the history is written
+        if live:
+            live.finish()
+        if diverged is None and failed is None and len(average_error):
+            network.close_histories(average_error.steps[-1], sample_errors.values[-1], average_error.values[-1])
+        iterations = iteration + 1
 
-    # Evaluate each sample with the trained weights.
-    predictions = network.predict(streetlights)
-    for x, prediction, goal in zip(streetlights, predictions, walk_vs_stop):
-        accuracy = max(0.0, 1 - abs(goal[0] - prediction[0]))
-        print(f"input {x.astype(int)}  prediction {fixed(prediction[0])}  goal {goal[0]:.0f}  accuracy {accuracy:.1%}")
+        print()
+        if failed is not None:
+            print(f"error: the training stopped in iteration {iteration}, sample {i}: {type(failed).__name__}: "
+                  f"{failed}; what was recorded until then is kept", file=sys.stderr)
+        elif stop.requested:
+            print(f"interrupted ({stop.name}) during iteration {iteration}, after sample {i}")
+        elif diverged is not None:
+            print(f"DIVERGED: {diverged}; the history up to the last finite step is kept")
+        elif converged:
+            print(f"converged after {plural(iterations, 'iteration')}: error {error:.5f} <= epsilon {args.epsilon}")
+        else:
+            print(f"did NOT converge: error {error:.5f} > epsilon {args.epsilon} after "
+                  f"{plural(iterations, 'iteration')} (seed {args.seed}; try another seed, a different alpha or "
+                  f"more iterations)")
+
+        # Evaluate each sample with the trained weights.
+        predictions = network.predict(streetlights)
+        for x, prediction, goal in zip(streetlights, predictions, walk_vs_stop):
+            accuracy = max(0.0, 1 - abs(goal[0] - prediction[0]))
+            print(f"input {x.astype(int)}  prediction {fixed(prediction[0])}  goal {goal[0]:.0f}  "
+                  f"accuracy {accuracy:.1%}")
+
+        if not args.no_plots:
+            info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights],
+                    "inputs": streetlights.tolist(),
+                    "stopped": str(diverged) if diverged is not None else
+                    f"{type(failed).__name__}: {failed}" if failed is not None else None}
+            network.save_history(os.path.join(args.plots, "history.npz"), info)
 
     if not args.no_plots:
         from simnet.plots import plot_run  # plotting is only imported to draw
 
-        info = {"sample_labels": [f"lights {x.astype(int)}" for x in streetlights], "inputs": streetlights.tolist(),
-                "stopped": str(diverged) if diverged is not None else None}
-        network.save_history(os.path.join(args.plots, "history.npz"), info)
-        paths = plot_run(network.all_histories(),
-                         {"network": network.structure(), **info}, args.plots, show=args.show)
+        paths = draw_figures(lambda: plot_run(network.all_histories(), {"network": network.structure(), **info},
+                                              args.plots, show=args.show), args.plots)
+        if paths is None:
+            return 1
         print(f"\nwrote {plural(len(paths), 'figure')} and history.npz to {args.plots}/")
+    if failed is not None:
+        return 1
     if stop.requested:
         return stop.status
     return 3 if diverged is not None else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,7 +6,8 @@ import sys
 from collections.abc import Sequence
 
 from .runs.registry import describe, run
-from .runs.usage import ArgumentParser, UsageError, report
+from .interrupt import commands_interruptible
+from .runs.usage import ArgumentParser, UsageError, interrupted, report
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,6 +29,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the command itself (simnet, python -m simnet): SIGTERM and SIGHUP end it as Ctrl-C does
+        commands_interruptible()
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as e:  # one line, 128 + the signal
+        return interrupted(e)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["run"]:  # the scenario parses its own options
         return run(argv[1:])

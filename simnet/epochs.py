@@ -16,6 +16,7 @@ validation accuracy and puts back the weights (and biases and optimizer state) o
 best epoch, saying so.
 """
 import copy
+import sys
 import time
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ class EpochsResult:
     best_accuracy: float | None = None  # ... and that accuracy
     stopped_early: bool = False  # early_stop ended the run before its last epoch
     restored: bool = False  # the best epoch's weights were put back (early_stop)
+    failed: Exception | None = None  # what stopped it, if a step failed (a monitor, say): recorded work kept
 
 
 def hold_out(inputs, goals, n):
@@ -93,7 +95,8 @@ def check_schedule(optimizer, alpha, alpha_decay, first_epoch, epochs):
 
 
 def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, alpha, alpha_decay=1.0,
-               first_epoch=0, on_divergence="stop", bar_every=50, x_val=None, y_val=None, early_stop=None):
+               first_epoch=0, on_divergence="stop", bar_every=50, x_val=None, y_val=None, early_stop=None,
+               on_error="raise"):
     """Train ``epochs`` epochs after ``first_epoch``; returns an ``EpochsResult``.
 
     Epoch ``e`` (counted from 0) runs at the learning rate ``alpha * alpha_decay ** e``, set on
@@ -102,10 +105,14 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     Every epoch ends with a test on ``x_test``/``y_test``, or, given ``x_val``/``y_val``,
     with a validation on them instead (the caller tests once at the end).  ``early_stop``
     (an int K >= 1, validation only) stops after K epochs without a better validation
-    accuracy and restores the best epoch's weights, biases and optimizer state.
+    accuracy and restores the best epoch's weights, biases and optimizer state.  ``on_error="stop"`` (what
+    the scenarios ask): an error in a step (a monitor, a listener) stops the run like an interrupt, what was
+    recorded is kept, and ``failed`` says what failed; ``"raise"`` lets it go on up.
     """
     if on_divergence not in ("stop", "raise"):
         raise ValueError(f"on_divergence must be 'stop' or 'raise', got {on_divergence!r}")
+    if on_error not in ("stop", "raise"):
+        raise ValueError(f"on_error must be 'stop' or 'raise', got {on_error!r}")
     check_schedule(optimizer, alpha, alpha_decay, first_epoch, epochs)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val (validation inputs and goals), or neither")
@@ -125,57 +132,68 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     started = time.perf_counter()
     done, diverged, vanished = first_epoch, None, False
     best_epoch, best_accuracy, best, waited, stopped_early = None, None, None, 0, False
+    failed = None
     with StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
-        for epoch in range(first_epoch, first_epoch + epochs):
-            rate = alpha * alpha_decay ** epoch
-            if not (np.isfinite(rate) and rate > 0):  # alpha_decay ** epoch underflowed: nothing would change
-                vanished = True
-                break
-            optimizer.alpha = rate
-            bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
+        try:
+            for epoch in range(first_epoch, first_epoch + epochs):
+                rate = alpha * alpha_decay ** epoch
+                if not (np.isfinite(rate) and rate > 0):  # alpha_decay ** epoch underflowed: nothing would change
+                    vanished = True
+                    break
+                optimizer.alpha = rate
+                bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
 
-            def progress(b, loss, accuracy, bar=bar):  # (this epoch's bar, bound here)
-                if b % bar_every == bar_every - 1 or b == batches - 1:
-                    bar.update(b + 1 - bar.n)
-                    bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", refresh=False)
+                def progress(b, loss, accuracy, bar=bar):  # (this epoch's bar, bound here)
+                    if b % bar_every == bar_every - 1 or b == batches - 1:
+                        bar.update(b + 1 - bar.n)
+                        bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.4f}", refresh=False)
 
-            t0 = time.perf_counter()
-            try:
-                train_loss, train_accuracy = network.run_epoch(x_train, y_train, optimizer, batch_size,
-                                                                 progress=progress, stop=stop)
-            except DivergenceError as e:
-                if on_divergence == "raise":
-                    raise
-                diverged = e
-                break
-            finally:
-                bar.close()
-            if stop.requested:
-                break  # a partial epoch is not an epoch: its figures are not recorded
-            seconds = time.perf_counter() - t0
-            held_loss, held_accuracy, _ = network.evaluate(x_held, y_held)
-            for name, value in zip(names, (train_loss, train_accuracy, held_loss, held_accuracy)):
-                curves[name].offer(epoch + 1, value)
-            done = epoch + 1
-            mark = ""
-            if validating and (best_accuracy is None or held_accuracy > best_accuracy):
-                best_epoch, best_accuracy, waited = done, held_accuracy, 0
-                mark = " (best)" if early_stop else ""
-                if early_stop:
-                    best = _snapshot(network)
-            elif validating:
-                waited += 1
-            print(f"epoch {epoch + 1}: loss {train_loss:.4f} accuracy {train_accuracy:.4f} | "
-                  f"{held} loss {held_loss:.4f} accuracy {held_accuracy:.4f}{mark} | {seconds:.1f}s", flush=True)
-            if early_stop and waited >= early_stop and epoch + 1 < first_epoch + epochs:
-                stopped_early = True
-                break
+                t0 = time.perf_counter()
+                try:
+                    train_loss, train_accuracy = network.run_epoch(x_train, y_train, optimizer, batch_size,
+                                                                     progress=progress, stop=stop)
+                except DivergenceError as e:
+                    if on_divergence == "raise":
+                        raise
+                    diverged = e
+                    break
+                finally:
+                    bar.close()
+                if stop.requested:
+                    break  # a partial epoch is not an epoch: its figures are not recorded
+                seconds = time.perf_counter() - t0
+                held_loss, held_accuracy, _ = network.evaluate(x_held, y_held)
+                for name, value in zip(names, (train_loss, train_accuracy, held_loss, held_accuracy)):
+                    curves[name].offer(epoch + 1, value)
+                done = epoch + 1
+                mark = ""
+                if validating and (best_accuracy is None or held_accuracy > best_accuracy):
+                    best_epoch, best_accuracy, waited = done, held_accuracy, 0
+                    mark = " (best)" if early_stop else ""
+                    if early_stop:
+                        best = _snapshot(network)
+                elif validating:
+                    waited += 1
+                print(f"epoch {epoch + 1}: loss {train_loss:.4f} accuracy {train_accuracy:.4f} | "
+                      f"{held} loss {held_loss:.4f} accuracy {held_accuracy:.4f}{mark} | {seconds:.1f}s", flush=True)
+                if early_stop and waited >= early_stop and epoch + 1 < first_epoch + epochs:
+                    stopped_early = True
+                    break
+        except DivergenceError:
+            raise
+        except Exception as e:  # noqa: BLE001 - the run keeps what it recorded, says what failed, exits 1
+            if on_error == "raise":
+                raise
+            failed = e
     restored = False
     if best is not None and diverged is None and best_epoch != done:
         _restore(network, best)
         restored = True
-    if diverged is None:
+    if diverged is None and failed is None:
         network.close_histories()
+    if failed is not None:
+        print(f"error: the training stopped in epoch {done + 1}: {type(failed).__name__}: {failed}; keeping "
+              f"{plural(done, 'finished epoch')} and what was recorded", file=sys.stderr)
     if stop.requested:
         print(f"interrupted ({stop.name}) during epoch {done + 1}; keeping {plural(done, 'finished epoch')}")
     if vanished:
@@ -191,4 +209,4 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
               f"not those of epoch {done}")
     return EpochsResult(done, time.perf_counter() - started, stop.requested, diverged, stop.status, vanished,
                         best_epoch=best_epoch, best_accuracy=best_accuracy, stopped_early=stopped_early,
-                        restored=restored)
+                        restored=restored, failed=failed)

@@ -385,10 +385,20 @@ def save_histories(path, histories, info=None):
     _atomic_savez(path, arrays)
 
 
-def load_histories(path):
-    """Read a file written by ``save_histories``: returns ``(histories, info)``."""
+MAX_HISTORY_BYTES = 16 * 2**30  # a history file larger than this is refused before it is read
+
+
+def load_histories(path, limit=MAX_HISTORY_BYTES):
+    """Read a file written by ``save_histories``: returns ``(histories, info)``.
+
+    The file must be a regular file (a FIFO, a device or a folder is refused at once, naming it) of at most
+    ``limit`` bytes, an ``.npz`` archive with nothing after its end."""
+    from .saving.files import check_zip_end, open_regular  # (saving imports this module)
+
+    handle = open_regular(path, limit, "a history file")
     try:
-        with np.load(path, allow_pickle=False) as f:
+        check_zip_end(handle, path)
+        with handle, np.load(handle, allow_pickle=False) as f:
             header = json.loads(str(f["header"]))
             if header.get("format") != "simnet-history":
                 raise ValueError(f"{path}: not a simnet history file")
@@ -401,6 +411,7 @@ def load_histories(path):
                 histories[key] = History.from_arrays(meta, f[f"h{i}_steps"], f[f"h{i}_values"])
     except (OSError, KeyError, TypeError, IndexError, ValueError, EOFError, zipfile.BadZipFile, MemoryError,
             RecursionError, OverflowError, AttributeError) as e:
+        handle.close()
         if isinstance(e, ValueError) and str(path) in str(e):
             raise
         raise ValueError(f"{path}: cannot read simnet history ({type(e).__name__}: {e})") from e

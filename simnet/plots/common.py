@@ -12,12 +12,15 @@ DPI = 100  # resolution of saved figures (docs/make_gallery.py lowers it to keep
 
 
 def save_figure(fig, path):
-    """Save ``fig`` to ``path`` (creating its folder) when ``path`` is not None; return ``fig``."""
+    """Save ``fig`` to ``path`` (creating its folder) when ``path`` is not None; return ``fig``.
+
+    The file is written whole or not at all (``simnet.saving.files.write_file``: a temporary file renamed
+    over it), so an interrupt or an error while it is drawn never leaves part of a figure."""
     if path is not None:
-        folder = os.path.dirname(os.fspath(path))
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-        fig.savefig(path, dpi=DPI, bbox_inches="tight")
+        from ..saving.files import write_file
+
+        ext = os.path.splitext(os.fspath(path))[1].lstrip(".").lower() or "png"
+        write_file(path, lambda f: fig.savefig(f, format=ext, dpi=DPI, bbox_inches="tight"))
     return fig
 
 

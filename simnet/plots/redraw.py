@@ -10,6 +10,7 @@ test images, labels and predictions, the confusion counts, the feature maps).
 results table.
 """
 import os
+import time
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from .walkthrough import plot_neurons, plot_weights
 from .walkthrough_run import from_start, plot_network_states, plot_walkthrough, step_unit, when_labels
 
 FIGURE_DATA = "figures.npz"  # beside history.npz: the arrays an image run's figures need
+MAX_FIGURE_DATA = 2**30  # bytes: the shown images, a confusion matrix and a few feature maps are far less
 
 
 def plot_run(histories, info, folder, show=False, data=None):
@@ -42,13 +44,17 @@ def plot_run(histories, info, folder, show=False, data=None):
     paths, out = figure_paths(folder)
     info = {**info, "from_start": from_start(histories, info)}
     kind = info.get("kind", "walkthrough")
-    if kind in ("image", "cnn"):
-
-        figs = draw_image_run(histories, info, data or {}, out)
-    else:
-        figs = plot_walkthrough(histories, info, out, info["network"]["layers"])
-    if health_histories(histories):
-        figs.append(plot_health(histories, out("health.png"), unit=step_unit(info)))
+    started = time.time_ns()
+    try:
+        if kind in ("image", "cnn"):
+            figs = draw_image_run(histories, info, data or {}, out)
+        else:
+            figs = plot_walkthrough(histories, info, out, info["network"]["layers"])
+        if health_histories(histories):
+            figs.append(plot_health(histories, out("health.png"), unit=step_unit(info)))
+    except BaseException as e:  # an interrupt or an error: say which figure it stopped, then let it go on up
+        _not_drawn(paths, e, started)
+        raise
     finish(figs, show)
     if info.get("playground") and any(k.startswith("maps/") for k in histories):  # a 2-D run: its maps too
         from .playground import redraw_playground
@@ -57,13 +63,42 @@ def plot_run(histories, info, folder, show=False, data=None):
     return paths
 
 
+def _not_drawn(paths, error, started):
+    """One line on stderr: which figure was being drawn when ``error`` came (figures are written whole, so it
+    is absent), that it and the rest were not drawn, and which were written."""
+    import sys
+
+    from ..interrupt import one_line
+
+    def written(p):
+        try:
+            return os.stat(p).st_mtime_ns >= started - 10**7
+        except OSError:
+            return False
+
+    what = one_line(error) if isinstance(error, KeyboardInterrupt) else f"{type(error).__name__}: {error}"
+    done = [os.path.basename(p) for p in paths if written(p)]
+    missing = [os.path.basename(p) for p in paths if not written(p)]
+    where = f"{missing[0]} and the figures after it were not drawn" if missing else \
+        "the figures after these were not drawn"
+    try:
+        print(f"figures: {what}: {where} ({len(done)} written{': ' if done else ''}{', '.join(done)})",
+              file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
 def load_figure_data(path):
     """``(info, arrays)`` from a ``figures.npz`` (no pickle)."""
     import json
 
-    with np.load(path, allow_pickle=False) as f:
-        arrays = {k: f[k] for k in f.files if k != "header"}
-        info = json.loads(str(f["header"])) if "header" in f.files else {}
+    from ..saving.files import check_zip_end, open_regular
+
+    with open_regular(path, MAX_FIGURE_DATA, "a figures file") as handle:
+        check_zip_end(handle, path)
+        with np.load(handle, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files if k != "header"}
+            info = json.loads(str(f["header"])) if "header" in f.files else {}
     return info, arrays
 
 
@@ -237,7 +272,7 @@ def plot_image_run(network, test_images, test_labels, predicted, class_names, fo
     import os
 
     fig_info, arrays = image_run_data(network, test_images, test_labels, predicted, class_names, image_index)
-    plain = lambda o: o.tolist() if hasattr(o, "tolist") else str(o)  # numpy scalars and arrays as JSON  # noqa: E731
+    plain = lambda o: o.tolist() if hasattr(o, "tolist") else str(o)  # numpy scalars and arrays as JSON
     run_info = json.loads(json.dumps({**(info or {}), **fig_info}, default=plain))
     os.makedirs(folder, exist_ok=True)
     network.save_history(os.path.join(folder, "history.npz"), run_info)

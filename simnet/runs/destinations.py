@@ -7,6 +7,7 @@ import os
 import tempfile
 
 from ..saving import SAVE_FOLDER_FILES
+from ..saving.files import FolderInUse, claim_folder
 from .usage import UsageError
 
 
@@ -35,6 +36,10 @@ def check_destinations(args):
     if save:
         target = os.path.abspath(save)
         _probe(os.path.dirname(target.rstrip(os.sep)) or ".", f"--save {save}: its folder")
+        try:  # the folder is this run's until it ends: a second run naming it is refused here, at its start
+            claim_folder(target)
+        except FolderInUse as e:
+            raise UsageError(f"--save {save}: {e}") from None
         if os.path.lexists(target):
             if not os.path.isdir(target):
                 raise UsageError(f"--save {save}: exists and is not a folder")

@@ -10,9 +10,10 @@ import sys
 
 from ..data import ChecksumError, DatasetNotFoundError, load_for_training
 from ..epochs import check_schedule, hold_out
-from ..saving.init_weights import init_from_file
 from ..saving import load_network, save_network
+from ..saving.init_weights import init_from_file
 from ..words import plural
+from .figures import draw_figures
 from .usage import UsageError
 
 
@@ -107,7 +108,8 @@ def run_info(args, run, test_accuracy, data, spec):
     return {"dataset": args.dataset, "epochs": run.epochs, "test_accuracy": test_accuracy,
             "validation": args.validation, "best_epoch": run.best_epoch, "best_validation_accuracy": run.best_accuracy,
             "optimizer": args.optimizer, "lr": args.lr, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
-            "stopped": "interrupted" if run.interrupted else "diverged" if run.diverged else
+            "stopped": f"failed ({type(run.failed).__name__}: {run.failed})" if run.failed is not None else
+            "interrupted" if run.interrupted else "diverged" if run.diverged else
             "learning rate reached 0" if run.rate_vanished else None,
             "note": data.info["note"], "class_names": list(spec.class_names)}
 
@@ -133,8 +135,13 @@ def finish(args, run, network, optimizer, info, draw):
               + ("; the test used that epoch's weights" if run.restored else ""))
     saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
     if not args.no_plots:
-        paths = draw(args.save if args.save and saved == 0 else None)  # (not beside an older save it left)
+        paths = draw_figures(lambda: draw(args.save if args.save and saved == 0 else None),  # (not beside an
+                             args.plots)                                                     # older save it left)
+        if paths is None:
+            return 1
         print(f"wrote {plural(len(paths), 'figure')} to {args.plots}/")
+    if run.failed is not None:
+        return 1
     if run.interrupted:
         return run.status
     return 3 if run.diverged else saved

@@ -68,11 +68,30 @@ def report(error: UsageError) -> int:
 
 
 def entry_point(main: Callable[..., int]) -> Callable[..., int]:
-    """A scenario's ``main(argv=None) -> int``, returning ``EXIT_USAGE`` after one line for a ``UsageError``."""
+    """A scenario's ``main(argv=None) -> int``, returning ``EXIT_USAGE`` after one line for a ``UsageError``,
+    and 128 + the signal after one line (``interrupted (Ctrl-C)``) for an interrupt that reached it (one
+    during data loading or while figures are drawn; an interrupted training loop ends by itself)."""
     @functools.wraps(main)
     def wrapped(argv: Sequence[str] | None = None, *args, **kwargs) -> int:
         try:
             return main(argv, *args, **kwargs)
         except UsageError as e:
             return report(e)
+        except KeyboardInterrupt as e:
+            return interrupted(e)
+        finally:  # the run is over: its --save folder is free for the next one
+            from ..saving.files import release_claims
+
+            release_claims()
     return wrapped
+
+
+def interrupted(error: KeyboardInterrupt) -> int:
+    """Print the one line of an interrupt that reached a command's top; return its exit status."""
+    from ..interrupt import one_line, status_of
+
+    try:
+        print(one_line(error), file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # the terminal is gone (SIGHUP)
+        pass
+    return status_of(error)

@@ -18,17 +18,19 @@ the shuffling generator, are restored).
 """
 import json
 import os
+import secrets
+import time
+import zipfile
 
 import numpy as np
 
 from ..activations import LeakyReLU, get_activation
 from ..history import Monitor, load_histories, save_histories
-from . import schema
-from .schema import FORMAT, FORMAT_VERSION, LAYER_KINDS
 from ..network import Network
 from ..optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
+from . import schema
 from .files import find_folder, replace_folder, write_file
-
+from .schema import FORMAT, FORMAT_VERSION, LAYER_KINDS
 
 
 def activation_config(act):
@@ -115,12 +117,14 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
             _put(arrays, name, layer.bias)
             spec["bias_state"] = _state_arrays(layer.bias_state, prefix, arrays)
         layers.append(spec)
-    header = {"format": FORMAT, "version": FORMAT_VERSION, "layers": layers,
+    save_id = secrets.token_hex(8)  # one id per save, in each of its files: a load never returns a mix
+    header = {"format": FORMAT, "version": FORMAT_VERSION, "save_id": save_id, "layers": layers,
               "loss": network.output.loss.name, "optimizer": optimizer_config(optimizer),
               "rng": network.rng.bit_generator.state, "info": info or {}}
     text = json.dumps(header, indent=1, default=_json_default)  # fails here, before any file is written
     # plain JSON types from here on (numpy scalars converted), so save_histories cannot fail on them
-    history_info = json.loads(json.dumps({"network": network.structure(), **(info or {})}, default=_json_default))
+    history_info = json.loads(json.dumps({"network": network.structure(), **(info or {}), SAVE_ID: save_id},
+                                         default=_json_default))
     diverged = [name for name, a in arrays.items() if not np.isfinite(a).all()]
     target = os.path.abspath(os.fspath(folder)).rstrip(os.sep)
     if diverged:  # never over a good save: beside it, named as such
@@ -128,13 +132,30 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
     names = ["weights.npz", "network.json"] + (["history.npz"] if history else [])
 
     def write(tmp):
-        write_file(os.path.join(tmp, "weights.npz"), lambda f: np.savez(f, **arrays))
+        write_file(os.path.join(tmp, "weights.npz"), lambda f: write_npz(f, arrays, _comment(save_id)))
         write_file(os.path.join(tmp, "network.json"), lambda f: f.write(text.encode("utf-8")))
         if history:
             save_histories(os.path.join(tmp, "history.npz"), network.all_histories(), history_info)
 
     replace_folder(target, write, allowed=SAVE_FOLDER_FILES, marker="network.json")
     return SavedPaths([os.path.join(target, n) for n in names], target, diverged)
+
+
+SAVE_ID = "save_id"  # network.json's field, history.npz's info key; weights.npz's zip comment: "simnet-save <id>"
+LOAD_TRIES = 5  # a load that finds files of two saves (another process saved meanwhile) reads them again
+
+
+def _comment(save_id):
+    return f"simnet-save {save_id}".encode("ascii")
+
+
+def write_npz(f, arrays, comment=b""):
+    """``np.savez(f, **arrays)`` with a zip comment (the save's id): one ``.npy`` member per array."""
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, a in arrays.items():
+            with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(a), allow_pickle=False)
+        zf.comment = comment
 
 
 DIVERGED_SUFFIX = ".diverged"
@@ -182,6 +203,35 @@ def load_network(folder):
 
     if not isinstance(folder, (str, os.PathLike)):
         raise TypeError(f"load_network: folder must be a str or os.PathLike, got {type(folder).__name__}")
+    for attempt in range(LOAD_TRIES):
+        try:
+            return _load(folder)
+        except _Mixed as e:  # another process replaced the save between two of its files: read it again
+            mixed = e
+            if not _moved(folder) and attempt >= 1:  # nothing is changing: the folder holds two saves' files
+                raise ValueError(f"{e}: the folder holds files of two different saves") from None
+            time.sleep(0.01 * (attempt + 1))
+        except (FileNotFoundError, ValueError):
+            if attempt + 1 < LOAD_TRIES and _moved(folder):  # a file went with a swap mid-read
+                continue
+            raise
+    raise ValueError(f"{mixed}; the folder kept changing while it was read ({LOAD_TRIES} tries): is another "
+                     f"process saving there?")
+
+
+class _Mixed(Exception):
+    pass
+
+
+def _moved(folder):
+    """Whether a save of ``folder`` is under way or just swapped (its temporary or old folders exist)."""
+    import glob
+
+    base = os.path.abspath(os.fspath(folder)).rstrip(os.sep)
+    return bool(glob.glob(glob.escape(base) + ".tmp-*") or glob.glob(glob.escape(base) + ".old-*"))
+
+
+def _load(folder):
     where = find_folder(folder, "network.json")
     json_path, npz_path = os.path.join(where, "network.json"), os.path.join(where, "weights.npz")
     if not os.path.exists(json_path):
@@ -193,15 +243,22 @@ def load_network(folder):
     if not os.path.exists(npz_path):
         raise FileNotFoundError(f"{folder}: missing weights.npz beside network.json")
     try:
-        network = _build(header, plan, npz_path)
+        network, comment = _build(header, plan, npz_path)
     except MemoryError:
         raise ValueError(f"{json_path}: the saved network does not fit in memory") from None
+    save_id = header.get(SAVE_ID)
+    if save_id is not None and comment.startswith(b"simnet-save ") and comment != _comment(save_id):
+        other = comment.decode("ascii", "replace").split()[-1]
+        raise _Mixed(f"{npz_path}: not of the same save as network.json (saves {other} and {save_id})")
     hist_path = os.path.join(where, "history.npz")
     if os.path.exists(hist_path):
         try:
-            histories = load_histories(hist_path)[0]
+            histories, hist_info = load_histories(hist_path)
         except (MemoryError, RecursionError, OverflowError) as e:
             raise ValueError(f"{hist_path}: cannot read simnet history ({type(e).__name__})") from None
+        other = hist_info.get(SAVE_ID) if isinstance(hist_info, dict) else None
+        if save_id is not None and other is not None and other != save_id:  # (one without an id: not a save's)
+            raise _Mixed(f"{hist_path}: not of the same save as network.json (saves {other} and {save_id})")
         resume_histories(network, histories, hist_path)
     return network, optimizer_from_config(header.get("optimizer")), header.get("info", {})
 
@@ -261,7 +318,7 @@ def _build(header, plan, npz_path):
         if layer.bias is not None:
             name, prefix = names[i, "bias"]
             expected[name], prefixes[prefix] = (layer.bias.shape, layer.dtype), name
-    arrays = schema.read_arrays(npz_path, expected, plan["states"], prefixes)
+    arrays, comment = schema.read_arrays(npz_path, expected, plan["states"], prefixes)
     for i, (source, target) in enumerate(zip(layers, layers[1:])):
         source.connect(target, weights=arrays.get(names[i, "weights"][0]))  # None: a link without weights
     for i, (layer, spec) in enumerate(zip(layers, specs)):
@@ -272,7 +329,7 @@ def _build(header, plan, npz_path):
             layer.bias_state = _restore_state(arrays, names[i, "bias"][1], spec.get("bias_state", {}))
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
-    return Network(layers, loss=header["loss"], rng=rng)
+    return Network(layers, loss=header["loss"], rng=rng), comment
 
 
 def _restore_state(arrays, prefix, scalars):

@@ -35,15 +35,19 @@ The same thing in Python, one connection at a time::
     network.layer("hidden").bias[...] = b
 """
 import json
+import math
 import os
+import zipfile
 
 import numpy as np
 
 from ..checks import as_numbers, check_finite
 from ..layer import connection_name
+from .files import check_zip_end, open_regular
 from .schema import JSONConstant, no_constant
 
 EXTENSIONS = (".npz", ".json")
+MAX_FILE_BYTES = 16 * 2**30  # an initial-weights file read without a network to bound it
 ASCII_ARROW = "->"  # typed by hand, "input->hidden" names the connection "input→hidden"
 
 
@@ -97,41 +101,45 @@ def _extension(path):
     return ext
 
 
-def load_weights(path):
+def load_weights(path, limit=MAX_FILE_BYTES):
     """The arrays of an initial-weights file, ``{name: array}``, each checked to be numbers.
 
-    Raises ``OSError`` if it cannot be read and ``ValueError`` (starting with the path) if it is
-    not a .npz or JSON file of named numeric arrays.
+    The file must be a regular file (a FIFO, a device or a folder is refused at once) of at most ``limit``
+    bytes (``init_from_file`` derives it from the network's shapes).  Raises ``FileNotFoundError`` if it is
+    missing and ``ValueError`` (starting with the path) if it cannot be read or is not a .npz or JSON file
+    of named numeric arrays.
     """
     path = os.fspath(path)
     ext = _extension(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path}: no such file")
-    if ext == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {name: z[name] for name in z.files}
-        except (ValueError, OSError, EOFError) as e:
-            raise ValueError(f"{path}: not a readable .npz file of arrays ({e})") from None
-    else:
-        try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f, parse_constant=no_constant)
-        except UnicodeDecodeError as e:
-            raise ValueError(f"{path}: not a UTF-8 text file ({e.reason})") from None
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}: not valid JSON (line {e.lineno} column {e.colno}: {e.msg})") from None
-        except JSONConstant as e:
-            raise ValueError(f"{path}: {e.name} is not a number JSON allows; write finite numbers") from None
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: the JSON must be one object mapping names to arrays, "
-                             f"got {type(data).__name__}")
-        arrays = {}
-        for name, value in data.items():
+    with open_regular(path, limit, "initial weights for this network") as f:
+        if ext == ".npz":
             try:
-                arrays[name] = np.asarray(value)
-            except ValueError:
-                raise ValueError(f"{path}: key {name!r} is not a rectangular array of numbers") from None
+                check_zip_end(f, path)
+                with np.load(f, allow_pickle=False) as z:
+                    arrays = {name: z[name] for name in z.files}
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+                reason = str(e).removeprefix(f"{path}: ")
+                raise ValueError(f"{path}: not a readable .npz file of arrays ({reason})") from None
+        else:
+            try:
+                data = json.loads(f.read().decode("utf-8"), parse_constant=no_constant)
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}: not a UTF-8 text file ({e.reason})") from None
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}: not valid JSON (line {e.lineno} column {e.colno}: {e.msg})") from None
+            except JSONConstant as e:
+                raise ValueError(f"{path}: {e.name} is not a number JSON allows; write finite numbers") from None
+            except RecursionError:
+                raise ValueError(f"{path}: not valid JSON (nested too deeply)") from None
+            if not isinstance(data, dict):
+                raise ValueError(f"{path}: the JSON must be one object mapping names to arrays, "
+                                 f"got {type(data).__name__}")
+            arrays = {}
+            for name, value in data.items():
+                try:
+                    arrays[name] = np.asarray(value)
+                except ValueError:
+                    raise ValueError(f"{path}: key {name!r} is not a rectangular array of numbers") from None
     if not arrays:
         raise ValueError(f"{path}: holds no arrays")
     for name, a in arrays.items():
@@ -196,9 +204,16 @@ def apply_weights(network, arrays, where="initial weights"):
     return sorted(ready)
 
 
+def file_bound(network):
+    """The most bytes an initial-weights file for ``network`` can take: its numbers as JSON text (at most
+    about 32 characters each) or as float64 in an .npz, with room for names and headers."""
+    numbers = sum(math.prod(shape) for shape in expected_arrays(network).values())
+    return 32 * numbers + 4096 * len(expected_arrays(network)) + 65536
+
+
 def init_from_file(network, path):
     """``apply_weights(network, load_weights(path), path)``: start ``network`` from the file's weights."""
-    return apply_weights(network, load_weights(path), os.fspath(path))
+    return apply_weights(network, load_weights(path, file_bound(network)), os.fspath(path))
 
 
 def describe(network):

@@ -9,7 +9,6 @@ type) whose message starts with the file and names the field.
 """
 import json
 import math
-import os
 import re
 import zipfile
 
@@ -18,6 +17,7 @@ import numpy as np
 from ..checks import FLOAT_DTYPES as _FLOAT_TYPES
 from ..layer import SimpleLayer
 from ..maps import MAP_LAYER_KINDS
+from .files import check_zip_end, open_regular
 
 FORMAT = "simnet-network"
 FORMAT_VERSION = 2  # 2: weights.npz names arrays by connection and layer; 1: by layer index
@@ -146,12 +146,10 @@ def no_constant(name):
 
 def read_json(path):
     """The parsed ``network.json``: bounded in size and depth, NaN and Infinity refused."""
-    size = os.stat(path).st_size
-    if size > MAX_JSON_BYTES:
-        raise ValueError(f"{path}: {size:,} bytes, more than a network file may have ({MAX_JSON_BYTES:,})")
+    with open_regular(path, MAX_JSON_BYTES, "a network file") as f:  # no FIFO, device or folder; bounded
+        data = f.read(MAX_JSON_BYTES + 1)
     try:
-        with open(path, "rb") as f:
-            text = f.read(MAX_JSON_BYTES + 1).decode("utf-8")
+        text = data.decode("utf-8")
         header = json.loads(text, parse_constant=no_constant)
     except RecursionError:
         raise ValueError(f"{path}: not a valid simnet network file (nested deeper than {MAX_DEPTH})") from None
@@ -281,8 +279,12 @@ def check_header(header, path):
     c = _Checker(path)
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError(f"{path}: not a simnet network file (format is not {FORMAT!r})")
-    c.keys(header, "network.json", {"format", "version", "layers", "loss", "optimizer", "rng", "info"},
+    c.keys(header, "network.json", {"format", "version", "save_id", "layers", "loss", "optimizer", "rng", "info"},
            ("version", "layers", "loss", "rng"))
+    if "save_id" in header:
+        save_id = c.type(header["save_id"], str, "save_id", "a string")
+        if not re.fullmatch(r"[0-9a-f]{1,64}", save_id):
+            c.fail("save_id", f"must be hexadecimal digits, got {_short(save_id)}")
     version = c.type(header["version"], int, "version", "an integer")
     if version > FORMAT_VERSION:
         c.fail("version", f"network format version {version} is newer than this simnet reads "
@@ -390,6 +392,13 @@ def _npy_header(zf, info):
     return tuple(shape), np.dtype(dtype)
 
 
+def npz_bound(expected):
+    """The most bytes a ``weights.npz`` holding ``expected`` (name -> (shape, dtype)) can take: every array with
+    two optimizer state arrays beside it (Adam's m and v), and room for the archive's headers and names."""
+    data = sum(math.prod(shape) * np.dtype(dtype).itemsize for shape, dtype in expected.values())
+    return 3 * data + 3 * len(expected) * (1024 + 4 * MAX_LAYER_NAME) + 65536
+
+
 def read_arrays(npz_path, expected, states, prefixes):
     """Every array of ``weights.npz``, checked: ``expected`` maps a name to ``(shape, dtype)``; optimizer
     state arrays, ``<prefix>.<state>`` with ``prefixes`` mapping a state prefix to its parameter's name,
@@ -397,11 +406,16 @@ def read_arrays(npz_path, expected, states, prefixes):
     (``check_header``) must make some optimizer's state.  Names, dtypes and shapes are checked from the
     headers before any data is read, then the values."""
     c = _Checker(npz_path)
+    f = open_regular(npz_path, npz_bound(expected), "the weights network.json describes")
     try:
-        zf = zipfile.ZipFile(npz_path)
+        check_zip_end(f, npz_path)
+        zf = zipfile.ZipFile(f)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
+        f.close()
+        if isinstance(e, ValueError) and str(e).startswith(str(npz_path)):
+            raise
         raise ValueError(f"{npz_path}: cannot read the saved weights ({type(e).__name__}: {e})") from None
-    with zf:
+    with f, zf:
         members = {}
         try:
             for info in zf.infolist():
@@ -445,6 +459,7 @@ def read_arrays(npz_path, expected, states, prefixes):
             total += nbytes
         if total > MAX_ARRAY_BYTES:
             c.fail("weights.npz", f"{total:,} bytes of arrays, more than a save may hold ({MAX_ARRAY_BYTES:,})")
+        comment = zf.comment
         arrays = {}
         try:
             for name, (info, _shape, _dtype) in members.items():
@@ -457,4 +472,4 @@ def read_arrays(npz_path, expected, states, prefixes):
             c.fail(name, f"shape {a.shape}, expected {tuple(want[name][0])}")
         if not np.isfinite(a).all():
             c.fail(name, "holds NaN or infinite values")
-    return arrays
+    return arrays, comment
