@@ -6,7 +6,7 @@ is created, after ``np.random.seed(seed)``; then, for every sample: set the
 inputs, ``train()`` every layer forward, ``calc_delta`` on the output, ``learn()``
 every layer backward.  Run ``python scenarios/streetlights.py --help`` for options.
 """
-import os  # noqa: I001 - simnet.interrupt comes before numpy, on purpose
+import os
 import sys
 
 from simnet.interrupt import deferred  # first: from here on an interrupt ends the script with one line

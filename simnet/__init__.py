@@ -1,5 +1,5 @@
 """simnet: a neural-network simulator with explicit neurons."""
-from .interrupt import StopOnInterrupt  # noqa: I001 - first: a command interrupted in the imports ends in one line
+from .interrupt import StopOnInterrupt  # first: a command interrupted in the imports ends in one line
 from .activations import get_activation
 from .maps import Conv2D, Dropout, Flatten, MapInput, MaxPool2D
 from .history import History, Monitor, load_histories, save_histories

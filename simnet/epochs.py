@@ -181,7 +181,7 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
                     break
         except DivergenceError:
             raise
-        except Exception as e:  # noqa: BLE001 - the run keeps what it recorded, says what failed, exits 1
+        except Exception as e:  # the run keeps what it recorded, says what failed, exits 1
             if on_error == "raise":
                 raise
             failed = e

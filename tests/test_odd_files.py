@@ -76,11 +76,12 @@ def test_odd_files_as_each_file_of_a_save_are_refused_at_once_naming_the_file(sa
             shutil.copytree(saved, folder)
             os.remove(folder / name)
             make(folder / name, kind)
-            readers = [("load", lambda: load_network(folder))]
+            readers = [("load", lambda folder=folder: load_network(folder))]
             if name == "history.npz":
-                readers += [("view", lambda: cli_main(["view", str(folder), "--no-open", "--out",
-                                                       str(tmp_path / "page.html")])),
-                            ("plot", lambda: cli_main(["plot", str(folder), "--plots", str(tmp_path / "p")]))]
+                readers += [("view", lambda folder=folder: cli_main(["view", str(folder), "--no-open", "--out",
+                                                                     str(tmp_path / "page.html")])),
+                            ("plot", lambda folder=folder: cli_main(["plot", str(folder), "--plots",
+                                                                     str(tmp_path / "p")]))]
             for reader, call in readers:
                 capsys.readouterr()
                 error, seconds = within(10, call)

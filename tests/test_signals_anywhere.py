@@ -10,7 +10,6 @@ import sys
 import time
 
 import matplotlib.image
-import numpy as np
 import pytest
 from helpers import ROOT, load_scenario
 

@@ -365,7 +365,7 @@ class LiveRun:
                 part = p.frame(t, time.monotonic())
                 if part is not None:
                     frame.setdefault("panels", {})[p.key] = part
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - the page must never break the training
             self._broken = True
             print(f"explorer: cannot show this network's values ({type(e).__name__}: {e}); the run goes on",
                   file=sys.stderr, flush=True)
@@ -583,7 +583,7 @@ class LiveRun:
             reply.put((True, {}))
         except (TypeError, ValueError) as e:  # a refusal: its message says why
             reply.put((False, str(e)))
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - whatever a command hits is its refusal; the training goes on
             reply.put((False, f"{kind} failed ({type(e).__name__}: {e}); nothing was changed and the run goes on"))
 
     def _edit(self, req):
@@ -905,7 +905,7 @@ class PooledHTTPServer:
             sock.setblocking(True)
             sock.settimeout(SEND_S)
             self.handler(_Request(sock, data), sock.getpeername(), self)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a client gone, a send timed out: that connection only
             pass
         finally:
             with self._queued_lock:

@@ -272,7 +272,7 @@ def plot_image_run(network, test_images, test_labels, predicted, class_names, fo
     import os
 
     fig_info, arrays = image_run_data(network, test_images, test_labels, predicted, class_names, image_index)
-    plain = lambda o: o.tolist() if hasattr(o, "tolist") else str(o)  # numpy scalars and arrays as JSON
+    plain = lambda o: o.tolist() if hasattr(o, "tolist") else str(o)  # numpy scalars and arrays as JSON  # noqa: E731
     run_info = json.loads(json.dumps({**(info or {}), **fig_info}, default=plain))
     os.makedirs(folder, exist_ok=True)
     network.save_history(os.path.join(folder, "history.npz"), run_info)
