@@ -9,6 +9,10 @@ import sys
 from simnet.scenarios import mnist
 
 
+def parse_args(argv=None):
+    return mnist.parse_args(argv, dataset="fashion-mnist")
+
+
 def main(argv=None):
     return mnist.main(argv, dataset="fashion-mnist")
 

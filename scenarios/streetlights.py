@@ -30,7 +30,7 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=0, help="seed of numpy's global random state")
     p.add_argument("--hidden", type=hidden_sizes, default="4", metavar="SIZES",
                    help="hidden layer sizes joined by '-': 4, or 4-2 for the walk-through's two hidden layers")
-    p.add_argument("--alpha", "--lr", type=float, default=0.2, dest="alpha",
+    p.add_argument("--alpha", "--lr", type=float, default=0.2, dest="alpha", metavar="RATE",
                    help="the learning rate: the walk-through's alpha, --alpha and --lr are one option")
     p.add_argument("--epsilon", type=float, default=0.001, help="stop when the error is at most this")
     p.add_argument("--max-iter", type=int, default=1000, help="at most this many iterations")

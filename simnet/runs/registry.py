@@ -5,11 +5,13 @@ Each entry point is ``main(argv) -> int`` in a module of ``simnet.scenarios`` (t
 ``simnet --help`` stays quick.  To add a scenario, add one ``Scenario`` to ``SCENARIOS``
 (see docs/architecture.md).
 """
+import contextlib
 import importlib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .usage import UsageError, entry_point, program_name
+from .usage import UsageError, entry_point, help_width, program_name
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,22 @@ def describe() -> str:
     """The scenarios, one line each, for ``simnet --help``."""
     width = max(map(len, SCENARIOS))
     return "\n".join(f"  {s.name:<{width}}  {s.summary}" for s in SCENARIOS.values())
+
+
+def help_text(name: str, width: int = 100) -> str:
+    """What ``simnet run NAME --help`` prints, ``width`` columns wide."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), help_width(width):
+        try:
+            run([name, "--help"])
+        except SystemExit:
+            pass
+    return out.getvalue()
+
+
+def options_markdown(width: int = 100) -> str:
+    """Every scenario's options as docs/scenarios.md shows them: a heading and its ``--help`` each."""
+    return "\n".join(f"### {s.name}\n\n```\n{help_text(s.name, width).rstrip()}\n```\n" for s in SCENARIOS.values())
 
 
 @entry_point

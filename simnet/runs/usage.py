@@ -22,7 +22,12 @@ class UsageError(ValueError):
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """``--help`` shows every option's default (unless its help already says it), and a description's own
-    line breaks."""
+    line breaks; ``help_width`` fixes the width (the terminal's otherwise)."""
+
+    def __init__(self, prog, *args, **kwargs):
+        if _width.get() is not None:
+            kwargs["width"] = _width.get()
+        super().__init__(prog, *args, **kwargs)
 
     def _get_help_string(self, action):
         text = action.help or ""
@@ -36,6 +41,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 _prog: contextvars.ContextVar[str | None] = contextvars.ContextVar("simnet_prog", default=None)
+_width: contextvars.ContextVar[int | None] = contextvars.ContextVar("simnet_help_width", default=None)
 
 
 @contextlib.contextmanager
@@ -46,6 +52,16 @@ def program_name(prog: str) -> Iterator[None]:
         yield
     finally:
         _prog.reset(token)
+
+
+@contextlib.contextmanager
+def help_width(width: int) -> Iterator[None]:
+    """``--help`` inside is ``width`` columns wide, whatever the terminal (for the generated docs)."""
+    token = _width.set(width)
+    try:
+        yield
+    finally:
+        _width.reset(token)
 
 
 class ArgumentParser(argparse.ArgumentParser):
