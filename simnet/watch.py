@@ -262,4 +262,4 @@ def break_here(network, state, fired):
     scope = {**names, "network": network, "layers": network.layers, "step": state.step, "fired": fired,
              "__name__": "simnet_watchpoint"}
     code = compile("breakpoint()  # a watchpoint fired: the layers are in scope\npass\n", "<simnet watchpoint>", "exec")
-    exec(code, scope)  # noqa: S102 - our own two lines, with the layers as their globals
+    exec(code, scope)  # our own two lines, with the layers as their globals
