@@ -104,7 +104,7 @@ def playground():
     """The spiral at noise 0, the command docs/playground.md documents (its maps/ folder left out: 21 small PNGs)."""
     out = folder("playground")
     assert scenario("playground", ["--data", "spiral", "--features", "x1", "x2", "sin(x1)", "sin(x2)", "--hidden",
-                                   "8,8", "--epochs", "200", "--plots", out]) == 0
+                                   "8-8", "--epochs", "200", "--plots", out]) == 0
     shutil.rmtree(os.path.join(out, "maps"))
     return ["playground"]
 

@@ -7,7 +7,7 @@ rate and batch size.  Past Playground: your own points (``--csv``, two classes, 
 or regression), no limit on layers or neurons, ``--live`` in the explorer, ``--save``, and every
 map exported (npz and PNG).  The data's definitions are in ``simnet/playground/data.py``.
 
-    python scenarios/playground.py --data spiral --features x1 x2 "sin(x1)" "sin(x2)" --hidden 8,8
+    python scenarios/playground.py --data spiral --features x1 x2 "sin(x1)" "sin(x2)" --hidden 8-8
 
 An *epoch* is Playground's step: one pass over the training points in their (shuffled) order, in
 batches of ``--batch-size``, each batch one ``network.step`` (forward, ``calc_delta``, backward).
@@ -27,12 +27,13 @@ from simnet.optimizers import SGD
 from simnet.playground.csvdata import CSVError, read_csv
 from simnet.playground.data import DATASETS, check_noise, playground_data, split
 from simnet.playground.features import DEFAULT_FEATURES, FEATURES, check_features, feature_matrix
-from simnet.playground.maps import Grid, MapRecorder, fit_domain, grid_inputs
+from simnet.playground.maps import RESOLUTION, Grid, MapRecorder, fit_domain, grid_inputs
 from simnet.playground.panel import MapsPanel, static_data
 from simnet.playground.task import Task, build_network
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.image_runs import save_run
+from simnet.runs.memory import HISTORY_LIMIT, check_memory, dense_bytes, record_all_bytes
 from simnet.runs.options import hidden_sizes
 
 MAP_SNAPSHOTS = 24  # maps kept over the run (thinned evenly), for the strip and the offline page
@@ -137,7 +138,16 @@ def main(argv=None):
     print(f"{title}: {len(x_train)} training and {len(x_test)} test points, noise {args.noise:g}%, "
           f"{task.describe()}; maps over [{domain[0]:g}, {domain[1]:g}]^2")
 
-    # The network: one input neuron per feature, the hidden layers, the task's output.
+    # The network: one input neuron per feature, the hidden layers, the task's output (no limit but memory).
+    sizes = [len(args.features), *args.hidden, task.outputs]
+    shape = "-".join(map(str, sizes))
+    check_memory(dense_bytes(sizes, "float64", args.batch_size, 0), f"a {shape} network", "use a smaller --hidden")
+    per_snapshot = sum(sizes[1:]) * RESOLUTION**2 * 4  # every neuron's map, float32
+    map_snapshots = min(MAP_SNAPSHOTS, HISTORY_LIMIT // 2 // per_snapshot - 1)
+    if map_snapshots < 2:
+        raise UsageError(f"the maps of {sum(sizes[1:]):,} neurons take {per_snapshot / 2**30:.2f} GiB a snapshot; "
+                         f"keeping the first and the last needs more than the {HISTORY_LIMIT / 2**31:g} GiB allowed "
+                         f"for them: use a smaller --hidden")
     network = build_network(len(args.features), args.hidden, args.activation, task, args.seed)
     if args.repr is not None:
         layer, i, j = args.repr
@@ -159,12 +169,15 @@ def main(argv=None):
           f"{args.batch_size}, regularization {args.regularization}"
           + (f" rate {args.reg_rate:g}" if args.regularization != "none" else ""))
 
-    # What is recorded: every weight, neuron and delta (bounded), the maps of every layer, the two losses.
+    # What is recorded (bounded): every weight, neuron and delta, the maps of every layer, the two losses.
     batches = math.ceil(len(x) / args.batch_size)
-    network.record_all(capacity=256)
-    grid = Grid(domain)
-    recorder = MapRecorder(network, grid, args.features, every=max(1, batches * args.epochs // MAP_SNAPSHOTS),
-                           capacity=MAP_SNAPSHOTS)
+    if record_all_bytes(sizes, 256) <= HISTORY_LIMIT // 2:
+        network.record_all(capacity=256)
+    else:  # a large network: summaries and a few full snapshots of the weights, bounded whatever the run's length
+        network.record_summaries(every=batches)
+    grid = Grid(domain, RESOLUTION)
+    recorder = MapRecorder(network, grid, args.features, every=max(1, batches * args.epochs // map_snapshots),
+                           capacity=map_snapshots)
     losses = {"loss/train": History((), 2048, name="loss/train"), "loss/test": History((), 2048, name="loss/test")}
     network.histories.update(losses)
     network.histories.update(recorder.histories)

@@ -356,7 +356,7 @@ def test_figures_show_a_map_per_neuron_the_points_and_the_losses(tmp_path):
 @pytest.mark.slow
 def test_the_documented_spiral_command_reaches_test_loss_under_0_05(tmp_path, capsys):
     """The command in README.md and docs/playground.md (the spiral at noise 0)."""
-    code = scenario().main(["--data", "spiral", "--features", "x1", "x2", "sin(x1)", "sin(x2)", "--hidden", "8,8",
+    code = scenario().main(["--data", "spiral", "--features", "x1", "x2", "sin(x1)", "sin(x2)", "--hidden", "8-8",
                             "--epochs", "200", "--plots", str(tmp_path), "--no-plots"])
     assert code == 0
     from simnet.history import load_histories

@@ -7,6 +7,7 @@
   const NEG = [245, 147, 34], MID = [232, 234, 235], POS = [8, 119, 189]; // Playground's orange, grey, blue
   const CLASS = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75],
     [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
+  const PAGE_MAPS = 48; // a hidden layer's maps sent to the page: its first 48 neurons' (simnet/playground/panel.py)
   const MAX_SNAPSHOTS = 400; // the live page keeps at most this many maps in memory (the oldest go first)
   let P = null, D = null, shown = null;
   const canvases = []; // {canvas, layer, i}
@@ -74,8 +75,9 @@
     P.features.forEach((name, i) => { const c = thumb(fc, "input", i, name + " ±" + g3(P.feature_maps[i].scale)); paint(c, P.feature_maps[i], 0); });
     const hidden = P.layers.slice(0, -1);
     hidden.forEach((l) => {
-      const c = col(l.name, l.activation); const n = P.n[l.name];
-      for (let i = 0; i < n; i++) canvases.push({ canvas: thumb(c, l.name, i, l.name + "[" + i + "]"), layer: l.name, i: i, col: c });
+      const c = col(l.name, l.activation); const n = P.n[l.name], shown = Math.min(n, PAGE_MAPS);
+      for (let i = 0; i < shown; i++) canvases.push({ canvas: thumb(c, l.name, i, l.name + "[" + i + "]"), layer: l.name, i: i, col: c });
+      if (shown < n) el("div", { class: "pg-more", style: "font-size:10px;color:#555" }, c, "+" + (n - shown) + " more");
     });
     const out = P.layers[P.layers.length - 1];
     const oc = el("div", { style: "display:flex;flex-direction:column;gap:4px" }, row);

@@ -15,6 +15,7 @@ from .maps import grid_inputs, neuron_maps
 
 BOUNDED = ("tanh", "sigmoid", "softmax")
 THUMB = 4  # neuron maps in the page: every THUMB x THUMB block of the grid is one pixel
+PAGE_MAPS = 48  # the page shows the maps of a hidden layer's first 48 neurons (and says how many more there are)
 
 
 def layer_scale(values, activation):
@@ -45,9 +46,9 @@ def encode_maps(maps, layers, output_name):
     out = {}
     for name, activation in layers:
         m = np.asarray(maps[name], dtype=np.float64)
-        scale = layer_scale(m, activation)
+        scale = layer_scale(m, activation)  # over the whole layer, also where only PAGE_MAPS are sent
         if name != output_name:
-            m = reduce(m, THUMB)
+            m = reduce(m[:PAGE_MAPS], THUMB)
         out[name] = {"res": int(m.shape[-1]), "scale": float(f"{scale:.6g}"), "data": encode(m, scale)}
     return out
 

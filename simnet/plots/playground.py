@@ -7,8 +7,8 @@ feature on its own (x1 reaches 6, x1^2 36), labelled under it.  Several
 classes: each class its own colour, its map pixel that of the winning class, paler where the
 winning probability is lower (white at 1/k, full colour at 1).
 
-- ``decision_maps``: the features, every hidden neuron and the output as maps, in Playground's
-  layout (a column per layer), the output large with the training points (white edge) and test
+- ``decision_maps``: the features, every hidden neuron (the first 16 of a larger layer, the count
+  of the rest said) and the output as maps, in Playground's layout (a column per layer), the output large with the training points (white edge) and test
   points (black edge), and the training and test loss over steps;
 - ``map_strip``: the output's map at a few recorded moments of the run;
 - ``representation``: the lines of the input grid (and the points) as two neurons of a layer see
@@ -25,6 +25,7 @@ from matplotlib.lines import Line2D
 from ..playground.panel import layer_scale
 from .common import distinct_colours, figure_name, save_figure
 
+MAX_SHOWN = 16  # maps drawn per layer in decision_maps.png (all of them are in maps.npz and maps/)
 PLAYGROUND_CMAP = LinearSegmentedColormap.from_list("playground", ["#f59322", "#e8eaeb", "#0877bd"])
 NEGATIVE, POSITIVE = "#f59322", "#0877bd"
 
@@ -86,21 +87,22 @@ def output_scale(task, output_map, labels):
 
 def decision_maps(network, grid, maps, task, train, test, features, loss=None, step=None, path=None):
     """Playground's picture: a column of maps per layer (features first), the output large with the points,
-    the losses over steps below it.  ``maps``: ``{layer name: (n, r, r)}`` (``neuron_maps``) with the
+    the losses over steps below it (the maps of the first 16 neurons of a larger layer).  ``maps``: ``{layer name: (n, r, r)}`` (``neuron_maps``) with the
     features under the input layer's name; ``loss``: ``[[step, train, test], ...]``."""
     columns = network.layers[:-1]
-    rows = max(la.num_neurons for la in columns)
+    rows = min(MAX_SHOWN, max(la.num_neurons for la in columns))
     thumb = 1.05
     width = thumb * len(columns) + 5.6
     height = max(5.6, thumb * rows + 0.9)
     fig = plt.figure(figsize=(width, height))
-    outer = fig.add_gridspec(1, 2, width_ratios=[thumb * len(columns), 5.2], wspace=0.12)
+    outer = fig.add_gridspec(1, 2, width_ratios=[thumb * len(columns), 5.2], wspace=0.2)
     cells = max(rows, int(height / thumb) - 1)  # thumbnails keep their size: a small network's fill the top
     left = outer[0].subgridspec(cells, len(columns), hspace=0.4, wspace=0.15)
     for c, layer in enumerate(columns):
         values = maps[layer.name]
         scale = layer_scale(values, "linear" if c == 0 else layer.activation)
-        for i in range(layer.num_neurons):
+        shown = min(layer.num_neurons, MAX_SHOWN)
+        for i in range(shown):
             ax = fig.add_subplot(left[i, c])
             if c == 0:  # each feature on its own scale (x1 reaches 6, x1^2 36, sin(x1) 1)
                 scale = layer_scale(values[i], "linear")
@@ -116,10 +118,14 @@ def decision_maps(network, grid, maps, task, train, test, features, loss=None, s
                 head = "features" if c == 0 else f"{layer.name}\n{layer.activation}"
                 ax.annotate(head, (0.5, 1.32), xycoords="axes fraction", ha="center", va="bottom", fontsize=8,
                             fontweight="bold")
-            if i == layer.num_neurons - 1 and c > 0:
-                ax.annotate(f"colour ±{scale:.3g}", (0.5, -0.12), xycoords="axes fraction", ha="center",
+            if i == shown - 1 and c > 0:
+                more = f"+{layer.num_neurons - shown} more\n" if shown < layer.num_neurons else ""
+                ax.annotate(f"{more}colour ±{scale:.3g}", (0.5, -0.12), xycoords="axes fraction", ha="center",
                             va="top", fontsize=6.5, color="#555")
-    right = outer[1].subgridspec(2, 1, height_ratios=[3.2, 1], hspace=0.42)
+    if height > 7:  # a tall figure (many neurons): the output and the losses stay at the top
+        right = outer[1].subgridspec(3, 1, height_ratios=[4.6, 1.6, height - 6.6], hspace=0.42)
+    else:
+        right = outer[1].subgridspec(2, 1, height_ratios=[3.2, 1], hspace=0.42)
     ax = fig.add_subplot(right[0])
     out = network.output
     scale = output_scale(task, maps[out.name], np.concatenate([train[1], test[1]]))
