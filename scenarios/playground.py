@@ -191,7 +191,8 @@ def main(argv=None):
         test = task.loss(network.predict(x_test_in), y_test)
         losses["loss/train"].offer(step, train)
         losses["loss/test"].offer(step, test)
-        panel.add_loss(step, train, test)
+        if math.isfinite(train) and math.isfinite(test):  # a diverged step is dropped from the histories anyway
+            panel.add_loss(step, train, test)
         return train, test
 
     live = serve(args.live, network, args.live_host, title=f"playground: {title}", panels=[panel],
@@ -223,13 +224,17 @@ def main(argv=None):
                 break
     if live:
         live.finish()
-    network.close_histories()
-    maps = recorder.close(step)  # the maps at the end (NaN where a diverged network gives NaN)
-    accuracy = task.accuracy(network.predict(x_test_in), y_test)
+    if diverged:  # the histories end at the last finite step (check_divergence dropped the rest), and so do the maps
+        maps = recorder.last_kept()
+    else:
+        network.close_histories()
+        maps = recorder.close(step)  # the maps at the end
+    accuracy = None if diverged else task.accuracy(network.predict(x_test_in), y_test)
     print(f"test loss {test_loss:.4f}" + (f", test accuracy {accuracy:.3f}" if accuracy is not None else "")
           + f" after {epoch} epochs ({step} steps)")
 
-    info = {"dataset": title, "epochs": epoch, "test_loss": test_loss, "train_loss": train_loss,
+    finite = {k: v if math.isfinite(v) else None for k, v in (("test", test_loss), ("train", train_loss))}
+    info = {"dataset": title, "epochs": epoch, "test_loss": finite["test"], "train_loss": finite["train"],
             "test_accuracy": accuracy, "lr": args.lr, "batch_size": args.batch_size, "optimizer": "sgd",
             "stopped": "interrupted" if stop.requested else "diverged" if diverged else None,
             "playground": {**{k: v for k, v in static.items() if k != "snapshots"}, "loss": panel.loss,

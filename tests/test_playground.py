@@ -294,6 +294,17 @@ def test_scenario_regression_and_bad_csv(tmp_path, capsys):
                             "--no-plots", "--regularization", "l1", "--reg-rate", "0.001"])
     out = capsys.readouterr().out
     assert code == 0 and "600 training and 600 test points" in out and "regression" in out
+    # a diverging run ends with status 3 and keeps what it recorded up to the last finite step
+    out = tmp_path / "d"
+    assert scenario().main(["--data", "plane", "--activation", "linear", "--hidden", "8-8", "--lr", "5",
+                            "--epochs", "5", "--plots", str(out), "--no-plots"]) == 3
+    assert "training diverged at epoch 1" in capsys.readouterr().err
+    from simnet.history import load_histories
+    histories, info = load_histories(out / "history.npz")  # JSON without NaN: the page can read it
+    assert info["test_loss"] is None and info["stopped"] == "diverged" and info["playground"]["loss"][0][0] == 0
+    assert np.isfinite(histories["maps/output"].values).all()
+    with np.load(out / "maps.npz") as f:
+        assert np.isfinite(f["output"]).all()
     bad = tmp_path / "bad.csv"
     bad.write_text("x1,x2,label\n1,2,1\n1,x,1\n")
     assert scenario().main(["--csv", str(bad), "--plots", str(tmp_path / "q")]) == 2

@@ -33,6 +33,16 @@ The definitions follow Playground's *code*; where issue 23's prose says otherwis
   wins (the first on a tie), so about half the labels are exactly 0; taken on a copy shifted by
   U(-6, 6) * noise per axis.
 
+Every definition above follows Playground's code.  Where issue 23's prose reads differently:
+
+- circle and xor: the prose has noise *shift each point*; the code shifts only the copy the label is
+  read from, the point stays (so noise flips labels, and circle points never leave their two bands);
+- xor: "pushed 0.3 away from 0" leaves 0 itself undecided; the code sends it to -0.3;
+- plane: "scaled from [-10, 10] to [-1, 1]" reads as a range; the scale is not clamped, so labels
+  reach +-1.2, and "taken after noise" is again on the shifted copy, the point stays;
+- multigauss: the prose does not say where the points are or what noise does: uniform in [-6, 6]^2,
+  and the label is read on a copy shifted by U(-6, 6) * noise, as for plane.
+
 Playground seeds one random stream (``seedrandom``), generates, shuffles the points with
 Fisher-Yates on the same stream, then takes the first ``floor(n * train% / 100)`` for training
 and the rest for testing: ``playground_data`` does the same with one ``numpy`` generator

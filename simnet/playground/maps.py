@@ -116,6 +116,14 @@ class MapRecorder:
             h.offer(step, self.last[name.split("/", 1)[1]])
         return True
 
+    def last_kept(self):
+        """The maps of the last snapshot kept (after a divergence, the last finite one), with the features."""
+        r = self.grid.resolution
+        maps = {self.network.input.name: self.inputs.T.reshape(-1, r, r)}
+        for name, h in self.histories.items():
+            maps[name.split("/", 1)[1]] = h.values[-1]
+        return maps
+
     def close(self, step):
         """Keep the maps of ``step`` as the final snapshot."""
         self.last = neuron_maps(self.network, self.inputs, self.grid.resolution)
