@@ -142,10 +142,17 @@ def as_numbers(values, dtype, what):
     """``values`` as a numpy array of ``dtype``, or a ``TypeError``/``ValueError`` naming ``what``.
 
     Only numbers convert: bool, int and float arrays (or lists of them).  Strings, None,
-    complex numbers and other objects are a ``TypeError``, ragged lists a ``ValueError``.
+    complex numbers and other objects (an array of dtype object) are a ``TypeError``, ragged lists a
+    ``ValueError``; a masked array is a ``TypeError`` (which values it means is not ours to guess); an
+    ``np.matrix`` (or another ndarray subclass) is taken as the plain array of its numbers.
     """
+    if isinstance(values, np.ma.MaskedArray):  # which values it means is the user's to say
+        raise TypeError(f"{what} must be a plain array, got a masked array (numpy.ma); fill or drop the masked "
+                        f"values first (values.filled(x), or values.compressed())")
+    if isinstance(values, np.matrix):  # the same numbers, without matrix's rules (rows stay 2-D, * multiplies)
+        values = np.asarray(values)
     if isinstance(values, np.ndarray):
-        a = values
+        a = values if type(values) is np.ndarray else np.asarray(values)
     else:
         try:
             a = np.asarray(values)

@@ -1,6 +1,7 @@
 """``MapInput``: the input layer of a network of maps (images)."""
 import numpy as np
 
+from ..checks import as_numbers
 from .base import MapLayer, describe_shape
 
 
@@ -21,7 +22,7 @@ class MapInput(MapLayer):
 
     def set_neurons(self, values):
         """Load images: ``shape``, ``(batch, *shape)``, ``(n,)`` or ``(batch, n)``."""
-        a = np.asarray(values, dtype=self.dtype)
+        a = as_numbers(values, self.dtype, f"layer {self.name!r}: set_neurons values")
         if a.shape == self.shape:
             a = a[None]
         if a.ndim == len(self.shape) + 1 and a.shape[1:] == self.shape and len(a):
