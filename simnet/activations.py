@@ -17,6 +17,9 @@ def reuse(buffer, shape, dtype):
     return buffer
 
 
+ACTIVATIONS = {}  # name -> class: every Activation subclass with a name registers itself here
+
+
 class Activation:
     """An activation function ``forward`` and its ``derivative``.
 
@@ -26,7 +29,28 @@ class Activation:
     """
 
     name = "activation"
+    settings = ()  # the constructor's arguments, saved by config() (LeakyReLU: slope)
     _d = None  # backprop's buffer: the derivative
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" in vars(cls):
+            ACTIVATIONS[cls.name] = cls  # defining an activation registers it (get_activation, saving)
+
+    def config(self):
+        """What a save writes: ``{"name": ..., <settings>}``."""
+        return {"name": self.name, **{k: getattr(self, k) for k in self.settings}}
+
+    @staticmethod
+    def from_config(cfg):
+        """The activation a ``config()`` describes (its ``name`` picks the class)."""
+        cfg = dict(cfg)
+        name = cfg.pop("name")
+        try:
+            cls = ACTIVATIONS[name]
+        except KeyError:
+            raise ValueError(f"unknown activation {name!r}; known: {sorted(ACTIVATIONS)}") from None
+        return cls(**cfg)
 
     def forward(self, x, out=None):
         raise NotImplementedError
@@ -88,6 +112,7 @@ class ReLU(Activation):
 
 class LeakyReLU(Activation):
     name = "leaky_relu"
+    settings = ("slope",)
     _active = None  # derivative's buffer: where y > 0
 
     def __init__(self, slope=0.01):
@@ -187,16 +212,6 @@ class Softmax(Activation):
         s = self._rows = reuse(self._rows, y.shape[:-1] + (1,), y.dtype)
         np.add.reduce(np.multiply(delta, y, out=d), axis=-1, keepdims=True, out=s)
         return np.multiply(y, np.subtract(delta, s, out=d), out=out)
-
-
-ACTIVATIONS = {
-    "linear": Linear,
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
-    "softmax": Softmax,
-}
 
 
 def get_activation(activation):

@@ -20,6 +20,12 @@ the same two calls (``SimpleLayer.learn``):
 
 An optimizer keeps no per-weight state itself: its state (velocity, moments)
 lives in a dict beside the weights it updates, on the layer that owns them.
+
+Each optimizer describes itself, so that adding one touches its class alone: ``name`` (its key in
+``OPTIMIZERS``, where defining the class registers it), ``settings`` (its constructor's own
+arguments, beyond ``alpha`` and the regularization), ``state_arrays`` and ``state_scalars`` (what its
+per-parameter state holds), ``config()`` and ``from_config(cfg)`` (what a save writes and reads;
+``simnet.saving`` checks a saved state against these).
 """
 import math
 
@@ -28,8 +34,44 @@ import numpy as np
 from .checks import check_fraction, check_number, check_positive_int, check_rate
 
 
+OPTIMIZERS = {}  # name -> class: every Optimizer subclass with a name registers itself here
+
+
 class Optimizer:
     name = "optimizer"
+    settings = ()  # the constructor's own settings beyond alpha, l2, n, l1 (Momentum: beta)
+    state_arrays = ()  # the arrays of a parameter's state, each shaped like the parameter (Adam: m, v)
+    state_scalars = ()  # the numbers of a parameter's state (Adam: its step count t)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" in vars(cls):
+            OPTIMIZERS[cls.name] = cls
+
+    def config(self):
+        """What a save writes: ``{"name", "alpha", <settings>, l2/l1 and n when set}`` (plain numbers)."""
+        cfg = {"name": self.name, "alpha": self.alpha, **{k: getattr(self, k) for k in self.settings}}
+        if self.l2:
+            cfg.update(l2=self.l2, n=self.n)
+        if self.l1:
+            cfg.update(l1=self.l1, n=self.n)
+        return cfg
+
+    @classmethod
+    def config_fields(cls):
+        """The fields ``config()`` may write."""
+        return {"name", "alpha", "l2", "l1", "n", *cls.settings}
+
+    @staticmethod
+    def from_config(cfg):
+        """The optimizer a ``config()`` describes (its ``name`` picks the class)."""
+        cfg = dict(cfg)
+        name = cfg.pop("name")
+        try:
+            cls = OPTIMIZERS[name]
+        except KeyError:
+            raise ValueError(f"unknown optimizer {name!r}; known: {sorted(OPTIMIZERS)}") from None
+        return cls(**cfg)
 
     l2, n, _factor = 0.0, None, 1.0  # no L2 weight decay until set_l2
     l1 = 0.0  # no L1 until set_l1
@@ -157,6 +199,8 @@ class Momentum(Optimizer):
     """``velocity = beta * velocity + gradient; weights += alpha * velocity``."""
 
     name = "momentum"
+    settings = ("beta",)
+    state_arrays = ("velocity",)
 
     def __init__(self, alpha, beta=0.9, l2=0.0, n=None, l1=0.0):
         super().__init__(alpha, l2, n, l1)
@@ -176,6 +220,9 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba): moment estimates with bias correction."""
 
     name = "adam"
+    settings = ("beta1", "beta2", "eps")
+    state_arrays = ("m", "v")
+    state_scalars = ("t",)
 
     def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0, n=None, l1=0.0):
         super().__init__(alpha, l2, n, l1)
@@ -205,9 +252,6 @@ class Adam(Optimizer):
         np.divide(m, grad, out=grad)
         grad *= alpha_t
         param += grad
-
-
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
 
 def get_optimizer(optimizer, alpha=None):

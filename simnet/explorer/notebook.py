@@ -28,8 +28,11 @@ class Explorer:
                 f'border:1px solid #ddd" sandbox="allow-scripts" title="simnet explorer"></iframe>')
 
     def save(self, path):
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(self.html)
+        """Write the page to ``path``, whole (``simnet.saving.files.write_file``); returns the path."""
+        from ..saving.files import write_file
+
+        text = self.html.encode("utf-8")
+        write_file(path, lambda f: f.write(text))
         return path
 
     def __repr__(self):

@@ -31,7 +31,9 @@ def render(data):
 
 
 def write(data, path):
-    """Write the page for ``data`` to ``path``; returns the path."""
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(render(data))
+    """Write the page for ``data`` to ``path``, whole (``simnet.saving.files.write_file``); returns the path."""
+    from ..saving.files import write_file
+
+    text = render(data).encode("utf-8")
+    write_file(path, lambda f: f.write(text))
     return path

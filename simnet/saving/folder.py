@@ -24,48 +24,13 @@ import zipfile
 
 import numpy as np
 
-from ..activations import LeakyReLU, get_activation
+from ..activations import Activation
 from ..history import Monitor, load_histories, save_histories
 from ..network import Network
-from ..optimizers import OPTIMIZERS, Adam, Momentum, Optimizer
+from ..optimizers import Optimizer
 from . import schema
 from .files import find_folder, replace_folder, write_file
 from .schema import FORMAT, FORMAT_VERSION, LAYER_KINDS
-
-
-def activation_config(act):
-    cfg = {"name": act.name}
-    if isinstance(act, LeakyReLU):
-        cfg["slope"] = act.slope
-    return cfg
-
-
-def activation_from_config(cfg):
-    if cfg["name"] == "leaky_relu":
-        return LeakyReLU(cfg.get("slope", 0.01))
-    return get_activation(cfg["name"])
-
-
-def optimizer_config(opt):
-    if opt is None:
-        return None
-    cfg = {"name": opt.name, "alpha": opt.alpha}
-    if isinstance(opt, Momentum):
-        cfg["beta"] = opt.beta
-    if isinstance(opt, Adam):
-        cfg.update(beta1=opt.beta1, beta2=opt.beta2, eps=opt.eps)
-    if opt.l2:
-        cfg.update(l2=opt.l2, n=opt.n)
-    if opt.l1:
-        cfg.update(l1=opt.l1, n=opt.n)
-    return cfg
-
-
-def optimizer_from_config(cfg):
-    if cfg is None:
-        return None
-    cfg = dict(cfg)
-    return OPTIMIZERS[cfg.pop("name")](**cfg)
 
 
 def _put(arrays, name, a):
@@ -107,7 +72,7 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
     arrays, layers = {}, []
     names = schema.array_names([layer.name for layer in network.layers])  # 'input->hidden', 'hidden.bias'
     for i, layer in enumerate(network.layers):
-        spec = {"kind": type(layer).__name__, **layer.config(), "activation": activation_config(layer.activation)}
+        spec = {"kind": type(layer).__name__, **layer.config(), "activation": layer.activation.config()}
         if layer.weight_row_mat is not None:
             name, prefix = names[i, "weights"]
             _put(arrays, name, layer.weight_row_mat)
@@ -119,7 +84,7 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
         layers.append(spec)
     save_id = secrets.token_hex(8)  # one id per save, in each of its files: a load never returns a mix
     header = {"format": FORMAT, "version": FORMAT_VERSION, "save_id": save_id, "layers": layers,
-              "loss": network.output.loss.name, "optimizer": optimizer_config(optimizer),
+              "loss": network.output.loss.name, "optimizer": None if optimizer is None else optimizer.config(),
               "rng": network.rng.bit_generator.state, "info": info or {}}
     text = json.dumps(header, indent=1, default=_json_default)  # fails here, before any file is written
     # plain JSON types from here on (numpy scalars converted), so save_histories cannot fail on them
@@ -260,7 +225,8 @@ def _load(folder):
         if save_id is not None and other is not None and other != save_id:  # (one without an id: not a save's)
             raise _Mixed(f"{hist_path}: not of the same save as network.json (saves {other} and {save_id})")
         resume_histories(network, histories, hist_path)
-    return network, optimizer_from_config(header.get("optimizer")), header.get("info", {})
+    saved = header.get("optimizer")
+    return network, None if saved is None else Optimizer.from_config(saved), header.get("info", {})
 
 
 def resume_histories(network, histories, path):
@@ -295,8 +261,8 @@ def _build(header, plan, npz_path):
         spec = dict(spec)
         kind = LAYER_KINDS[spec.pop("kind")]
         spec.pop("weight_state", None), spec.pop("bias_state", None)
-        spec["activation"] = activation_from_config(spec["activation"])
         try:
+            spec["activation"] = Activation.from_config(spec["activation"])
             layer = kind.from_config(spec, target=None)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{json_path}: layers[{i}]: {e}") from None

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..checks import as_numbers, check_finite
 from ..layer import connection_name
-from .files import check_zip_end, open_regular
+from .files import check_zip_end, open_regular, write_file
 from .schema import JSONConstant, no_constant
 
 EXTENSIONS = (".npz", ".json")
@@ -81,16 +81,16 @@ def weight_arrays(network):
 def save_weights(path, network):
     """Write ``network``'s weights and biases to ``path`` (``.npz``, or ``.json`` as nested lists).
 
-    Keys use the ASCII arrow (``"input->hidden"``), the same key when read back, easy to type."""
+    Keys use the ASCII arrow (``"input->hidden"``), the same key when read back, easy to type.  The file is
+    written whole (``simnet.saving.files.write_file``): an existing one stays as it was if the write fails."""
     path = os.fspath(path)
     ext = _extension(path)
     arrays = {k.replace("→", ASCII_ARROW): v for k, v in weight_arrays(network).items()}
     if ext == ".npz":
-        with open(path, "wb") as f:
-            np.savez(f, **arrays)
+        write_file(path, lambda f: np.savez(f, **arrays))
     else:
-        with open(path, "w") as f:
-            json.dump({k: v.tolist() for k, v in arrays.items()}, f)
+        text = json.dumps({k: v.tolist() for k, v in arrays.items()}).encode("utf-8")
+        write_file(path, lambda f: f.write(text))
     return path
 
 

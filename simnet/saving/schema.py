@@ -32,10 +32,6 @@ MAX_ARRAY_BYTES = 16 * 2**30  # all the arrays of one save together
 FLOAT_DTYPES = tuple(np.dtype(t).name for t in _FLOAT_TYPES)  # ("float32", "float64")
 PADDINGS = ("valid", "same")
 
-# the optimizer state a layer may carry: array names (the parameter's shape and dtype) and scalars
-STATE_SETS = {"sgd": (set(), set()), "momentum": ({"velocity"}, set()), "adam": ({"m", "v"}, {"t"})}
-OPTIMIZER_FIELDS = {"sgd": {"alpha"}, "momentum": {"alpha", "beta"}, "adam": {"alpha", "beta1", "beta2", "eps"}}
-# the known optimizers' fields when their constructors cannot be inspected (optimizer_fields)
 INFO_FIELDS = {  # the fields scenarios read back; anything else in info is kept as written
     "epochs": "count", "batch_size": "positive_int", "lr": "positive", "lr_decay": "positive",
     "optimizer": "optimizer", "test_accuracy": "fraction_or_none", "dataset": "str", "note": "str_or_none",
@@ -44,17 +40,23 @@ INFO_FIELDS = {  # the fields scenarios read back; anything else in info is kept
 
 
 def optimizer_fields(name):
-    """The settings an optimizer's config may hold: its constructor's arguments (so settings added to an
-    optimizer, such as L2 weight decay, are read without a change here)."""
-    import inspect
-
+    """The settings a saved optimizer's config may hold: those its class's ``config()`` writes."""
     from ..optimizers import OPTIMIZERS
 
-    try:
-        params = inspect.signature(OPTIMIZERS[name]).parameters
-    except (KeyError, TypeError, ValueError):
-        return OPTIMIZER_FIELDS.get(name, {"alpha"})
-    return {p for p in params if p != "self"} | {"alpha"}
+    return OPTIMIZERS[name].config_fields() - {"name"}
+
+
+def state_sets():
+    """``(arrays, scalars)`` of each optimizer's per-parameter state, as the classes declare them."""
+    from ..optimizers import OPTIMIZERS
+
+    return {name: (set(cls.state_arrays), set(cls.state_scalars)) for name, cls in OPTIMIZERS.items()}
+
+
+def _optimizer_names():
+    from ..optimizers import OPTIMIZERS
+
+    return set(OPTIMIZERS)
 
 
 def _is_int(v):
@@ -253,19 +255,22 @@ def _check_layer(c, spec, field, activations):
         c.number(spec["rate"], f"{field}.rate", 0, 1, open_hi=True)
     if "rng_state" in spec:
         check_generator_state(c, spec["rng_state"], f"{field}.rng_state")
-    act = c.keys(spec["activation"], f"{field}.activation", {"name", "slope"}, ("name",))
-    c.choice(act["name"], activations, f"{field}.activation.name")
-    if "slope" in act:
-        c.number(act["slope"], f"{field}.activation.slope")
+    c.type(spec["activation"], dict, f"{field}.activation", "an object")
+    name = c.choice(spec["activation"].get("name"), set(activations), f"{field}.activation.name")
+    act = c.keys(spec["activation"], f"{field}.activation", {"name", *activations[name].settings}, ("name",))
+    for k in activations[name].settings:
+        if k in act:
+            c.number(act[k], f"{field}.activation.{k}")
     states = {}
     for what in ("weight", "bias"):
         key = f"{what}_state"
         if key in spec:
             st = c.type(spec[key], dict, f"{field}.{key}", "an object")
             for k, v in st.items():
-                if k != "t":
-                    c.fail(f"{field}.{key}", f"unknown scalar {_short(k)}; the only one is 't' (Adam's step)")
-                c.int(v, f"{field}.{key}.t", 0, 2**62)
+                scalars = set().union(*(sc for _, sc in state_sets().values()))
+                if k not in scalars:
+                    c.fail(f"{field}.{key}", f"unknown scalar {_short(k)}; optimizers' scalars are {sorted(scalars)}")
+                c.int(v, f"{field}.{key}.{k}", 0, 2**62)
             states[key] = set(st)
     return states
 
@@ -297,7 +302,7 @@ def check_header(header, path):
     scalars = {}
     names = []
     for i, spec in enumerate(layers):
-        for key, found in _check_layer(c, spec, f"layers[{i}]", set(ACTIVATIONS)).items():
+        for key, found in _check_layer(c, spec, f"layers[{i}]", ACTIVATIONS).items():
             scalars[i, "weights" if key == "weight_state" else "bias"] = found
         if spec["name"] in names:
             c.fail(f"layers[{i}].name", f"{spec['name']!r} names two layers")
@@ -313,7 +318,7 @@ def check_header(header, path):
     opt = header.get("optimizer")
     if opt is not None:
         c.type(opt, dict, "optimizer", "an object or null")
-        name = c.choice(opt.get("name"), set(OPTIMIZER_FIELDS), "optimizer.name")
+        name = c.choice(opt.get("name"), _optimizer_names(), "optimizer.name")
         c.keys(opt, "optimizer", optimizer_fields(name) | {"name"}, ("alpha",))
         c.number(opt["alpha"], "optimizer.alpha", 0, open_lo=True)
         for k, v in opt.items():
@@ -345,7 +350,7 @@ def _check_info(c, v, field, kind):
     elif kind == "positive":
         c.number(v, field, 0, open_lo=True)
     elif kind == "optimizer":
-        c.choice(v, set(OPTIMIZER_FIELDS), field)
+        c.choice(v, _optimizer_names(), field)
     elif kind == "fraction_or_none":
         c.number(v, field, 0, 1)
     elif kind in ("str", "str_or_none"):
@@ -440,9 +445,11 @@ def read_arrays(npz_path, expected, states, prefixes):
             seen_states.setdefault(prefix, set()).add(name[len(prefix) + 1:])
         for prefix in set(seen_states) | set(states):
             arrays, scalars = seen_states.get(prefix, set()), states.get(prefix, set())
-            if (arrays or scalars) and (arrays, scalars) not in [(a, s) for a, s in STATE_SETS.values()]:
+            known = state_sets()
+            if (arrays or scalars) and (arrays, scalars) not in known.values():
+                which = "; ".join(f"{n}: {', '.join(sorted(a | s))}" for n, (a, s) in known.items() if a | s)
                 c.fail(prefix, f"optimizer state with arrays {sorted(arrays)} and scalars {sorted(scalars)} is "
-                               f"no optimizer's (momentum: velocity; adam: m, v and t)")
+                               f"no optimizer's ({which})")
         missing = sorted(set(expected) - set(members))
         if missing:
             c.fail(missing[0], "missing: the saved network needs it")
