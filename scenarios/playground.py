@@ -142,7 +142,7 @@ def main(argv=None):
     sizes = [len(args.features), *args.hidden, task.outputs]
     shape = "-".join(map(str, sizes))
     check_memory(dense_bytes(sizes, "float64", args.batch_size, 0), f"a {shape} network", "use a smaller --hidden")
-    per_snapshot = sum(sizes[1:]) * RESOLUTION**2 * 4  # every neuron's map, float32
+    per_snapshot = sum(sizes[1:]) * RESOLUTION**2 * 2  # every neuron's map, float16 (MapRecorder)
     map_snapshots = min(MAP_SNAPSHOTS, HISTORY_LIMIT // 2 // per_snapshot - 1)
     if map_snapshots < 2:
         raise UsageError(f"the maps of {sum(sizes[1:]):,} neurons take {per_snapshot / 2**30:.2f} GiB a snapshot; "

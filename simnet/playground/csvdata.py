@@ -15,6 +15,7 @@ infinite number, a single class.
 """
 import csv
 import math
+import os
 
 import numpy as np
 
@@ -34,7 +35,7 @@ def _number(text):
         return None
 
 
-def read_csv(path, classes=False):
+def read_csv(path: str | os.PathLike, classes: bool = False) -> tuple[np.ndarray, np.ndarray, Task]:
     """``(points (n, 2), labels (n,), Task)`` from the CSV file ``path``; ``CSVError`` for a bad file.
 
     Classification labels come back as +1 / -1 (binary) or class indices (multiclass, the

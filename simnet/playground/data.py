@@ -168,7 +168,7 @@ GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral, "p
               "multigauss": multigauss}
 
 
-def shuffle(n, rng):
+def shuffle(n: int, rng: np.random.Generator) -> np.ndarray:
     """Playground's Fisher-Yates shuffle of ``range(n)``: from the end, ``index = floor(random * counter)``."""
     order = list(range(n))
     u = rng.random(n)
@@ -209,7 +209,8 @@ def check_train_ratio(percent):
     return percent
 
 
-def split(points, labels, train_ratio, rng):
+def split(points: np.ndarray, labels: np.ndarray, train_ratio: float,
+          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle (Playground's Fisher-Yates on ``rng``) and take the first ``floor(n * train_ratio / 100)`` to train."""
     order = shuffle(len(points), rng)
     points, labels = points[order], labels[order]
@@ -217,7 +218,8 @@ def split(points, labels, train_ratio, rng):
     return points[:k], labels[:k], points[k:], labels[k:]
 
 
-def playground_data(name, noise=0.0, train_ratio=50, seed=0, n=None):
+def playground_data(name: str, noise: float = 0.0, train_ratio: float = 50, seed: int | None = 0,
+                    n: int | None = None) -> Split:
     """Data set ``name`` as Playground makes it: one stream seeded with ``seed`` generates ``n`` points
     (500, or 1200 for regression) at ``noise`` (0-0.5), shuffles them and splits off ``train_ratio``
     percent (10-90) for training.  Returns a ``Split``."""

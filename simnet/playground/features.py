@@ -5,7 +5,10 @@ The seven of TensorFlow Playground (its ``INPUTS`` in ``playground.ts``), by its
 layer has one neuron per chosen feature; the features are computed here, before the
 network, exactly as Playground does (no scaling).
 """
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 FEATURES = {
     "x1": lambda x1, x2: x1,
@@ -19,7 +22,7 @@ FEATURES = {
 DEFAULT_FEATURES = ("x1", "x2")  # Playground's default
 
 
-def check_features(names):
+def check_features(names: str | Iterable[str]) -> tuple[str, ...]:
     """``names`` as a tuple of known, distinct features (at least one); ValueError naming the bad one."""
     if isinstance(names, str):
         names = names.replace(",", " ").split()
@@ -37,7 +40,7 @@ def check_features(names):
     return names
 
 
-def feature_matrix(points, names):
+def feature_matrix(points: ArrayLike, names: str | Iterable[str]) -> np.ndarray:
     """The input neurons for ``points`` (n, 2): one column per feature in ``names``, shape (n, len(names))."""
     points = np.asarray(points, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != 2:

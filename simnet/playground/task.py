@@ -10,6 +10,7 @@ points of ``1/2 (output - label)^2`` (its ``Errors.SQUARE``); for several classe
 cross-entropy.  ``Network.build`` makes the network with Playground's initial state: weights
 uniform in [-0.5, 0.5] and every bias 0.1 (its ``nn.ts``).
 """
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,7 +76,7 @@ class Task:
         return "regression: one linear output, squared error"
 
 
-def build_network(n_inputs, hidden, activation, task, seed=0):
+def build_network(n_inputs: int, hidden: Sequence[int], activation: str, task: Task, seed: int | None = 0) -> Network:
     """Input (one neuron per feature) -> ``hidden`` layers of ``activation`` -> the task's output.
 
     Playground's initial state: weights uniform in [-0.5, 0.5] (``Math.random() - 0.5``), every
