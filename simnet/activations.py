@@ -17,7 +17,7 @@ def reuse(buffer, shape, dtype):
     return buffer
 
 
-ACTIVATIONS = {}  # name -> class: every Activation subclass with a name registers itself here
+ACTIVATIONS: "dict[str, type[Activation]]" = {}  # name -> class: every Activation subclass with a name registers itself here
 
 
 class Activation:
@@ -29,7 +29,7 @@ class Activation:
     """
 
     name = "activation"
-    settings = ()  # the constructor's arguments, saved by config() (LeakyReLU: slope)
+    settings: tuple[str, ...] = ()  # the constructor's arguments, saved by config() (LeakyReLU: slope)
     _d = None  # backprop's buffer: the derivative
 
     def __init_subclass__(cls, **kwargs):

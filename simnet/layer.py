@@ -17,13 +17,21 @@ The column forms are views of the row forms, so the two can never disagree.
 Buffers are reused from step to step (the arrays are overwritten in place);
 copy a value if you want to keep it, or declare a history with ``record``.
 """
-import numpy as np
+from __future__ import annotations
 
-from .activations import get_activation
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from .activations import Activation, get_activation
 from .checks import as_numbers, check_bool, check_choice, check_dtype, check_finite, check_name, check_rng, is_int
 from .history import VARIABLES, Monitor
 from .losses import get_loss
 from .optimizers import Optimizer, as_optimizer
+
+Rng = np.random.Generator | np.random.RandomState | None
+"""A generator for drawing weights: numpy's Generator, a RandomState, or None (numpy's global state)."""
 
 POINTS = VARIABLES + ("train", "learn")  # a layer's monitor points (see SimpleLayer.listen)
 INITS = ("uniform", "he", "glorot", "normal", "scaled-normal")
@@ -115,8 +123,27 @@ class SimpleLayer:
 
     kind = "dense"
 
-    def __init__(self, name, num_neurons, target=None, activation=None, bias=False,
-                 init="uniform", rng=None, dtype=np.float64):
+    # What a layer holds (see __init__); the links and buffers are None until connected or first used.
+    source: Any  # SimpleLayer | None: the layer that feeds this one (None for the input layer)
+    target: Any  # SimpleLayer | None: the layer this one feeds (None for the output layer)
+    neuron_row_array: np.ndarray
+    delta: Any  # np.ndarray | None: set by calc_delta (output) or the target's learn()
+    bias: np.ndarray | None
+    weight_state: dict[str, np.ndarray]
+    bias_state: dict[str, np.ndarray]
+    monitors: dict[str, Monitor]
+    _watch: dict[str, list[Any]]
+    _weights: Any
+    _grad: Any
+    _scaled: Any
+    _bias_grad: Any
+    sums: Any
+    _goal: Any
+    _errors: Any
+
+    def __init__(self, name: str, num_neurons: int, target: SimpleLayer | None = None,
+                 activation: str | Activation | None = None, bias: bool = False, init: str = "uniform",
+                 rng: Rng = None, dtype: DTypeLike = np.float64) -> None:
         check_name(name)
         if not is_int(num_neurons):
             raise TypeError(f"layer {name!r}: num_neurons must be an int, got {num_neurons!r}")
@@ -160,7 +187,8 @@ class SimpleLayer:
             self.connect(target, init=init, rng=rng)
 
     # ---- linking ---------------------------------------------------------
-    def connect(self, target, init="uniform", rng=None, weights=None):
+    def connect(self, target: SimpleLayer, init: str = "uniform", rng: Rng = None,
+                weights: ArrayLike | None = None) -> None:
         """Make ``target`` this layer's target and draw the weights between them (or take ``weights``,
         checked for shape first: loading a network draws nothing)."""
         if not isinstance(target, SimpleLayer):
@@ -258,7 +286,7 @@ class SimpleLayer:
         return (self.num_neurons,)
 
     # ---- forward ---------------------------------------------------------
-    def set_neurons(self, values):
+    def set_neurons(self, values: ArrayLike) -> None:
         """Load values into the neurons (the input layer's job): ``(n,)`` or ``(batch, n)``."""
         a = as_numbers(values, self.dtype, f"layer {self.name!r}: set_neurons values")
         if a.ndim == 1:
@@ -285,7 +313,7 @@ class SimpleLayer:
         for m in self._watch_neurons:
             m.record()
 
-    def train(self):
+    def train(self) -> np.ndarray:
         """Forward step: neurons = activation(source neurons @ source weights [+ bias]).
 
         The input layer (no source) keeps what ``set_neurons`` put there.
@@ -313,7 +341,7 @@ class SimpleLayer:
             m.record()
         return z
 
-    def infer(self, x):
+    def infer(self, x: np.ndarray) -> np.ndarray:
         """The forward step for inference: this layer's neurons for source neurons ``x`` ``(batch, n_source)``.
 
         Returns a new array and changes nothing: no buffer, cache or history of any
@@ -343,7 +371,7 @@ class SimpleLayer:
         dense_sums(x, self.source._weights, self.bias, z)
 
     # ---- backward --------------------------------------------------------
-    def calc_delta(self, goal):
+    def calc_delta(self, goal: ArrayLike) -> np.ndarray:
         """Output layer: ``delta = goal - neuron_row_array`` (through ``self.loss``); returns it.
 
         ``sample_errors`` then holds each sample's error (``sum(delta ** 2)`` for squared error).
@@ -380,7 +408,7 @@ class SimpleLayer:
             m.record()
         return d
 
-    def learn(self, optimizer, check=True):
+    def learn(self, optimizer: Optimizer | float, check: bool = True) -> None:
         """Backward step, the walk-through's two lines, for every layer kind:
 
         1. ``pass_delta()``: ``source.delta = (delta @ source.weight_col_mat) * derivative(source neurons)``,
@@ -412,11 +440,11 @@ class SimpleLayer:
             self._check_cache(batch)
         if src.source is not None:
             self.pass_delta()
-        self.update(optimizer)
+        self.update(optimizer)  # type: ignore[arg-type]  # (check=False: the caller passes an Optimizer)
         for m in self._watch_learn:
             m.record()
 
-    def pass_delta(self):
+    def pass_delta(self) -> None:
         """Step 1 of ``learn``: the source's delta, from this layer's delta and the weights between them."""
         src = self.source
         d = self.delta
@@ -429,7 +457,7 @@ class SimpleLayer:
             m.record()
         return sd
 
-    def update(self, optimizer):
+    def update(self, optimizer: Optimizer) -> None:
         """Step 2 of ``learn``: correct the weights into this layer (and its bias) through ``optimizer``."""
         src = self.source
         d = self.delta
@@ -544,7 +572,7 @@ class SimpleLayer:
         self._watch[m.variable].append(m)
         return m
 
-    def monitor(self, key):
+    def monitor(self, key: str) -> Monitor:
         """The Monitor recording ``key`` ('neurons', 'weights', 'delta', 'bias', or '<variable>_stats')."""
         try:
             return self.monitors[key]
@@ -562,7 +590,7 @@ class SimpleLayer:
         w = self.weights_in
         return (0 if w is None else w.size) + (0 if self.bias is None else self.bias.size)
 
-    def describe(self):
+    def describe(self) -> str:
         """What the layer does, in words."""
         return f"{self.num_neurons} neurons, {self.activation}" + (", bias" if self.bias is not None else "")
 

@@ -15,17 +15,19 @@ exact at every magnitude: a probability that rounds to 0 or 1 loses the error it
 """
 import numpy as np
 
-from .activations import Linear, Sigmoid, Softmax
+from .activations import Activation, Linear, Sigmoid, Softmax
 
 
 class Loss:
     name = "loss"
     uses_sums = False  # whether sample_errors wants the output layer's input sums (logits)
 
-    def sample_errors(self, goal, prediction, activation=None, sums=None):
+    def sample_errors(self, goal: np.ndarray, prediction: np.ndarray, activation: Activation | None = None,
+                      sums: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
-    def delta(self, goal, prediction, activation, out=None):
+    def delta(self, goal: np.ndarray, prediction: np.ndarray, activation: Activation,
+              out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
     def check(self, activation, goal=None, where="output layer"):
@@ -41,7 +43,8 @@ class SquaredError(Loss):
 
     name = "squared_error"
 
-    def sample_errors(self, goal, prediction, activation=None, sums=None):
+    def sample_errors(self, goal: np.ndarray, prediction: np.ndarray, activation: Activation | None = None,
+                      sums: np.ndarray | None = None) -> np.ndarray:
         d = goal - prediction
         return np.sum(d * d, axis=-1)
 
@@ -56,7 +59,8 @@ class SquaredError(Loss):
             raise ValueError(f"{where}: goal{list(i)} is {goal[i]:.3g}; squared-error goals must be at most "
                              f"{limit:.3g} in magnitude, or the error overflows {goal.dtype}")
 
-    def delta(self, goal, prediction, activation, out=None):
+    def delta(self, goal: np.ndarray, prediction: np.ndarray, activation: Activation,
+              out: np.ndarray | None = None) -> np.ndarray:
         out = np.subtract(goal, prediction, out=out)
         if not isinstance(activation, Linear):
             out = activation.backprop(out, prediction, out=out)
@@ -81,7 +85,8 @@ class CrossEntropy(Loss):
 
     uses_sums = True
 
-    def sample_errors(self, goal, prediction, activation=None, sums=None):
+    def sample_errors(self, goal: np.ndarray, prediction: np.ndarray, activation: Activation | None = None,
+                      sums: np.ndarray | None = None) -> np.ndarray:
         binary = isinstance(activation, Sigmoid) if activation is not None else prediction.shape[-1] == 1
         if sums is not None:
             return self.from_sums(goal, sums, binary)
@@ -140,7 +145,8 @@ class CrossEntropy(Loss):
                 raise ValueError(f"{where}: with softmax, each goal row must sum to 1 (a one-hot label or a "
                                  f"probability distribution); row {int(bad[0])} sums to {sums[bad[0]]:g}")
 
-    def delta(self, goal, prediction, activation, out=None):
+    def delta(self, goal: np.ndarray, prediction: np.ndarray, activation: Activation,
+              out: np.ndarray | None = None) -> np.ndarray:
         if not isinstance(activation, (Softmax, Sigmoid)):
             raise ValueError(
                 f"cross-entropy needs a softmax or sigmoid output layer, not {activation}"
@@ -154,7 +160,7 @@ class CrossEntropy(Loss):
 LOSSES = {"squared_error": SquaredError, "cross_entropy": CrossEntropy}
 
 
-def get_loss(loss):
+def get_loss(loss: str | Loss | None) -> Loss:
     if loss is None:
         return SquaredError()
     if isinstance(loss, Loss):

@@ -6,15 +6,20 @@ A network is just its list of linked layers, input first.  ``forward`` is
 repeats them over the samples until the error is at most epsilon.  The scenario
 scripts spell these loops out; this class is for when you do not need to see them.
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .checks import as_numbers, check_callable, check_finite, check_int, check_rng
 from .history import History, save_histories
 from .layer import SimpleLayer
-from .losses import get_loss
+from .losses import Loss, get_loss
 from .optimizers import Optimizer, as_optimizer
 
 
@@ -34,7 +39,7 @@ class DivergenceError(RuntimeError):
                          f"(try a smaller learning rate)")
 
 
-def check_data(layer, values, what):
+def check_data(layer: SimpleLayer, values: ArrayLike, what: str) -> np.ndarray:
     """Return ``values`` as a finite ``(samples, layer.num_neurons)`` array of the layer's dtype.
 
     For the output layer's goals (``what='goals'``) the layer's loss also checks their range
@@ -62,7 +67,8 @@ FIT_ALPHA = 0.2
 class Network:
     """A chain of linked layers, input first."""
 
-    def __init__(self, layers, loss=None, rng=None):
+    def __init__(self, layers: Iterable[SimpleLayer], loss: str | Loss | None = None,
+                 rng: np.random.Generator | None = None) -> None:
         layers = list(layers)
         if not layers:
             raise ValueError("a network needs at least one layer")
@@ -86,14 +92,15 @@ class Network:
         self.rng = check_rng(rng) if rng is not None else np.random.default_rng()  # shuffling, subsets
         self.layers = layers
         self.output.loss = loss
-        self.histories = {}  # run-level histories (errors, layer health), beside the layers' monitors
+        self.histories: dict[str, History] = {}  # run-level histories (errors, layer health), beside the layers' monitors
         self.health = None  # the LayerHealth recorder, once record_health declared it
         self.watch = None  # the watchpoints (simnet.watch.Watch), once pause_when or break_when declared one
-        self._sgd = None  # the SGD of the last learning rate step() was given as a number
+        self._sgd: Optimizer | None = None  # the SGD of the last learning rate step() was given as a number
 
     @classmethod
-    def build(cls, sizes, activations=None, names=None, bias=False, init="uniform", seed=None,
-              dtype=np.float64, loss=None):
+    def build(cls, sizes: Sequence[int], activations: Sequence[str | None] | None = None,
+              names: Sequence[str] | None = None, bias: bool | Sequence[bool] = False, init: str = "uniform",
+              seed: int | None = None, dtype: DTypeLike = np.float64, loss: str | Loss | None = None) -> Network:
         """Create layers of ``sizes`` (input first), output first as the walk-through does.
 
         ``activations`` gives one per layer after the input (default relu for
@@ -131,21 +138,21 @@ class Network:
         return cls(layers[::-1], loss=loss, rng=rng)
 
     @property
-    def input(self):
+    def input(self) -> SimpleLayer:
         return self.layers[0]
 
     @property
-    def output(self):
+    def output(self) -> SimpleLayer:
         return self.layers[-1]
 
-    def layer(self, name):
+    def layer(self, name: str) -> SimpleLayer:
         for layer in self.layers:
             if layer.name == name:
                 return layer
         raise KeyError(f"no layer named {name!r}; layers are {[la.name for la in self.layers]}")
 
     # ---- the loops ---------------------------------------------------------
-    def forward(self, inputs):
+    def forward(self, inputs: ArrayLike) -> np.ndarray:
         """Set the inputs and run ``train()`` on every layer; returns the output neurons."""
         self.input.set_neurons(inputs)
         return self._forward()
@@ -155,7 +162,7 @@ class Network:
             layer.train()
         return self.output.neuron_row_array
 
-    def backward(self, goal, optimizer):
+    def backward(self, goal: ArrayLike, optimizer: Optimizer | float) -> np.ndarray:
         """``calc_delta(goal)`` on the output, then ``learn(optimizer)`` from output to input.
 
         ``optimizer``: an ``Optimizer``, or a number, the learning rate alpha of plain SGD.
@@ -169,7 +176,7 @@ class Network:
         for layer in reversed(self.layers):
             layer.learn(optimizer)
 
-    def step(self, inputs, goals, optimizer):
+    def step(self, inputs: np.ndarray, goals: np.ndarray, optimizer: Optimizer | float) -> None:
         """One training step on a batch of checked arrays: forward, ``calc_delta``, backward.
 
         ``inputs`` (B, n_in) and ``goals`` (B, n_out) must already be valid (see
@@ -192,7 +199,9 @@ class Network:
         for layer in reversed(self.layers):  # without learn()'s checks: this step made the delta and caches
             layer.learn(optimizer, False)
 
-    def run_epoch(self, inputs, goals, optimizer, batch_size=32, rng=None, progress=None, stop=None):
+    def run_epoch(self, inputs: ArrayLike, goals: ArrayLike, optimizer: Optimizer | float, batch_size: int = 32,
+                  rng: np.random.Generator | None = None, progress: Callable[[int, float, float], object] | None = None,
+                  stop: Any = None) -> tuple[float, float]:
         """One epoch: one pass over ``inputs``/``goals`` in shuffled mini-batches, one ``step`` per batch.
 
         The data is checked once, up front (``check_data``); then every batch runs
@@ -231,7 +240,7 @@ class Network:
                 break
         return loss_sum / seen, correct / seen
 
-    def evaluate(self, inputs, goals, batch_size=1024):
+    def evaluate(self, inputs: ArrayLike, goals: ArrayLike, batch_size: int = 1024) -> tuple[float, float, np.ndarray]:
         """``(mean loss, accuracy, predictions)`` on ``inputs``/``goals`` in inference mode, changing nothing.
 
         The loss is computed as in training: cross-entropy from the output layer's input sums.
@@ -241,7 +250,7 @@ class Network:
         check_pairs(x, goals)
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         out = self.output
-        errors, predicted = [], []
+        errors, labels = [], []
         for i in range(0, len(x), batch_size):
             a = x[i:i + batch_size]
             for layer in self.layers[:-1]:
@@ -250,12 +259,12 @@ class Network:
             y = out.activation.forward(sums.copy())
             errors.append(out.loss.sample_errors(goals[i:i + batch_size], y, out.activation,
                                                  sums if out.loss.uses_sums else None))
-            predicted.append(y.argmax(axis=1))
-        predicted = np.concatenate(predicted)
+            labels.append(y.argmax(axis=1))
+        predicted = np.concatenate(labels)
         loss = float(np.concatenate(errors).mean())
         return loss, float(np.mean(predicted == goals.argmax(axis=1))), predicted
 
-    def feature_maps(self, inputs):
+    def feature_maps(self, inputs: ArrayLike) -> dict[str, np.ndarray]:
         """Every layer's neurons for ``inputs`` (one sample or a batch; maps or rows), in inference mode.
 
         Returns ``{layer name: array of (batch, *layer.shape)}``, new arrays made by
@@ -275,7 +284,7 @@ class Network:
             result[layer.name] = a.reshape(len(a), *layer.shape)
         return result
 
-    def summary(self):
+    def summary(self) -> str:
         """A table of the layers: kind, one sample's neurons, the connection that feeds each and its parameters."""
         rows = [("layer", "kind", "neurons", "fed by", "weights in", "parameters in")]
         total = 0
@@ -310,7 +319,7 @@ class Network:
             h.drop_nonfinite_tail()
         raise DivergenceError(name, what, iteration, unit)
 
-    def predict(self, inputs, batch_size=1024):
+    def predict(self, inputs: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Outputs for ``inputs`` (samples, n_in), in batches, in inference mode (``infer``).
 
         Changes nothing: no neuron buffer, cache or history of any layer.
@@ -325,8 +334,9 @@ class Network:
             out.append(a)
         return np.concatenate(out)
 
-    def fit(self, inputs, goals, optimizer=None, epsilon=0.001, max_iter=1000, report=None, report_every=10,
-            capacity=1000):
+    def fit(self, inputs: ArrayLike, goals: ArrayLike, optimizer: Optimizer | float | None = None,
+            epsilon: float = 0.001, max_iter: int = 1000, report: Callable[[int, float], object] | None = None,
+            report_every: int = 10, capacity: int = 1000) -> FitResult:
         """Train per sample, the walk-through's way, until the mean error is at most ``epsilon``.
 
         ``optimizer``: an ``Optimizer``, a number (the learning rate alpha of plain SGD), or None for
@@ -380,7 +390,7 @@ class Network:
         return FitResult(False, int(max_iter), float(error))
 
     # ---- history -----------------------------------------------------------
-    def record_all(self, capacity=1000, every=1, period=1):
+    def record_all(self, capacity: int = 1000, every: int = 1, period: int = 1) -> None:
         """Record every layer's neurons, deltas, weights and biases in full (those not recorded yet).
 
         ``period``: for a per-sample run, the number of samples in one iteration; the histories
@@ -419,7 +429,7 @@ class Network:
             done.append(m)
         return done
 
-    def record_summaries(self, every=100, capacity=1024, subset=16, snapshots=8):
+    def record_summaries(self, every: int = 100, capacity: int = 1024, subset: int = 16, snapshots: int = 8) -> int:
         """The default history for large networks: bounded whatever the run's length.
 
         Every ``every`` steps: summaries (mean, std, min, percentiles, max) of each
@@ -530,7 +540,7 @@ class Network:
                             "bias": la.bias is not None} for la in self.layers],
                 "loss": str(self.output.loss)}
 
-    def save_history(self, path, info=None):
+    def save_history(self, path: str, info: Mapping[str, Any] | None = None) -> None:
         """Write every recorded history and the network's structure to ``path`` (.npz)."""
         save_histories(path, self.all_histories(), {"network": self.structure(), **(info or {})})
 

@@ -34,14 +34,14 @@ import numpy as np
 from .checks import check_fraction, check_number, check_positive_int, check_rate
 
 
-OPTIMIZERS = {}  # name -> class: every Optimizer subclass with a name registers itself here
+OPTIMIZERS: "dict[str, type[Optimizer]]" = {}  # name -> class: every Optimizer subclass with a name registers itself here
 
 
 class Optimizer:
     name = "optimizer"
-    settings = ()  # the constructor's own settings beyond alpha, l2, n, l1 (Momentum: beta)
-    state_arrays = ()  # the arrays of a parameter's state, each shaped like the parameter (Adam: m, v)
-    state_scalars = ()  # the numbers of a parameter's state (Adam: its step count t)
+    settings: tuple[str, ...] = ()  # the constructor's own settings beyond alpha, l2, n, l1 (Momentum: beta)
+    state_arrays: tuple[str, ...] = ()  # the arrays of a parameter's state, each shaped like the parameter (Adam: m, v)
+    state_scalars: tuple[str, ...] = ()  # the numbers of a parameter's state (Adam: its step count t)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -73,7 +73,9 @@ class Optimizer:
             raise ValueError(f"unknown optimizer {name!r}; known: {sorted(OPTIMIZERS)}") from None
         return cls(**cfg)
 
-    l2, n, _factor = 0.0, None, 1.0  # no L2 weight decay until set_l2
+    l2: float = 0.0  # no L2 weight decay until set_l2
+    n: int | None = None
+    _factor: float = 1.0
     l1 = 0.0  # no L1 until set_l1
 
     def __init__(self, alpha, l2=0.0, n=None, l1=0.0):
@@ -98,7 +100,7 @@ class Optimizer:
             self.n = n
         return self
 
-    def set_l2(self, l2, n=None):
+    def set_l2(self, l2: float, n: int | None = None) -> "Optimizer":
         """L2 weight decay: ``l2`` (Nielsen's lambda, >= 0) over ``n`` (the training-set size).
 
         Every step then shrinks each weight matrix by ``1 - alpha * l2 / n`` before the
@@ -124,7 +126,7 @@ class Optimizer:
                              f"{l2:g}/{n} = {factor:.3g} a step, which is not a shrink: lower l2 or alpha")
         return factor
 
-    def decay_factor(self, alpha=None):
+    def decay_factor(self, alpha: float | None = None) -> float:
         """What ``decay`` multiplies the weights by at rate ``alpha`` (default the current one):
         ``1 - alpha * l2 / n``, 1 without L2; a ``ValueError`` where that is not a shrink."""
         if alpha is None:
@@ -254,7 +256,7 @@ class Adam(Optimizer):
         param += grad
 
 
-def get_optimizer(optimizer, alpha=None):
+def get_optimizer(optimizer: str | Optimizer | float, alpha: float | None = None) -> Optimizer:
     """An optimizer from an instance, a name (with ``alpha``) or a plain number (SGD)."""
     if isinstance(optimizer, Optimizer):
         return optimizer
@@ -267,6 +269,6 @@ def get_optimizer(optimizer, alpha=None):
     return SGD(optimizer)
 
 
-def as_optimizer(optimizer):
+def as_optimizer(optimizer: Optimizer | float) -> Optimizer:
     """``optimizer`` if it is one; a number is the learning rate of plain SGD."""
     return optimizer if isinstance(optimizer, Optimizer) else SGD(optimizer)

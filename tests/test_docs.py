@@ -233,3 +233,29 @@ def test_the_version_is_in_one_place_and_the_changelog_names_it():
     assert releases[0] == "Unreleased" and releases[1] == simnet.__version__
     for section in re.findall(r"^### (.+)$", changelog, re.M):
         assert section in ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"), section
+
+
+# ---- code habits --------------------------------------------------------------------------------
+def test_the_public_api_is_type_hinted():
+    """Every parameter and return of the public API carries a hint (mypy checks them in .ci/run)."""
+    import inspect
+
+    from simnet import SGD, Adam, CrossEntropy, Momentum, Network, SimpleLayer, SquaredError
+    from simnet.losses import get_loss
+    from simnet.optimizers import as_optimizer, get_optimizer
+    from simnet.plots.redraw import plot_cnn_run, plot_image_run, plot_run, redraw
+    from simnet.plots.sweeps import plot_sweep
+
+    layer = ["__init__", "connect", "set_neurons", "train", "infer", "calc_delta", "learn", "pass_delta", "update",
+             "monitor", "describe"]
+    network = ["__init__", "build", "layer", "forward", "backward", "step", "run_epoch", "evaluate", "feature_maps",
+               "summary", "predict", "fit", "record_all", "record_summaries", "save_history"]
+    functions = [getattr(SimpleLayer, n) for n in layer] + [getattr(Network, n) for n in network] + [
+        get_optimizer, as_optimizer, SGD.set_l2, Adam.decay_factor, Momentum.set_l2, get_loss, plot_run, redraw,
+        plot_image_run, plot_cnn_run, plot_sweep, SquaredError.sample_errors, SquaredError.delta,
+        CrossEntropy.sample_errors, CrossEntropy.delta]
+    for f in functions:
+        sig = inspect.signature(f)
+        missing = [p for p in sig.parameters if p not in ("self", "cls") and
+                   sig.parameters[p].annotation is inspect.Parameter.empty]
+        assert not missing and sig.return_annotation is not inspect.Signature.empty, (f.__qualname__, missing)

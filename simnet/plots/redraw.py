@@ -11,6 +11,8 @@ results table.
 """
 import os
 import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,11 +31,15 @@ from .maps import draw_map_network, map_specs, plot_feature_maps, plot_filters
 from .walkthrough import plot_neurons, plot_weights
 from .walkthrough_run import from_start, plot_network_states, plot_walkthrough, step_unit, when_labels
 
+if TYPE_CHECKING:  # for the hints only: drawing never imports the training code
+    from ..network import Network
+
 FIGURE_DATA = "figures.npz"  # beside history.npz: the arrays an image run's figures need
 MAX_FIGURE_DATA = 2**30  # bytes: the shown images, a confusion matrix and a few feature maps are far less
 
 
-def plot_run(histories, info, folder, show=False, data=None):
+def plot_run(histories: Mapping[str, Any], info: Mapping[str, Any], folder: str, show: bool = False,
+             data: Mapping[str, Any] | None = None) -> list[str]:
     """Draw every figure of a run from its histories (live or loaded) into ``folder``; returns the paths.
 
     A walk-through run (``info['kind']`` absent or ``'walkthrough'``) writes ``error.png``,
@@ -102,7 +108,7 @@ def load_figure_data(path):
     return info, arrays
 
 
-def redraw(run, folder=None, show=False):
+def redraw(run: str, folder: str | None = None, show: bool = False) -> list[str]:
     """Draw the figures of a saved run again; returns the paths written.
 
     ``run`` is a run folder (holding ``history.npz``, and ``figures.npz`` for image runs, or a
@@ -260,8 +266,9 @@ def draw_image_run(histories, info, data, out):
     return figs
 
 
-def plot_image_run(network, test_images, test_labels, predicted, class_names, folder, info=None, save_to=None,
-                   image_index=0, show=False):
+def plot_image_run(network: "Network", test_images: np.ndarray, test_labels: np.ndarray, predicted: np.ndarray,
+                   class_names: Sequence[str], folder: str, info: Mapping[str, Any] | None = None,
+                   save_to: str | None = None, image_index: int = 0, show: bool = False) -> list[str]:
     """Every figure of an image (dense or CNN) run into ``folder``; returns the figures' paths.
 
     Writes ``history.npz`` and ``figures.npz`` there first (and ``figures.npz`` into ``save_to``,
@@ -282,8 +289,9 @@ def plot_image_run(network, test_images, test_labels, predicted, class_names, fo
                     data=arrays)
 
 
-def plot_cnn_run(network, test_images, test_labels, predicted, class_names, folder, image_index=0, info=None,
-                 save_to=None):
+def plot_cnn_run(network: "Network", test_images: np.ndarray, test_labels: np.ndarray, predicted: np.ndarray,
+                 class_names: Sequence[str], folder: str, image_index: int = 0, info: Mapping[str, Any] | None = None,
+                 save_to: str | None = None) -> list[str]:
     """Every figure of a convolutional image run into ``folder``; returns the paths.
 
     ``curves.png``, ``confusion.png``, ``predictions.png``, ``summaries.png``

@@ -15,13 +15,15 @@ a ``path`` and returns it; ``plot_sweep`` draws all of them into a folder.
 import math
 import os
 import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import TwoSlopeNorm
 
-from ..sweeps.registry import format_hidden
+from ..sweeps.registry import Task, format_hidden
 from ..words import plural
 from ..streetlights import cell_of, describe_run
 from .common import WEIGHT_CMAP, finish, legend_outside, save_figure
@@ -279,7 +281,8 @@ def example_runs(rows, reference=(0.2, (4,)), cell=CELL):
     return next((r for r in rs if r["converged"]), None), next((r for r in rs if not r["converged"]), None)
 
 
-def plot_sweep(task, rows, curves, folder, show=False):
+def plot_sweep(task: Task, rows: Sequence[Mapping[str, Any]], curves: Mapping[Any, Any], folder: str,
+               show: bool = False) -> list[str]:
     """Draw every figure of a sweep into ``folder``; ``curves`` maps run keys to ``(steps, errors)``.
 
     Returns the paths written: ``iterations.png``, ``convergence.png``,

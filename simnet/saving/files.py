@@ -35,7 +35,7 @@ import time
 try:
     import fcntl
 except ImportError:  # not on this platform: folders are not locked
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 from ..interrupt import deferred
 
@@ -164,7 +164,7 @@ class FolderInUse(ValueError):
     """Another live process holds the folder (``hold_folder``)."""
 
 
-_held = {}  # lock path -> [fd, depth]: the folders this process holds (held again by it: no wait)
+_held: dict[str, list[int]] = {}  # lock path -> [fd, depth]: the folders this process holds (held again by it: no wait)
 _held_lock = __import__("threading").RLock()
 
 
@@ -272,7 +272,7 @@ def hold_folder(target, wait=0.0):
         release_folder(target)
 
 
-_claimed = []  # the folders claim_folder holds for the run under way
+_claimed: list[str] = []  # the folders claim_folder holds for the run under way
 
 
 def claim_folder(target):

@@ -5,7 +5,9 @@ scenario's name, with the ``Column`` of each parameter and result.  The engine
 (``simnet.sweeps.engine``) reads ``TASKS`` and never imports the tasks themselves; the built-in
 ones (``simnet.sweeps.tasks``) are registered when the ``simnet.sweeps`` package is imported.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 # ---- how values are written to and read from the table ---------------------
 
@@ -68,8 +70,8 @@ class Task:
     run: object
     params: dict
     results: dict
-    population: object = None
-    initial_weights: object = None
+    population: Callable[..., Any] | None = None
+    initial_weights: Callable[..., Any] | None = None
 
     def key(self, params):
         """The run's identity in the table: its parameters as written, e.g. ``'seed=0,alpha=0.2,...'``."""
