@@ -140,8 +140,10 @@ def test_a_usage_error_raised_in_a_scenario_is_one_line(capsys):
     assert one_line_error(capsys) == "error: --width -3: must be positive\n"
 
 
+@pytest.mark.slow
 def test_python_m_simnet_run_is_the_script_and_the_command(tmp_path):
-    """One subprocess each: ``python -m simnet run`` and ``python scenarios/streetlights.py`` print the same."""
+    """One subprocess each: ``python -m simnet run`` and ``python scenarios/streetlights.py`` print the same
+    (slow tier: tests/test_wheel.py holds the same promise for the installed wheel)."""
     env = {**os.environ, "PYTHONPATH": ROOT, "MPLBACKEND": "Agg"}
     outs = [subprocess.run([sys.executable, *argv, "--no-plots", "--max-iter", "30"], cwd=tmp_path, env=env,
                            capture_output=True, text=True, timeout=120)
@@ -150,11 +152,15 @@ def test_python_m_simnet_run_is_the_script_and_the_command(tmp_path):
     assert outs[0].stdout == outs[1].stdout and "20 Error = 0.19074" in outs[0].stdout
 
 
-def test_python_m_simnet_streetlights_says_what_to_type():
-    env = {**os.environ, "PYTHONPATH": ROOT}
-    p = subprocess.run([sys.executable, "-m", "simnet.streetlights"], env=env, capture_output=True, text=True,
-                       timeout=60)
-    assert p.returncode == 2 and "simnet run streetlights" in p.stderr and p.stdout == ""
+def test_python_m_simnet_streetlights_says_what_to_type(capsys):
+    import runpy
+    import warnings
+
+    with warnings.catch_warnings(), pytest.raises(SystemExit) as e:
+        warnings.simplefilter("ignore", RuntimeWarning)  # (runpy: the module is imported already)
+        runpy.run_module("simnet.streetlights", run_name="__main__")
+    captured = capsys.readouterr()
+    assert e.value.code == 2 and "simnet run streetlights" in captured.err and captured.out == ""
 
 
 # ---- one vocabulary ---------------------------------------------------------------------------
