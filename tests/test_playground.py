@@ -287,6 +287,14 @@ def test_scenario_multiclass_csv_writes_every_map(tmp_path, capsys):
     loss = info["playground"]["loss"]
     assert loss[-1][2] < loss[0][2]  # the test loss fell
     assert len(histories["maps/output"]) >= 2
+    # the offline page: maps at every recorded snapshot of the weights, the run's own where it kept them
+    from simnet.playground.panel import encode_maps, history_data
+    page = history_data(histories, info)
+    steps = [s["t"] for s in page["snapshots"]]
+    assert steps == sorted({int(t) for t in histories["input/weights"].steps} | {int(t) for t in
+                                                                                histories["maps/output"].steps})
+    last = encode_maps({"output": histories["maps/output"].values[-1]}, [("output", "softmax")], "output")
+    assert page["snapshots"][-1]["maps"]["output"] == last["output"]
 
 
 def test_scenario_regression_and_bad_csv(tmp_path, capsys):

@@ -11,10 +11,12 @@ import base64
 
 import numpy as np
 
-from .maps import grid_inputs, neuron_maps
+from .maps import RESOLUTION, Grid, grid_inputs, neuron_maps
+from .task import full_weight_steps, network_from_history, set_weights_at
 
 BOUNDED = ("tanh", "sigmoid", "softmax")
 THUMB = 4  # neuron maps in the page: every THUMB x THUMB block of the grid is one pixel
+PAGE_SNAPSHOTS = 300  # a recorded run's page holds the maps of at most this many moments
 PAGE_MAPS = 48  # the page shows the maps of a hidden layer's first 48 neurons (and says how many more there are)
 
 
@@ -68,7 +70,13 @@ def static_data(layers, features, domain, task, train, test, input_maps):
 
 
 def history_data(histories, info):
-    """The maps panel of a recorded run: ``info['playground']`` and every snapshot of ``maps/<layer>``."""
+    """The maps panel of a recorded run: ``info['playground']`` and the maps of every recorded moment.
+
+    Where every weight and bias was recorded (``record_all``, the scenario's default), the maps are
+    computed from the weights of each snapshot, so that every step of the page's timeline has its own
+    (at most ``PAGE_SNAPSHOTS``, evenly spread, the last always); otherwise (a large network recording
+    summaries) the maps the run kept, ``maps/<layer>``.
+    """
     pg = info.get("playground")
     if not isinstance(pg, dict):
         return None
@@ -77,12 +85,26 @@ def history_data(histories, info):
     if not names or any(h is None or not len(h) for h in hs.values()):
         return None
     layers = [(la["name"], la["activation"]) for la in pg["layers"]]
-    steps = sorted(set.intersection(*({int(s) for s in h.steps} for h in hs.values())))
-    snaps = []
-    for s in steps:
-        maps = {n: h.values[list(h.steps).index(s)] for n, h in hs.items()}
-        snaps.append({"t": s, "maps": encode_maps(maps, layers, names[-1])})
-    return {**pg, "snapshots": snaps}
+    kept = sorted(set.intersection(*({int(s) for s in h.steps} for h in hs.values())))
+    snaps = {}
+    for s in kept:
+        maps = {n: h.values[int(np.flatnonzero(h.steps == s)[0])] for n, h in hs.items()}
+        snaps[s] = encode_maps(maps, layers, names[-1])
+    try:
+        network, _ = network_from_history(histories, info)
+        steps = full_weight_steps(network, histories)
+    except (KeyError, ValueError, TypeError):
+        steps = []
+    if len(steps) > PAGE_SNAPSHOTS:
+        steps = sorted({steps[int(k)] for k in np.linspace(0, len(steps) - 1, PAGE_SNAPSHOTS).round()})
+    if steps:
+        resolution = int(next(iter(hs.values())).shape[-1])
+        inputs = grid_inputs(Grid(tuple(pg["domain"]), resolution or RESOLUTION), pg["features"])
+        for s in steps:
+            if s not in snaps:
+                set_weights_at(network, histories, s)
+                snaps[s] = encode_maps(neuron_maps(network, inputs, resolution), layers, names[-1])
+    return {**pg, "snapshots": [{"t": s, "maps": snaps[s]} for s in sorted(snaps)]}
 
 
 class MapsPanel:

@@ -92,3 +92,46 @@ def build_network(n_inputs: int, hidden: Sequence[int], activation: str, task: T
         if layer.bias is not None:
             layer.bias[...] = 0.1
     return network
+
+
+def network_from_history(histories, info, step=None):
+    """The playground network of a recorded run and its ``Task``: the structure from ``info['network']`` and
+    ``info['playground']``, the weights and biases of the last snapshot of the ``<layer>/weights`` and
+    ``<layer>/bias`` histories (``step``: of that step, see ``set_weights_at``)."""
+    pg, layers = info["playground"], info["network"]["layers"]
+    task = Task(pg["task"], pg.get("classes") or [])
+    hidden = [la["num_neurons"] for la in layers[1:-1]]
+    activation = layers[1]["activation"] if hidden else "tanh"
+    network = build_network(layers[0]["num_neurons"], hidden, activation, task)
+    steps = full_weight_steps(network, histories)
+    if not steps:
+        raise ValueError("the history holds no full snapshot of every connection's weights")
+    set_weights_at(network, histories, steps[-1] if step is None else step)
+    return network, task
+
+
+def full_weight_steps(network, histories):
+    """The steps at which every connection's weights were recorded in full (``record_all``: all of them;
+    ``record_summaries``: a few), in order."""
+    sets = []
+    for layer in network.layers:
+        if layer.weight_row_mat is None:
+            continue
+        h = histories.get(f"{layer.name}/weights")
+        if h is None or not len(h) or tuple(h.shape) != layer.weight_row_mat.shape:
+            return []
+        sets.append({int(s) for s in h.steps})
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def set_weights_at(network, histories, step):
+    """Set ``network``'s weights to their snapshot of ``step`` (one of ``full_weight_steps``) and its biases to
+    their latest snapshot at or before it."""
+    for layer in network.layers:
+        if layer.weight_row_mat is not None:
+            h = histories[f"{layer.name}/weights"]
+            layer.weight_row_mat = h.values[int(np.flatnonzero(h.steps == step)[0])]
+        b = histories.get(f"{layer.name}/bias")
+        if layer.bias is not None and b is not None and len(b):
+            k = int(np.searchsorted(b.steps, step, side="right")) - 1
+            layer.bias[...] = b.values[max(k, 0)]

@@ -265,30 +265,11 @@ def plot_playground_run(network, recorder, grid, maps, task, train, test, info, 
     return paths
 
 
-def network_from_history(histories, info):
-    """The playground network at the end of a recorded run: its structure from ``info['network']``, its last
-    weights and biases from the ``<layer>/weights`` and ``<layer>/bias`` histories; and its ``Task``."""
-    from ..playground.task import Task, build_network
-
-    pg, layers = info["playground"], info["network"]["layers"]
-    task = Task(pg["task"], pg.get("classes") or [])
-    hidden = [la["num_neurons"] for la in layers[1:-1]]
-    activation = layers[1]["activation"] if hidden else "tanh"
-    network = build_network(layers[0]["num_neurons"], hidden, activation, task)
-    for layer in network.layers:
-        w, b = histories.get(f"{layer.name}/weights"), histories.get(f"{layer.name}/bias")
-        if layer.weight_row_mat is not None:
-            if w is None or not len(w) or tuple(w.shape) != layer.weight_row_mat.shape:
-                raise ValueError(f"the history holds no full weights of layer {layer.name!r}")
-            layer.weight_row_mat = w.values[-1]
-        if layer.bias is not None and b is not None and len(b):
-            layer.bias[...] = b.values[-1]
-    return network, task
-
-
 def redraw_playground(histories, info, folder):
     """The playground's figures of a recorded run (``history.npz``), as the scenario drew them; returns the paths."""
     from ..playground.maps import Grid, grid_inputs
+
+    from ..playground.task import network_from_history
 
     pg = info["playground"]
     network, task = network_from_history(histories, info)
