@@ -24,7 +24,7 @@ def trains_saves_and_loads(tmp_path, capsys, data_args, real, figures=True):
     assert accuracy >= 0.90
     expected = {"curves.png", "confusion.png", "predictions.png", "weight_tiles.png", "summaries.png",
                 "network.png", "input_to_hidden_weights.png", "hidden_to_output_weights.png", "hidden_neurons.png",
-                "output_neurons.png"}
+                "output_neurons.png", "health.png"}  # health.png: the layer health the image scenarios record
     if figures:
         assert set(p for p in os.listdir(plots) if p.endswith(".png")) == expected
         # simnet plot draws every one of them again, from the plots folder or from the saved network's folder
