@@ -39,7 +39,8 @@ DEFAULTS = {  # per scenario: seeds, alpha, hidden
 
 def parse_args(argv=None):
     p = ArgumentParser(description=__doc__.splitlines()[0], epilog="\n".join(__doc__.splitlines()[1:]))
-    p.add_argument("scenario", choices=sorted(TASKS), help="the scenario to sweep")
+    p.add_argument("scenario", nargs="?", default="streetlights", choices=sorted(TASKS),
+                   help="the scenario to sweep (default: streetlights)")
     p.add_argument("--seeds", help="seeds: 0-999, 0,5,7 or a mix (default 0-99; image scenarios 0-2)")
     p.add_argument("--alpha", "--lr", dest="alpha", metavar="RATES",
                    help="learning rates (the walk-through's alpha; --alpha and --lr are one option), comma "

@@ -178,6 +178,7 @@ def test_one_network_is_joined_by_dashes_and_several_by_commas_in_every_scenario
     sweep = importlib.import_module("simnet.scenarios.sweep")
     args = sweep.parse_args(["streetlights", "--hidden", "2,4-2", "--lr", "0.1,0.2"])
     assert args.hidden_list == [(2,), (4, 2)] and args.alpha_list == [0.1, 0.2]
+    assert sweep.parse_args([]).scenario == "streetlights"  # simnet run sweep: streetlights, seeds 0-99
     assert simnet(["run", "sweep", "streetlights", "--hidden", "4x2"]) == 2
     assert "--hidden 4x2: hidden sizes are positive integers joined by '-'" in one_line_error(capsys)
 
