@@ -230,7 +230,7 @@ def save_map_pngs(folder, network, grid, maps, features):
         for i in range(layer.num_neurons):
             if c == 0:
                 scale = layer_scale(values[i], "linear")  # each feature on its own scale
-            tail = f"_{figure_name(features[i].replace('^', '2').replace('(', '_').replace(')', ''))}" if c == 0 else ""
+            tail = f"_{figure_name(features[i].replace('^2', 'sq').replace('(', '_').replace(')', ''))}" if c == 0 else ""
             path = os.path.join(folder, f"{figure_name(layer.name)}_{i}{tail}.png")
             plt.imsave(path, values[i], cmap=PLAYGROUND_CMAP, vmin=-scale, vmax=scale, origin="upper")
             paths.append(path)
