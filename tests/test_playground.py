@@ -266,10 +266,10 @@ def test_scenario_multiclass_csv_writes_every_map(tmp_path, capsys):
     csv.write_text("x1,x2,label\n" + "".join(f"{a},{b},{c}\n" for (a, b), c in zip(pts, names)))
     plots = tmp_path / "out"
     code = scenario().main(["--csv", str(csv), "--hidden", "5", "--activation", "relu", "--epochs", "30",
-                            "--lr", "0.1", "--plots", str(plots), "--no-plots"])
+                            "--lr", "0.1", "--plots", str(plots), "--no-plots", "--save", str(tmp_path / "saved")])
     out = capsys.readouterr().out
     assert code == 0
-    assert "3 classes (east, west, middle)" in out or "3 classes (" in out
+    assert "3 classes (east, west, middle): softmax outputs, cross-entropy" in out
     assert "maps over [-9, 9]^2" in out
     with np.load(plots / "maps.npz") as f:
         header = json.loads(str(f["header"]))
@@ -278,6 +278,10 @@ def test_scenario_multiclass_csv_writes_every_map(tmp_path, capsys):
         assert np.allclose(f["output"].sum(axis=0), 1, atol=1e-5)  # softmax probabilities
         west = f["output"][:, 50, 2].argmax()  # the left edge, middle row
     assert header["features"] == ["x1", "x2"]
+    from simnet.saving.folder import load_network
+    saved, optimizer, saved_info = load_network(tmp_path / "saved")  # --save: the network, as every scenario saves
+    assert str(saved.output.activation) == "softmax" and saved.output.num_neurons == 3
+    assert saved_info["playground"]["classes"] == ["east", "west", "middle"]
     assert sorted(os.listdir(plots / "maps")) == sorted(
         ["input_0_x1.png", "input_1_x2.png", "output_0.png", "output_1.png", "output_2.png"]
         + [f"hidden_{i}.png" for i in range(5)])
