@@ -24,6 +24,7 @@ from simnet.optimizers import get_optimizer
 from simnet.interrupt import deferred
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
+from simnet.runs.fork import fork_arguments
 from simnet.runs.image_runs import (
     apply_init_weights,
     apply_l2,
@@ -33,6 +34,7 @@ from simnet.runs.image_runs import (
     load_saved,
     run_info,
     split_validation,
+    start_states,
 )
 from simnet.runs.memory import check_memory, dense_bytes
 from simnet.runs.options import (
@@ -68,6 +70,7 @@ def parse_args(argv=None, dataset="mnist"):
                         "biases N(0,1), his ch. 3)")
     add_live_argument(p, unit="batch")
     watch_arguments(p)  # --pause-when, --break-when: stop at the step where something happens
+    fork_arguments(p)  # --resume-state, --resume-at, --edit: what `simnet fork` starts a run with
     args = check(p.parse_args(argv))
     args.explicit |= {name for name in ("hidden", "activation", "output", "loss") if getattr(args, name) is not None}
     if args.load and args.init:
@@ -102,6 +105,7 @@ def check_loaded_network(args, network):
 
 @entry_point
 def main(argv=None, dataset="mnist"):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
     check_destinations(args)  # --save and --plots created and probed before anything runs
@@ -136,6 +140,10 @@ def main(argv=None, dataset="mnist"):
     l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
     bound = default_history(network, args.batch_size)
     declare_watchpoints(args, network)
+    epochs = args.epochs
+    states, resume, forked_epoch = start_states(args, network, -(-len(x_train) // args.batch_size))  # (a fork)
+    if forked_epoch is not None:
+        first_epoch, epochs = forked_epoch, max(0, args.epochs - forked_epoch)
     print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
@@ -143,9 +151,9 @@ def main(argv=None, dataset="mnist"):
                  class_names=list(spec.class_names), pace=args.pace, start_paused=True)  # Play starts it
 
     # Train: every epoch is one shuffled pass in mini-batches, then a test.
-    run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
+    run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, args.batch_size,
                        args.lr, args.lr_decay, first_epoch, args.on_divergence, x_val=x_val, y_val=y_val,
-                       early_stop=args.early_stop, on_error="stop")
+                       early_stop=args.early_stop, on_error="stop", resume=resume)
 
     with deferred():  # an interrupt from here on takes effect once the run is tested (and saved, below)
         if live:
@@ -162,7 +170,8 @@ def main(argv=None, dataset="mnist"):
         return plot_image_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                               args.plots, info={**info, "loaded_from": args.load}, save_to=save_to)
 
-    return finish(args, run, network, optimizer, info, draw)  # --save, the figures, the exit status
+    record = argv if "--dataset" in argv else [*argv, "--dataset", args.dataset]  # what simnet fork runs again
+    return finish(args, run, network, optimizer, info, draw, states=states, scenario="mnist", argv=record)  # --save, the figures, the exit status
 
 
 if __name__ == "__main__":

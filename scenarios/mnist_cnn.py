@@ -22,6 +22,7 @@ from simnet.optimizers import get_optimizer
 from simnet.interrupt import deferred
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
+from simnet.runs.fork import fork_arguments
 from simnet.runs.image_runs import (
     apply_init_weights,
     apply_l2,
@@ -31,6 +32,7 @@ from simnet.runs.image_runs import (
     load_saved,
     run_info,
     split_validation,
+    start_states,
 )
 from simnet.runs.memory import batch_bytes, check_memory
 from simnet.runs.options import (
@@ -53,11 +55,13 @@ def parse_args(argv=None, dataset="mnist"):
     p.add_argument("--image", type=int, default=0, help="test image whose feature maps are drawn")
     add_live_argument(p, unit="batch")
     watch_arguments(p)  # --pause-when, --break-when: stop at the step where something happens
+    fork_arguments(p)  # --resume-state, --resume-at, --edit: what `simnet fork` starts a run with
     return check(p.parse_args(argv))
 
 
 @entry_point
 def main(argv=None, dataset="mnist"):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv, dataset)
     spec = DATASETS[args.dataset]
     check_destinations(args)  # --save and --plots created and probed before anything runs
@@ -90,6 +94,10 @@ def main(argv=None, dataset="mnist"):
     l2 = apply_l2(args, optimizer, len(x_train), first_epoch)  # L2 over the images trained on (Nielsen's n)
     bound = default_history(network, args.batch_size)
     declare_watchpoints(args, network)
+    epochs = args.epochs
+    states, resume, forked_epoch = start_states(args, network, -(-len(x_train) // args.batch_size))  # (a fork)
+    if forked_epoch is not None:
+        first_epoch, epochs = forked_epoch, max(0, args.epochs - forked_epoch)
     print(f"{args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
@@ -97,9 +105,9 @@ def main(argv=None, dataset="mnist"):
                  class_names=list(spec.class_names), pace=args.pace, start_paused=True)  # Play starts it
 
     # Train: every epoch is one shuffled pass in mini-batches (dropout on), then a test (dropout off).
-    run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, args.epochs, args.batch_size,
+    run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, args.batch_size,
                        args.lr, args.lr_decay, first_epoch, args.on_divergence, bar_every=10,
-                       x_val=x_val, y_val=y_val, early_stop=args.early_stop, on_error="stop")
+                       x_val=x_val, y_val=y_val, early_stop=args.early_stop, on_error="stop", resume=resume)
 
     with deferred():  # an interrupt from here on takes effect once the run is tested (and saved, below)
         if live:
@@ -117,7 +125,8 @@ def main(argv=None, dataset="mnist"):
                             args.plots, image_index=args.image, info={**info, "loaded_from": args.load},
                             save_to=save_to)
 
-    return finish(args, run, network, optimizer, info, draw)  # --save, the figures, the exit status
+    record = argv if "--dataset" in argv else [*argv, "--dataset", args.dataset]  # what simnet fork runs again
+    return finish(args, run, network, optimizer, info, draw, states=states, scenario="cnn", argv=record)  # --save, the figures, the exit status
 
 
 if __name__ == "__main__":

@@ -9,15 +9,16 @@ every layer backward.  Run ``python scenarios/streetlights.py --help`` for optio
 import os
 import sys
 
-from simnet.interrupt import deferred  # first: from here on an interrupt ends the script with one line
-
 import numpy as np
 
-from simnet import DivergenceError, History, Network, StopOnInterrupt
+from simnet import DivergenceError, History, Network, StopOnInterrupt, load_histories
 from simnet.explorer.server import add_live_argument, serve
+from simnet.interrupt import deferred  # first: from here on an interrupt ends the script with one line
+from simnet.rewind import StateRecorder, apply_edit, continue_histories, load_state, restore, save_states
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.figures import draw_figures
+from simnet.runs.fork import fork_arguments, write_run_record
 from simnet.runs.image_runs import apply_init_weights
 from simnet.runs.memory import HISTORY_LIMIT, check_memory, record_all_bytes
 from simnet.runs.options import declare_watchpoints, format_sizes, hidden_sizes, watch_arguments
@@ -42,6 +43,7 @@ def parse_args(argv=None):
                    help="when the error becomes NaN or infinite: stop and keep the history, or raise")
     add_live_argument(p, pace=40, unit="sample")  # 40 samples a second: 10 iterations, a pace to follow
     watch_arguments(p)  # --pause-when, --break-when: stop at the step where something happens
+    fork_arguments(p)  # --resume-state, --resume-at, --edit: what `simnet fork` starts a run with
     p.add_argument("--init-weights", metavar="FILE",
                    help="start from the weights in FILE instead of drawing them (.npz or .json: 'input->hidden' "
                         "3x4 and 'hidden->output' 4x1 in row form; see docs/scenarios.md)")
@@ -54,11 +56,15 @@ def parse_args(argv=None):
         raise UsageError(f"--max-iter must be at least 1, got {args.max_iter}")
     if not 0 <= args.seed < 2**32:
         raise UsageError(f"--seed must be in 0..2**32-1 (numpy's global seed), got {args.seed}")
+    if (args.resume_state is None) != (args.resume_at is None) or (args.edit and args.resume_state is None):
+        raise UsageError("--resume-state FILE and --resume-at STEP go together (--edit with them); "
+                         "simnet fork RUN --at STEP gives them")
     return args
 
 
 @entry_point
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     check_destinations(args)  # --plots created and probed before anything runs
     check_memory(record_all_bytes([3, *args.hidden, 1]), f"recording every neuron and weight of --hidden "
@@ -94,16 +100,39 @@ def main(argv=None):
                  samples=[f"lights {x.astype(int)}" for x in streetlights], start_paused=True,  # Play starts it
                  pace=args.pace, watch_window=len(streetlights))
 
+    # A fork (simnet fork RUN --at STEP) starts from the state the run kept after STEP samples.
+    errors = np.zeros(len(streetlights))
+    start = 0
+    if args.resume_state:
+        try:
+            meta = restore(network, load_state(args.resume_state, args.resume_at))
+            start = args.resume_at
+            errors[:] = meta["position"]["errors"]  # the samples of its iteration done before it
+            original = load_histories(os.path.join(os.path.dirname(args.resume_state), "history.npz"))[0]
+            continue_histories(network, original, start)  # its histories go on from the original's
+            for key in ("error/samples", "error/average"):  # the iterations finished before it
+                h = network.histories[key] = original[key]
+                h.count, h._has_final = int(np.searchsorted(h.steps, start // len(streetlights))), False
+            sample_errors, average_error = network.histories["error/samples"], network.histories["error/average"]
+            for edit in args.edit:
+                print("edit: " + apply_edit(network, edit))
+        except (OSError, ValueError) as e:
+            raise UsageError(f"--resume-state {args.resume_state}: {e}") from None
+        print(f"forked: from the state after {start} samples (iteration {start // len(streetlights)}, "
+              f"sample {start % len(streetlights)})\n")
+    # Full states (weights, and where in the data the run is) to fork from later: bounded, thinned.
+    states = StateRecorder(network, capacity=1024, position=lambda: {"errors": errors.tolist()}, start=start)
+
     # Train, one sample at a time: forward through every layer, then backward.
     # Ctrl-C (SIGTERM, SIGHUP) stops at the end of the current sample; NaN or inf errors stop the run;
     # anything else that fails in a step (a monitor, say) stops it too, and what was recorded is kept.
-    errors = np.zeros(len(streetlights))
     converged, diverged, failed = False, None, None
-    iteration = i = 0
+    iteration, i = start // len(streetlights), 0
     with StopOnInterrupt() as stop, np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
         try:
-            for iteration in range(args.max_iter):
-                for i in range(len(streetlights)):
+            for iteration in range(start // len(streetlights), args.max_iter):
+                first = start % len(streetlights) if iteration == start // len(streetlights) else 0  # (a fork's)
+                for i in range(first, len(streetlights)):
                     input_layer.set_neurons(streetlights[i])
                     for layer in layers:
                         layer.train()
@@ -170,6 +199,9 @@ def main(argv=None):
                     "stopped": str(diverged) if diverged is not None else
                     f"{type(failed).__name__}: {failed}" if failed is not None else None}
             network.save_history(os.path.join(args.plots, "history.npz"), info)
+            states.close()
+            save_states(os.path.join(args.plots, "states.npz"), states)  # simnet fork RUN --at STEP starts here
+            write_run_record(args.plots, "streetlights", argv, "--plots")
 
     if not args.no_plots:
         from simnet.plots import plot_run  # plotting is only imported to draw

@@ -13,7 +13,7 @@ from .runs.usage import ArgumentParser, UsageError, interrupted, report
 def parser() -> argparse.ArgumentParser:
     p = ArgumentParser(prog="simnet", description="simnet: a neural-network simulator with explicit neurons",
                        epilog=f"scenarios (simnet run NAME --help lists a scenario's options):\n{describe()}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{run,plot,view}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{run,plot,view,fork,diff}")
     sub.add_parser("run", help="run a scenario: simnet run SCENARIO [options]", add_help=False)
     plot = sub.add_parser("plot", help="draw every figure of a saved run again, from its saved files alone")
     plot.add_argument("history", metavar="RUN",
@@ -25,6 +25,13 @@ def parser() -> argparse.ArgumentParser:
     view.add_argument("run", help="a run folder (holding history.npz) or a history.npz file")
     view.add_argument("--out", help="the HTML file to write (default: explorer.html beside the history)")
     view.add_argument("--no-open", action="store_true", help="only write the file and print its path")
+    fork = sub.add_parser("fork", help="continue a run from one of its recorded states into a new folder, "
+                                       "with edits or without (then it repeats the original bit for bit)")
+    fork.add_argument("run", metavar="RUN", help="the run's folder (holding states.npz and run.json)")
+    fork.add_argument("--at", type=int, required=True, metavar="STEP", help="the recorded state after STEP steps")
+    fork.add_argument("--edit", action="append", default=[], metavar="EDIT",
+                      help="change a value first: LAYER.weights[I,J]=VALUE or LAYER.bias[I]=VALUE (repeatable)")
+    fork.add_argument("--out", metavar="FOLDER", help="the new run's folder (default: RUN-fork-STEP)")
     return p
 
 
@@ -45,6 +52,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except UsageError as e:
         return report(e)
+    if args.command == "fork":
+        from .runs.fork import main as fork_main
+
+        try:
+            return fork_main(args)
+        except UsageError as e:
+            return report(e)
     if args.command == "view":
         from .explorer.command import main as view_main
 

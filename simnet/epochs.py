@@ -96,7 +96,7 @@ def check_schedule(optimizer, alpha, alpha_decay, first_epoch, epochs):
 
 def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, batch_size, alpha, alpha_decay=1.0,
                first_epoch=0, on_divergence="stop", bar_every=50, x_val=None, y_val=None, early_stop=None,
-               on_error="raise"):
+               on_error="raise", resume=None):
     """Train ``epochs`` epochs after ``first_epoch``; returns an ``EpochsResult``.
 
     Epoch ``e`` (counted from 0) runs at the learning rate ``alpha * alpha_decay ** e``, set on
@@ -108,6 +108,10 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
     accuracy and restores the best epoch's weights, biases and optimizer state.  ``on_error="stop"`` (what
     the scenarios ask): an error in a step (a monitor, a listener) stops the run like an interrupt, what was
     recorded is kept, and ``failed`` says what failed; ``"raise"`` lets it go on up.
+
+    ``resume``: where a run continued from a recorded state starts (``network.data_position`` as the state
+    kept it: ``epoch``, ``batch`` done in it, ``rng`` the shuffling generator's state at its start); that
+    epoch draws the same order again and skips the batches done (its loss and accuracy count the rest).
     """
     if on_divergence not in ("stop", "raise"):
         raise ValueError(f"on_divergence must be 'stop' or 'raise', got {on_divergence!r}")
@@ -141,6 +145,11 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
                     vanished = True
                     break
                 optimizer.alpha = rate
+                network.data_position["epoch"] = epoch
+                skip = 0
+                if resume is not None and epoch == resume["epoch"]:
+                    network.rng.bit_generator.state = resume["rng"]
+                    skip = resume["batch"]
                 bar = tqdm(total=batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False, mininterval=0.5)
 
                 def progress(b, loss, accuracy, bar=bar):  # (this epoch's bar, bound here)
@@ -151,7 +160,7 @@ def run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, bat
                 t0 = time.perf_counter()
                 try:
                     train_loss, train_accuracy = network.run_epoch(x_train, y_train, optimizer, batch_size,
-                                                                     progress=progress, stop=stop)
+                                                                     progress=progress, stop=stop, start=skip)
                 except DivergenceError as e:
                     if on_divergence == "raise":
                         raise

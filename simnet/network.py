@@ -95,6 +95,9 @@ class Network:
         self.histories: dict[str, History] = {}  # run-level histories (errors, layer health), beside the layers' monitors
         self.health = None  # the LayerHealth recorder, once record_health declared it
         self.watch = None  # the watchpoints (simnet.watch.Watch), once pause_when or break_when declared one
+        # where run_epoch stands in the data: the shuffling generator's state at the epoch's start ('rng') and the
+        # batches done in the epoch ('batch'; run_epochs adds 'epoch'): what a full state keeps (simnet.rewind)
+        self.data_position: dict = {}
         self._sgd: Optimizer | None = None  # the SGD of the last learning rate step() was given as a number
 
     @classmethod
@@ -201,7 +204,7 @@ class Network:
 
     def run_epoch(self, inputs: ArrayLike, goals: ArrayLike, optimizer: Optimizer | float, batch_size: int = 32,
                   rng: np.random.Generator | None = None, progress: Callable[[int, float, float], object] | None = None,
-                  stop: Any = None) -> tuple[float, float]:
+                  stop: Any = None, start: int = 0) -> tuple[float, float]:
         """One epoch: one pass over ``inputs``/``goals`` in shuffled mini-batches, one ``step`` per batch.
 
         The data is checked once, up front (``check_data``); then every batch runs
@@ -211,7 +214,8 @@ class Network:
         accuracy counting samples whose largest output is the goal's largest entry.
         With a ``stop`` (``StopOnInterrupt``) it ends after the batch in which a stop
         was requested, returning the figures of the batches it ran.  Raises
-        ``DivergenceError`` at the first batch whose loss is not finite.
+        ``DivergenceError`` at the first batch whose loss is not finite.  ``start``: the batches of this
+        epoch's order already done (a run continued from a recorded state, ``simnet.rewind``), skipped.
         """
         inputs = check_data(self.input, inputs, "inputs")
         goals = check_data(self.output, goals, "goals")
@@ -221,10 +225,17 @@ class Network:
         rng = check_rng(rng) if rng is not None else self.rng
         check_callable(progress, "progress")
         n = len(inputs)
+        batches = -(-n // batch_size)
+        start = check_int(start, "start", minimum=0)
+        if start >= batches:
+            raise ValueError(f"start must be below the epoch's {batches} batches, got {start}")
+        position = self.data_position
+        position["rng"] = rng.bit_generator.state  # before the order is drawn: drawing it again gives it again
         order = rng.permutation(n)
         loss_sum, correct, seen = 0.0, 0, 0
-        for b, start in enumerate(range(0, n, batch_size)):
-            idx = order[start:start + batch_size]
+        for b in range(start, batches):
+            idx = order[b * batch_size:(b + 1) * batch_size]
+            position["batch"] = b + 1  # the batches done once this step ends
             y = goals[idx]
             self.input._load(inputs, idx)  # the batch gathered straight into the input neurons
             self._step(y, optimizer)

@@ -6,7 +6,10 @@ In order: ``load_saved`` (``--load``), ``load_data`` (the data set, ``--train-si
 summary lines, ``--save``, the figures and the exit status).  A value the run cannot use is a
 ``UsageError`` raised before the first step.
 """
+import os
 import sys
+
+import numpy as np
 
 from ..data import ChecksumError, DatasetNotFoundError, load_for_training
 from ..epochs import check_schedule, hold_out
@@ -126,7 +129,7 @@ def save_run(args, network, optimizer, info):
     return 0
 
 
-def finish(args, run, network, optimizer, info, draw):
+def finish(args, run, network, optimizer, info, draw, states=None, scenario=None, argv=()):
     """After training: the best validation epoch, ``--save``, then the figures (``draw(save_to)`` returns
     their paths), and the exit status: the interrupt's (130, 143), 3 for divergence, 2 for a failed save,
     else 0."""
@@ -134,6 +137,8 @@ def finish(args, run, network, optimizer, info, draw):
         print(f"best validation accuracy {run.best_accuracy:.4f} at epoch {run.best_epoch}"
               + ("; the test used that epoch's weights" if run.restored else ""))
     saved = save_run(args, network, optimizer, info) if args.save else 0  # a failed save still draws
+    if saved == 0 and states is not None:
+        save_states_beside(args, states, scenario, argv)  # simnet fork RUN --at STEP starts from these
     if not args.no_plots:
         paths = draw_figures(lambda: draw(args.save if args.save and saved == 0 else None),  # (not beside an
                              args.plots)                                                     # older save it left)
@@ -145,3 +150,59 @@ def finish(args, run, network, optimizer, info, draw):
     if run.interrupted:
         return run.status
     return 3 if run.diverged else saved
+
+
+STATES_KEPT_IMAGES = 32  # full states an image run keeps (weights, optimizer state, data order), thinned
+
+
+def start_states(args, network, batches):
+    """A fork's start (``--resume-state``, ``--resume-at``, ``--edit``): the state restored, the original's
+    histories continued, the edits applied.  Returns ``(recorder, resume, first_epoch)``: the ``StateRecorder``
+    of this run's states (None without ``--save``, where they would be written), the position ``run_epochs``
+    resumes at (None: at an epoch's start) and the epoch to start from (None: not a fork)."""
+    from ..history import load_histories
+    from ..rewind import StateRecorder, apply_edit, continue_histories, load_state, restore
+
+    resume, first_epoch, start = None, None, 0
+    if args.resume_state:
+        try:
+            meta = restore(network, load_state(args.resume_state, args.resume_at))
+            original = load_histories(os.path.join(os.path.dirname(args.resume_state), "history.npz"))[0]
+            continue_histories(network, original, args.resume_at)
+            position = meta["position"]
+            first_epoch = position.get("epoch", 0)
+            if position.get("batch", batches) >= batches:  # at an epoch's end: the next starts as it did
+                first_epoch = first_epoch + 1 if "batch" in position else 0
+            else:
+                resume = {"epoch": first_epoch, "batch": position["batch"], "rng": position["rng"]}
+            for key, h in original.items():  # the epochs finished before it
+                if key.startswith("epoch/"):
+                    h.count, h._has_final = int(np.searchsorted(h.steps, first_epoch, side="right")), False
+                    network.histories[key] = h
+            for edit in args.edit:
+                print("edit: " + apply_edit(network, edit))
+        except (OSError, ValueError, KeyError) as e:
+            raise UsageError(f"--resume-state {args.resume_state}: {e}") from None
+        start = args.resume_at
+        print(f"forked: from the state after {start} batches (epoch {first_epoch + 1}"
+              + (f", batch {resume['batch']}" if resume else "") + ")")
+    recorder = None
+    if args.save:
+        recorder = StateRecorder(network, capacity=STATES_KEPT_IMAGES, position=lambda: dict(network.data_position),
+                                 start=start)
+    return recorder, resume, first_epoch
+
+
+def save_states_beside(args, recorder, scenario, argv):
+    """After a successful ``--save``: the run's states and ``run.json`` in the save folder (``simnet fork``)."""
+    from ..rewind import save_states
+    from .fork import write_run_record
+
+    if recorder is None or not args.save or not os.path.isdir(args.save):
+        return
+    recorder.close()
+    try:
+        save_states(os.path.join(args.save, "states.npz"), recorder)
+        write_run_record(args.save, scenario, argv, "--save")
+    except OSError as e:
+        print(f"error: could not write the run's states to {args.save}: {e}", file=sys.stderr)

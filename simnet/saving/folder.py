@@ -125,7 +125,7 @@ def write_npz(f, arrays, comment=b""):
 
 DIVERGED_SUFFIX = ".diverged"
 SAVE_FILES = ("weights.npz", "network.json", "history.npz")
-SAVE_FOLDER_FILES = SAVE_FILES + ("figures.npz",)
+SAVE_FOLDER_FILES = SAVE_FILES + ("figures.npz", "states.npz", "run.json")  # (the last two: simnet fork)
 """What a save folder may hold, and a new save replaces: the save's files, and the figure data the image
 scenarios write beside its history (``simnet.plots.redraw``) once the save is written."""
 
