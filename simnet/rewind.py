@@ -116,7 +116,7 @@ def save_states(path, recorder, info=None):
     from .saving.files import write_file
 
     arrays, metas = {}, []
-    for k, (step, values, meta) in enumerate(recorder.states):
+    for k, (_, values, meta) in enumerate(recorder.states):
         for name, a in values.items():
             arrays[f"s{k}/{name}"] = a
         metas.append({**meta, "arrays": sorted(values)})

@@ -6,7 +6,7 @@ import pytest
 
 from simnet.optimizers import get_optimizer
 from simnet.rewind import StateRecorder, apply_edit, load_state, restore, save_states
-from simnet.streetlights import STREETLIGHTS, WALK_VS_STOP, seeded_network
+from simnet.streetlights import seeded_network
 
 
 def test_a_restored_state_repeats_the_later_steps_bit_for_bit_and_states_stay_bounded(tmp_path):
