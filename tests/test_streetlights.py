@@ -28,7 +28,7 @@ def test_seed0_reproduces_walkthrough(capsys, tmp_path):
     assert "weights to hidden (row form, (3, 4))" in out
     expected = {"error.png", "input_to_hidden_weights.png", "hidden_to_output_weights.png",
                 "input_neurons.png", "hidden_neurons.png", "output_neurons.png",
-                "network.png", "health.png", "history.npz"}
+                "network.png", "health.png", "history.npz", "states.npz", "run.json"}
     assert expected == set(os.listdir(tmp_path))
 
 
