@@ -14,7 +14,7 @@ import numpy as np
 from simnet import DivergenceError, History, Network, StopOnInterrupt, load_histories
 from simnet.explorer.server import add_live_argument, serve
 from simnet.interrupt import deferred  # first: from here on an interrupt ends the script with one line
-from simnet.rewind import StateRecorder, apply_edit, continue_histories, load_state, restore, save_states
+from simnet.rewind import StateRecorder, apply_edit, continue_histories, load_state, rerecord, restore, save_states
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.figures import draw_figures
@@ -116,6 +116,7 @@ def main(argv=None):
             sample_errors, average_error = network.histories["error/samples"], network.histories["error/average"]
             for edit in args.edit:
                 print("edit: " + apply_edit(network, edit))
+            rerecord(network, start)  # the snapshots at the fork's step: the values it trains on
         except (OSError, ValueError) as e:
             raise UsageError(f"--resume-state {args.resume_state}: {e}") from None
         print(f"forked: from the state after {start} samples (iteration {start // len(streetlights)}, "

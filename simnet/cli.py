@@ -32,6 +32,11 @@ def parser() -> argparse.ArgumentParser:
     fork.add_argument("--edit", action="append", default=[], metavar="EDIT",
                       help="change a value first: LAYER.weights[I,J]=VALUE or LAYER.bias[I]=VALUE (repeatable)")
     fork.add_argument("--out", metavar="FOLDER", help="the new run's folder (default: RUN-fork-STEP)")
+    diff = sub.add_parser("diff", help="where two runs of one network part: the first step any weight differs, "
+                                       "the distance per connection over steps, the neurons that differ most")
+    diff.add_argument("run_a", metavar="RUN_A", help="a run's folder")
+    diff.add_argument("run_b", metavar="RUN_B", help="another run's folder (the same architecture)")
+    diff.add_argument("--plot", metavar="FILE", help="the figure to write (default: diff.png in RUN_B)")
     return p
 
 
@@ -59,6 +64,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return fork_main(args)
         except UsageError as e:
             return report(e)
+    if args.command == "diff":
+        return diff_main(args)
     if args.command == "view":
         from .explorer.command import main as view_main
 
@@ -73,6 +80,27 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 2
     for path in paths:
         print(path)
+    return 0
+
+
+def diff_main(args):
+    """``simnet diff RUN_A RUN_B``: the printout and the figure."""
+    import os
+
+    from .compare import diff_runs
+
+    try:
+        result = diff_runs(args.run_a, args.run_b)
+    except (OSError, ValueError) as e:
+        print(f"simnet diff: {e}", file=sys.stderr)
+        return 2
+    names = (os.path.basename(os.path.normpath(args.run_a)), os.path.basename(os.path.normpath(args.run_b)))
+    print(result.describe(*names))
+    from .plots.diff import plot_diff  # plotting is only imported to draw
+
+    path = args.plot or os.path.join(args.run_b, "diff.png")
+    plot_diff(result, path, names)
+    print(f"wrote {path}")
     return 0
 
 

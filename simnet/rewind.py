@@ -258,3 +258,13 @@ def continue_histories(network, histories, step):
             network.health.histories[h.about.get("health_of", key.split("/", 1)[1])] = h
     if network.health is not None:
         network.health.steps = step
+
+
+def rerecord(network, step):
+    """After edits at a fork's first step: the weight and bias snapshots recorded at ``step`` become the values
+    the fork trains on from there (the original's are what the original had)."""
+    for layer in network.layers:
+        for m in layer.monitors.values():
+            h = m.history
+            if m.variable in ("weights", "bias") and h.count and int(h._steps[h.count - 1]) == step:
+                h._values[h.count - 1] = m._value()

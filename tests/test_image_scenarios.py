@@ -106,10 +106,12 @@ def test_a_save_folder_takes_the_next_save_of_the_same_run(tmp_path, capsys):
     common = ["--data", str(data), "--no-download", "--save", model]
     mnist = load_scenario("mnist")
     assert mnist.main(common + ["--hidden", "8", "--epochs", "1", "--plots", str(tmp_path / "plots")]) == 0
-    assert sorted(os.listdir(model)) == ["figures.npz", "history.npz", "network.json", "weights.npz"]
+    assert sorted(os.listdir(model)) == ["figures.npz", "history.npz", "network.json", "run.json", "states.npz",
+                                         "weights.npz"]  # (run.json and states.npz: what simnet fork starts from)
     assert mnist.main(common + ["--hidden", "8", "--epochs", "2", "--no-plots"]) == 0
     assert load_network(model)[2]["epochs"] == 2
-    assert sorted(os.listdir(model)) == ["history.npz", "network.json", "weights.npz"]  # the old figure data went
+    assert sorted(os.listdir(model)) == ["history.npz", "network.json", "run.json", "states.npz",
+                                         "weights.npz"]  # the old figure data went
     assert mnist.main(common + ["--load", model, "--epochs", "1", "--no-plots"]) == 0
     assert load_network(model)[2]["epochs"] == 3
     assert "error" not in capsys.readouterr().err

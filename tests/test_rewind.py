@@ -91,6 +91,14 @@ def test_streetlights_fork_without_edit_is_the_original_bit_for_bit(tmp_path, ca
     ha, hb = load_histories(run / "history.npz")[0], load_histories(tmp_path / "run-fork-101" / "history.npz")[0]
     for key in ("input/weights", "hidden/weights", "error/average"):
         assert np.array_equal(ha[key].steps, hb[key].steps) and np.array_equal(ha[key].values, hb[key].values)
+    # one edited weight: simnet diff names that step and that weight first
+    assert run_cli("fork", str(run), "--at", "40", "--edit", "input.weights[1,2]=0.9", "--out",
+                   str(tmp_path / "edited")) == 0
+    capsys.readouterr()
+    assert run_cli("diff", str(run), str(tmp_path / "edited")) == 0
+    said = capsys.readouterr().out
+    assert "first difference after 40 steps: input→hidden[1, 2] (0.58345 vs 0.9)" in said
+    assert (tmp_path / "edited" / "diff.png").exists()
     # a step the run did not keep is refused with the nearest it kept
     assert run_cli("fork", str(run), "--at", "100000") == 2
     assert "kept no state after 100000 steps" in capsys.readouterr().err

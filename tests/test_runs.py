@@ -47,7 +47,7 @@ def test_every_script_in_scenarios_is_registered_and_every_entry_is_its_main():
     (["run", "nosuch"], "no scenario 'nosuch'; the scenarios are streetlights, mnist, fashion-mnist, cnn, playground, sweep"),
     (["run"], "simnet run needs a scenario first, got nothing"),
     (["run", "--lr", "3"], "simnet run needs a scenario first, got --lr 3"),
-    (["nosuch"], "invalid choice: 'nosuch' (choose from 'run', 'plot', 'view') (see simnet --help)"),
+    (["nosuch"], "invalid choice: 'nosuch' (choose from 'run', 'plot', 'view', 'fork', 'diff') (see simnet --help)"),
 ])
 def test_an_unknown_scenario_or_command_is_one_line_and_exit_2(argv, words, capsys):
     assert simnet(argv) == 2

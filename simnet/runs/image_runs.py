@@ -161,7 +161,7 @@ def start_states(args, network, batches):
     of this run's states (None without ``--save``, where they would be written), the position ``run_epochs``
     resumes at (None: at an epoch's start) and the epoch to start from (None: not a fork)."""
     from ..history import load_histories
-    from ..rewind import StateRecorder, apply_edit, continue_histories, load_state, restore
+    from ..rewind import StateRecorder, apply_edit, continue_histories, load_state, rerecord, restore
 
     resume, first_epoch, start = None, None, 0
     if args.resume_state:
@@ -181,13 +181,14 @@ def start_states(args, network, batches):
                     network.histories[key] = h
             for edit in args.edit:
                 print("edit: " + apply_edit(network, edit))
+            rerecord(network, args.resume_at)  # the snapshots at the fork's step: the values it trains on
         except (OSError, ValueError, KeyError) as e:
             raise UsageError(f"--resume-state {args.resume_state}: {e}") from None
         start = args.resume_at
         print(f"forked: from the state after {start} batches (epoch {first_epoch + 1}"
               + (f", batch {resume['batch']}" if resume else "") + ")")
     recorder = None
-    if args.save:
+    if args.save and not getattr(args, "load", None):  # (a loaded run's steps began in another process)
         recorder = StateRecorder(network, capacity=STATES_KEPT_IMAGES, position=lambda: dict(network.data_position),
                                  start=start)
     return recorder, resume, first_epoch
