@@ -67,7 +67,7 @@ def _weights_at(run):
     histories, info = load_histories(path)
     layers = [la["name"] for la in (info.get("network") or {}).get("layers", [])]
     weights = {}
-    for key, h in histories.items():
+    for h in histories.values():
         about = h.about or {}
         if about.get("variable") == "weights" and not about.get("summary") and about.get("select") is None:
             source = about["layer"]
