@@ -230,7 +230,8 @@ class Network:
         if start >= batches:
             raise ValueError(f"start must be below the epoch's {batches} batches, got {start}")
         position = self.data_position
-        position["rng"] = rng.bit_generator.state  # before the order is drawn: drawing it again gives it again
+        bits = getattr(rng, "bit_generator", None)  # (a legacy RandomState has none: such a run cannot be forked)
+        position["rng"] = None if bits is None else bits.state  # before the order is drawn: drawing it again gives it
         order = rng.permutation(n)
         loss_sum, correct, seen = 0.0, 0, 0
         for b in range(start, batches):
