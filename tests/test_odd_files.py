@@ -140,3 +140,20 @@ def test_good_files_still_load(saved):
     network, _, info = load_network(saved)
     assert info == {"sample_labels": LABELS}
     assert np.isfinite(network.input.weight_row_mat).all()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero"])
+def test_a_sweeps_table_and_a_data_file_that_are_not_regular_files_are_refused(tmp_path, capsys, kind):
+    from simnet.data.idx import read_idx
+
+    table = tmp_path / "sweep" / "results.csv"
+    table.parent.mkdir()
+    make(table, kind)
+    error, _ = within(10, lambda: cli_main(["plot", str(table.parent), "--plots", str(tmp_path / "p")]))
+    assert error is None
+    err = capsys.readouterr().err
+    assert str(table) in err and KINDS[kind] in err, err
+    idx = tmp_path / "train-images-idx3-ubyte"
+    make(idx, kind)
+    error, _ = within(10, lambda: read_idx(idx))
+    assert isinstance(error, ValueError) and str(idx) in str(error) and KINDS[kind] in str(error), error

@@ -21,6 +21,7 @@ IMAGE_SHAPE = (28, 28)
 
 
 MAX_IDX_BYTES = 2**30
+MAX_IDX_FILE_BYTES = 2 * MAX_IDX_BYTES  # a file larger than this is refused unopened (the header's check is the real one)
 """The largest data an IDX file may announce in its header (1 GiB; MNIST's largest file holds 47 MB):
 a larger one is refused before anything is unpacked."""
 OVERLONG_COUNTED = 2**20
@@ -78,7 +79,9 @@ def _read_bytes(path):
     """``(bytes, extra)``: the header and the data it announces (no more), decompressed when the file is
     gzip (recognised by its first two bytes), and the count of bytes past them (up to
     ``OVERLONG_COUNTED`` + 1).  A header announcing more than ``MAX_IDX_BYTES`` is refused here."""
-    with open(path, "rb") as f:
+    from ..saving.files import open_regular
+
+    with open_regular(path, MAX_IDX_FILE_BYTES, "an IDX file") as f:  # no FIFO, device or folder
         start = f.read(2)
         f.seek(0)
         if start == b"\x1f\x8b":

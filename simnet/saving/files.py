@@ -176,10 +176,10 @@ def lock_path(target):
 
 def _holder(path):
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, 64, "a lock file") as f:
             text = f.read(32).decode("ascii", "replace").strip()
         return int(text) if text.isdigit() else None
-    except OSError:
+    except (OSError, ValueError):
         return None
 
 

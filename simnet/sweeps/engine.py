@@ -33,13 +33,14 @@ import numpy as np
 from tqdm import tqdm
 
 from ..interrupt import sigterm_raises
-from ..saving.files import write_file
+from ..saving.files import open_regular, write_file
 from .registry import Task, get_task
 
 # ---- grids -------------------------------------------------------------------
 
 
 MAX_RUNS = 1_000_000
+MAX_TABLE_BYTES = 2**32  # a sweep's table or curves file larger than this is refused unread
 """The most runs one sweep may list (seeds, and seeds x alpha x hidden): more is refused up front."""
 
 
@@ -103,7 +104,8 @@ def read_results(path, task=None):
 
     Lines that cannot be read (a run cut off while its row was written) are left out.
     """
-    with open(path, newline="") as f:
+    with open_regular(path, MAX_TABLE_BYTES, "a sweep's table") as raw, \
+            io.TextIOWrapper(raw, newline="", encoding="utf-8") as f:  # no FIFO, device or folder
         reader = csv.DictReader(f)
         records = list(reader)
         header = reader.fieldnames or []
@@ -193,7 +195,8 @@ def load_curves(path):
     if not os.path.exists(path):
         return {}
     try:
-        with np.load(path, allow_pickle=False) as f:
+        with open_regular(path, MAX_TABLE_BYTES, "a sweep's curves") as raw, \
+                np.load(raw, allow_pickle=False) as f:
             keys, offsets, steps, errors = f["keys"], f["offsets"], f["steps"], f["errors"]
         if not (keys.ndim == offsets.ndim == steps.ndim == errors.ndim == 1 and len(offsets) == len(keys) + 1
                 and len(steps) == len(errors) and offsets.dtype.kind in "iu" and len(offsets)
