@@ -19,7 +19,8 @@ Outside a training loop, in simnet's own commands (``simnet ...``, ``python scen
 as Ctrl-C raises ``KeyboardInterrupt``, so the same cleanup runs for all three; and an interrupt
 that reaches the top (during an import, while data loads, while figures are drawn) ends the program
 with one line, ``interrupted (Ctrl-C)``, and status 128 + the signal, not a traceback.
-``deferred()`` holds the three signals while something must be written whole (a save, a history):
+Their output survives a terminal that is gone (a write that fails is dropped, not raised), so a
+dropped ssh session cannot end a run before it is kept.  ``deferred()`` holds the three signals while something must be written whole (a save, a history):
 they take effect when it is done.
 
 This module imports nothing but the standard library: ``simnet`` installs the command handling
@@ -69,6 +70,21 @@ def _main_thread():
     return threading.current_thread() is threading.main_thread()
 
 
+def _hung_up(signum):
+    """SIGHUP: the terminal is gone, and writing to it would fail (EIO) before the run is kept; what the
+    run prints from here on goes to /dev/null instead (pipes and files stay as they are)."""
+    if signum != signal.SIGHUP:
+        return
+    for fd in (1, 2):
+        try:
+            if os.isatty(fd):
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, fd)
+                os.close(null)
+        except OSError:
+            pass
+
+
 class StopOnInterrupt:
     def __init__(self):
         self.requested = False
@@ -76,6 +92,7 @@ class StopOnInterrupt:
         self._previous = {}
 
     def _handler(self, signum, frame):
+        _hung_up(signum)
         if self.requested:
             raise Interrupted(signum)
         self.requested = True
@@ -106,6 +123,7 @@ class StopOnInterrupt:
 
 
 def _raise(signum, frame):
+    _hung_up(signum)
     raise Interrupted(signum)
 
 
@@ -118,6 +136,7 @@ class sigterm_raises:
 
     @staticmethod
     def _handler(signum, frame):
+        _hung_up(signum)
         raise Terminated(signum) if signum == signal.SIGTERM else Interrupted(signum)
 
     def __enter__(self):
@@ -176,6 +195,34 @@ def _excepthook(kind, value, tb):
     _previous_hook(kind, value, tb)
 
 
+class _GoneQuietly:
+    """A text stream (stdout, stderr) whose writes stop failing once its terminal is gone: the first write that
+    fails (EIO after a hangup, EPIPE) switches it to discarding, so a run whose ssh session dropped still
+    finishes its step and keeps what it recorded.  Everything else is the stream's own."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.gone = False
+
+    def write(self, text):
+        if not self.gone:
+            try:
+                return self._stream.write(text)
+            except OSError:
+                self.gone = True
+        return len(text)
+
+    def flush(self):
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except OSError:
+                self.gone = True
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 _previous_hook = sys.__excepthook__
 _installed = False
 
@@ -194,6 +241,10 @@ def commands_interruptible():
     if sys.excepthook is not _excepthook:
         _previous_hook = sys.excepthook
         sys.excepthook = _excepthook
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, _GoneQuietly):
+            setattr(sys, name, _GoneQuietly(stream))
 
 
 def _is_simnet_command():

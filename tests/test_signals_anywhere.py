@@ -198,3 +198,26 @@ def test_signals_at_20_random_moments_of_a_run_lose_no_run(tmp_path):
         outcomes.append(rc)
     print(f"signals at 20 random moments of a {length:.1f} s run: {lost} runs lost; exit statuses {sorted(outcomes)}")
     assert lost == 0
+
+
+@pytest.mark.slow
+def test_a_terminal_that_closes_keeps_the_run(tmp_path):
+    """The ssh session drops: the terminal is gone (writing to it fails) and SIGHUP comes. The run is kept as
+    for Ctrl-C (its later lines go nowhere), exit 129."""
+    master, slave = os.openpty()
+    proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--plots", str(tmp_path), "--epsilon", "0",
+                             "--max-iter", "1000000"], cwd=ROOT, env=ENV, stdin=slave, stdout=slave, stderr=slave,
+                            start_new_session=True)
+    os.close(slave)
+    seen = b""
+    try:
+        while b"100 Error" not in seen:
+            seen += os.read(master, 4096)
+    except OSError:  # (EIO: the child closed the terminal, it ended)
+        pytest.fail(f"the run ended early (status {proc.wait(timeout=60)}): {seen.decode(errors='replace')[-2000:]}")
+    os.close(master)  # the terminal is gone
+    proc.send_signal(signal.SIGHUP)
+    assert proc.wait(timeout=120) == 128 + signal.SIGHUP
+    histories, _ = load_histories(tmp_path / "history.npz")
+    assert histories["error/average"].steps[-1] >= 100
+    assert "error.png" in os.listdir(tmp_path)
