@@ -112,6 +112,8 @@ class StopOnInterrupt:
     def __enter__(self):
         if _main_thread():
             for sig in SIGNALS:
+                if sig == signal.SIGHUP and signal.getsignal(sig) == signal.SIG_IGN:
+                    continue  # started under nohup: a closed terminal is not a reason to stop
                 self._previous[sig] = signal.signal(sig, self._handler)
         return self
 
@@ -234,7 +236,7 @@ def commands_interruptible():
     global _installed, _previous_hook
     if _installed or not _main_thread():
         return
-    _installed = True
+    _installed = True  # (a signal already ignored, as nohup ignores SIGHUP, stays ignored)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) in (signal.SIG_DFL, None):  # not one a caller set up
             signal.signal(sig, _raise)
