@@ -6,6 +6,7 @@
 - ``options``: the options the scenarios share and the grammar of hidden sizes;
 - ``destinations``, ``memory``: what is checked before the first step;
 - ``image_runs``: the steps around an image scenario's training loop.
+- ``figures``: drawing a run's figures, a failed figure one line rather than a lost run.
 """
 from .usage import ArgumentParser, UsageError, entry_point
 
