@@ -26,11 +26,11 @@ class RunDiff:
     steps: np.ndarray  # the common steps compared
     connections: list  # (source, target) names
     distance: dict  # connection name -> distances at ``steps``
-    first_step: int = None  # None: the runs agree at every common step
+    first_step: int | None = None  # None: the runs agree at every common step
     first_weights: list = field(default_factory=list)  # (name, index, value A, value B) at first_step
     top_weights: list = field(default_factory=list)  # the same at the last common step
     top_neurons: list = field(default_factory=list)  # (layer, neuron, value A, value B) at the last common step
-    neuron_steps: np.ndarray = None
+    neuron_steps: np.ndarray | None = None
     neuron_curves: dict = field(default_factory=dict)  # 'layer[i]' -> |A - B| at neuron_steps
 
     def describe(self, name_a="A", name_b="B", unit="steps"):

@@ -82,8 +82,8 @@ def fork_argv(run, at, edits=(), out=None):
         raise UsageError("simnet fork: --out must be a new folder, not the run's own")
     argv = _without(list(record["argv"]), DROPPED)
     argv += [record["folder_option"], out, "--resume-state", states, "--resume-at", str(at)]
-    for e in edits:
-        argv += ["--edit", e]
+    for change in edits:
+        argv += ["--edit", change]
     return record["scenario"], argv, out
 
 
