@@ -1,52 +1,49 @@
-"""One epoch of the "larger CNN" on 60,000 images: simnet beside a plain-numpy reference (and PyTorch).
+"""One epoch of the "larger CNN": simnet, a plain-numpy reference and PyTorch, each in its own process.
 
     conv 30 5x5 relu, pool 2x2, conv 15 3x3 relu, pool 2x2, dropout 0.2, flatten,
     dense 128 relu, dense 50 relu, dense 10 softmax; cross-entropy, Adam, batch 200, float32
 
-The plain-numpy reference below is the same network written as arrays and
-functions, with no layer objects, no histories and no checks, using the same
-kernels as simnet (im2col as ``(batch, C*kh*kw + 1, H*W)`` with a row of ones for
-the bias and one batched matrix product per convolution, the input gradient as
-the full correlation with the flipped kernels, max pooling through the window
-planes with the ReLU derivative folded into the routing): the ratio simnet /
-reference is the price of simnet's explicit layers.  PyTorch's CPU build of the same network is
-timed too when ``torch`` can be imported (optional: ``pip install -e ".[benchmarks]"``).
+Every contender runs alone in a fresh process (``paired.py``): the same images in the
+same shuffled order, from the same initial weights (simnet's ``build_cnn(0)``, copied
+into the others), two warm-up batches, then one timed epoch.  Rounds alternate the
+contenders (a different one first each round); the table gives each one's median epoch
+and the median and range of the per-round ratios, with each process's peak memory.
 
-All run in this one process on the same batches, alternating batch by batch (a
-different implementation first each batch), so a busy spell on a shared
-machine hits all of them: the ratios are medians of per-batch ratios, with
-their quartiles.  The epoch time is the sum of the batch times.  Per-layer
-times are medians over ``--layer-batches`` batches.  The first lines give the
-date, the cores this process may run on and the thread settings.
+Before timing, a check that the three compute the same thing: each trains ``--check-steps``
+batches (dropout's mask fixed and shared, so that the three draw nothing different) and
+the weights they end with must agree (``check``).
 
-    python benchmarks/cnn_epoch.py [--images 60000] [--threads N] [--no-torch]
+The plain-numpy reference below is the same network as arrays and functions, with no
+layer objects, no histories and no checks, using the same kernels as simnet's (im2col with
+a row of ones for the bias and one product per sample, the input gradient as the full
+correlation with the flipped kernels, max pooling through window planes with the ReLU
+derivative folded in), in one thread: simnet / reference is the price of simnet's explicit
+layers and the gain of its batch splitting.  PyTorch is timed when ``torch`` imports
+(``pip install -e ".[benchmarks]"``).
+
+``--profile N`` adds a per-layer profile: in each contender's own process, N batches timed
+layer by layer, forward and backward (simnet: ``train()`` and ``learn()`` of each layer;
+the reference: its own steps; PyTorch: module hooks).  Timing each layer separately slows
+every contender a little; the profile says where the time goes, not how fast an epoch is.
+
+    python benchmarks/cnn_epoch.py [--images 60000] [--rounds 3] [--profile 20] [--no-torch]
+    python benchmarks/cnn_epoch.py --worker simnet|numpy|torch [...]     (one contender, one process)
 """
 import argparse
 import os
+import statistics
+import sys
 import time
 
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--images", type=int, default=60000, help="training images in the epoch (60000)")
-    p.add_argument("--batch-size", type=int, default=200)
-    p.add_argument("--epochs", type=int, default=1, help="full epochs timed per implementation (1)")
-    p.add_argument("--layer-batches", type=int, default=30, help="batches timed layer by layer (30)")
-    p.add_argument("--threads", type=int, help="BLAS (and torch) threads; default: the libraries' own")
-    p.add_argument("--history", action="store_true", help="simnet records the scenario's summaries")
-    p.add_argument("--no-torch", action="store_true", help="do not time PyTorch even when it is installed")
-    return p.parse_args(argv)
-
-
-ARGS = parse_args() if __name__ == "__main__" else None
-if ARGS is not None and ARGS.threads:  # must be set before numpy is imported
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.threads)
-
-import numpy as np  # noqa: E402
-from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paired  # noqa: E402
 
 DT = np.float32
+HERE = os.path.abspath(__file__)
+LAYERS = ["conv1", "pool1", "conv2", "pool2", "dropout", "flatten", "dense1", "dense2", "output"]
 
 
 # ---- the plain-numpy reference ------------------------------------------------------------------
@@ -121,20 +118,13 @@ def unpool_relu(planes, out, d):
 class Reference:
     """The larger CNN in plain numpy, with a timer around each layer's forward and backward step."""
 
-    def __init__(self, seed=0):
-        rng = np.random.default_rng(seed)
-        self.rng = rng
-
-        def he(n_in, n_out):
-            return (rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in)).astype(DT)
-
-        lim = np.sqrt(6 / 60)
-        self.p = {"w1": he(25, 30), "b1": np.zeros(30, DT), "w2": he(270, 15), "b2": np.zeros(15, DT),
-                  "w3": he(375, 128), "b3": np.zeros(128, DT), "w4": he(128, 50), "b4": np.zeros(50, DT),
-                  "w5": rng.uniform(-lim, lim, (50, 10)).astype(DT), "b5": np.zeros(10, DT)}
+    def __init__(self, params, seed=0, mask=None):
+        self.rng = np.random.default_rng(seed)
+        self.p = {k: v.copy() for k, v in params.items()}
         self.m = {k: np.zeros_like(v) for k, v in self.p.items()}
         self.v = {k: np.zeros_like(v) for k, v in self.p.items()}
         self.t = 0
+        self.mask = mask  # a fixed dropout keep-mask (375,) of 0/1, or None to draw one each step
         self.times = None  # {name: [seconds]} when timing layer by layer
 
     def lap(self, name):
@@ -171,7 +161,8 @@ class Reference:
         self.lap("conv2 forward")
         p2, planes2 = maxpool(a2)
         self.lap("pool2 forward")
-        mask = (self.rng.random(p2.shape, dtype=DT) >= 0.2) * DT(1 / 0.8)
+        keep = (self.rng.random(p2.shape, dtype=DT) >= 0.2) if self.mask is None else self.mask.reshape(15, 5, 5)
+        mask = keep * DT(1 / 0.8)
         dr = p2 * mask
         self.lap("dropout forward")
         f = dr.reshape(b, -1)
@@ -215,51 +206,99 @@ class Reference:
         return loss
 
 
-# ---- simnet -------------------------------------------------------------------------------------
-def simnet_network(history):
+# ---- shared start: simnet's initial weights, in the reference's names ----------------------------
+def initial_params(seed=0):
+    """The weights ``build_cnn(seed)`` draws, as ``{w1, b1, ..., w5, b5}`` (im2col / row form)."""
     from simnet.image_networks import build_cnn
 
-    net = build_cnn(0)
-    if history:
-        net.record_summaries(every=32)
-    return net
+    return simnet_params(build_cnn(seed))
 
 
-def simnet_layer_times(net, opt, x, y, batches, bs):
-    """The explicit loop, timed layer by layer: ``train()`` forward, ``learn()`` backward."""
-    times = {}
-    for i in range(batches):
-        xb, yb = x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs]
-        net.input._load(xb)
-        for la in net.layers:
-            t = time.perf_counter()
-            la.train()
-            times.setdefault(f"{la.name} forward", []).append(time.perf_counter() - t)
-        t = time.perf_counter()
-        net.output._calc_delta(yb)
-        times.setdefault("output delta", []).append(time.perf_counter() - t)
-        for la in reversed(net.layers):
-            t = time.perf_counter()
-            la.learn(opt)
-            times.setdefault(f"{la.name} backward", []).append(time.perf_counter() - t)
-    return times
+def simnet_params(net):
+    """A simnet CNN's weights and biases (views), in the reference's names."""
+    la = net.layer
+    return {"w1": la("image").weight_row_mat, "b1": la("conv1").bias, "w2": la("pool1").weight_row_mat,
+            "b2": la("conv2").bias, "w3": la("flatten").weight_row_mat, "b3": la("dense1").bias,
+            "w4": la("dense1").weight_row_mat, "b4": la("dense2").bias, "w5": la("dense2").weight_row_mat,
+            "b5": la("output").bias}
 
 
-# ---- PyTorch ------------------------------------------------------------------------------------
-def torch_model(threads):
+def shared_mask():
+    """The dropout keep-mask of the check (0/1 for the 375 neurons after pool2), the same for everyone."""
+    return (np.random.default_rng(1).random(375) >= 0.2).astype(DT)
+
+
+# ---- the three contenders, as steps -------------------------------------------------------------------
+def make_simnet(mask=None):
+    from simnet import Adam
+    from simnet.image_networks import build_cnn
+
+    net, opt = build_cnn(0), Adam(0.001)
+    if mask is not None:
+        net.layer("dropout").fixed_mask = mask
+
+    def params():
+        return {k: v.copy() for k, v in simnet_params(net).items()}
+
+    return (lambda xb, yb: net.step(xb, yb, opt)), params, net
+
+
+def make_reference(mask=None):
+    ref = Reference(initial_params(0), mask=mask)
+    return ref.step, (lambda: {k: v.copy() for k, v in ref.p.items()}), ref
+
+
+def make_torch(mask=None):
     import torch
     from torch import nn
 
-    if threads:
-        torch.set_num_threads(threads)
-    torch.manual_seed(0)
+    p = initial_params(0)
+
+    class FixedDropout(nn.Module):  # the check's shared mask, scaled as dropout scales
+        def __init__(self, keep):
+            super().__init__()
+            self.scale = torch.from_numpy(keep.reshape(15, 5, 5) / DT(0.8))
+
+        def forward(self, x):
+            return x * self.scale
+
+    drop = nn.Dropout(0.2) if mask is None else FixedDropout(mask)
     model = nn.Sequential(nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(30, 15, 3), nn.ReLU(),
-                          nn.MaxPool2d(2), nn.Dropout(0.2), nn.Flatten(), nn.Linear(375, 128), nn.ReLU(),
+                          nn.MaxPool2d(2), drop, nn.Flatten(), nn.Linear(375, 128), nn.ReLU(),
                           nn.Linear(128, 50), nn.ReLU(), nn.Linear(50, 10))
-    return model, torch.optim.Adam(model.parameters(), lr=0.001), nn.CrossEntropyLoss()
+    with torch.no_grad():
+        model[0].weight.copy_(torch.from_numpy(p["w1"].T.reshape(30, 1, 5, 5).copy()))
+        model[3].weight.copy_(torch.from_numpy(p["w2"].T.reshape(15, 30, 3, 3).copy()))
+        for i, (w, b) in zip((8, 10, 12), (("w3", "b3"), ("w4", "b4"), ("w5", "b5"))):
+            model[i].weight.copy_(torch.from_numpy(p[w].T.copy()))
+        for i, b in zip((0, 3, 8, 10, 12), ("b1", "b2", "b3", "b4", "b5")):
+            model[i].bias.copy_(torch.from_numpy(p[b]))
+    opt = torch.optim.Adam(model.parameters(), lr=0.001)
+    lossf = nn.CrossEntropyLoss()
+
+    def step(xb, yb):
+        opt.zero_grad()
+        loss = lossf(model(torch.from_numpy(xb).reshape(-1, 1, 28, 28)), torch.from_numpy(yb.argmax(axis=1)))
+        loss.backward()
+        opt.step()
+        return loss
+
+    def params():
+        m = model
+        return {"w1": m[0].weight.detach().numpy().reshape(30, 25).T.copy(), "b1": m[0].bias.detach().numpy().copy(),
+                "w2": m[3].weight.detach().numpy().reshape(15, 270).T.copy(), "b2": m[3].bias.detach().numpy().copy(),
+                "w3": m[8].weight.detach().numpy().T.copy(), "b3": m[8].bias.detach().numpy().copy(),
+                "w4": m[10].weight.detach().numpy().T.copy(), "b4": m[10].bias.detach().numpy().copy(),
+                "w5": m[12].weight.detach().numpy().T.copy(), "b5": m[12].bias.detach().numpy().copy()}
+
+    return step, params, model
 
 
-# ---- the run --------------------------------------------------------------------------------------
+MAKERS = {"simnet": make_simnet, "numpy": make_reference, "torch": make_torch}
+NAMES = {"simnet": "simnet", "numpy": "numpy reference", "torch": "PyTorch"}
+
+
+# ---- data ---------------------------------------------------------------------------------------------
 def load_images(n):
     """Fashion-MNIST training images when they are here (real ReLU sparsity), else uniform noise."""
     from simnet.data import DatasetNotFoundError, load_dataset, one_hot, to_inputs
@@ -275,106 +314,229 @@ def load_images(n):
                 "uniform noise (Fashion-MNIST not found)")
 
 
-def main(args):
-    import datetime
+# ---- one contender in this process -----------------------------------------------------------------
+def torch_profile(model, step, x, y, batches, bs):
+    """PyTorch per module, by hooks: forward from pre-hook to hook, backward likewise; a ReLU's time
+    goes to the simnet layer that does that work (forward: the layer before; backward: the layer after)."""
+    names = {0: "conv1", 1: "conv1", 2: "pool1", 3: "conv2", 4: "conv2", 5: "pool2", 6: "dropout", 7: "flatten",
+             8: "dense1", 9: "dense1", 10: "dense2", 11: "dense2", 12: "output"}
+    back = {0: "conv1", 1: "pool1", 2: "pool1", 3: "conv2", 4: "pool2", 5: "pool2", 6: "dropout", 7: "flatten",
+            8: "dense1", 9: "dense2", 10: "dense2", 11: "output", 12: "output"}
+    acc = {}
+    start = {}
 
+    def pre(i, kind):
+        return lambda *a: start.__setitem__((i, kind), time.perf_counter())
+
+    def post(i, kind):
+        def hook(*a):
+            name = f"{(names if kind == 'forward' else back)[i]} {kind}"
+            acc[name] = acc.get(name, 0.0) + time.perf_counter() - start.pop((i, kind), time.perf_counter())
+        return hook
+
+    for i, mod in enumerate(model):
+        mod.register_forward_pre_hook(pre(i, "forward"))
+        mod.register_forward_hook(post(i, "forward"))
+        mod.register_full_backward_pre_hook(pre(i, "backward"))
+        mod.register_full_backward_hook(post(i, "backward"))
+    times = {}
+    for i in range(batches):
+        acc.clear()
+        t = time.perf_counter()
+        step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
+        total = time.perf_counter() - t
+        for k, v in acc.items():
+            times.setdefault(k, []).append(v)
+        times.setdefault("whole step", []).append(total)
+    return times
+
+
+def simnet_profile(net, step, x, y, batches, bs):
+    """simnet per layer: ``train()`` forward, ``learn()`` backward (the source's delta and the update)."""
     from simnet import Adam
 
+    opt = Adam(0.001)
+    times = {}
+    for i in range(batches):
+        xb, yb = x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs]
+        t0 = time.perf_counter()
+        net.input._load(xb)
+        for la in net.layers[1:]:
+            t = time.perf_counter()
+            la.train()
+            times.setdefault(f"{la.name} forward", []).append(time.perf_counter() - t)
+        net.output._calc_delta(yb)
+        for la in reversed(net.layers[1:]):
+            t = time.perf_counter()
+            la.learn(opt, False)
+            times.setdefault(f"{la.name} backward", []).append(time.perf_counter() - t)
+        times.setdefault("whole step", []).append(time.perf_counter() - t0)
+    return times
+
+
+def worker(args):
     x, y, what = load_images(args.images)
     bs = args.batch_size
-    n_batches = -(-len(x) // bs)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    runners = {}
-    net, opt = simnet_network(args.history), Adam(0.001)
-    sim = "simnet" + (" (with history)" if args.history else "")
-    runners[sim] = lambda xb, yb: net.step(xb, yb, opt)
-    ref = Reference(0)
-    runners["numpy reference"] = ref.step
-    torch_name = None
-    threads = f"BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}"
-    if not args.no_torch:
-        try:
-            import torch
-        except ImportError:
-            print("(PyTorch not installed: not timed)")
-        else:
-            model, topt, lossf = torch_model(args.threads)
-            threads += f", torch threads {torch.get_num_threads()}"
-
-            def torch_step(xb, yb):
-                xt = torch.from_numpy(xb).reshape(-1, 1, 28, 28)
-                t = torch.from_numpy(yb.argmax(axis=1))
-                topt.zero_grad()
-                loss = lossf(model(xt), t)
-                loss.backward()
-                topt.step()
-                return loss
-
-            torch_name = f"PyTorch {torch.__version__}"
-            runners[torch_name] = torch_step
-    print(f"{when}; {cores} cores; numpy {np.__version__}, {threads}")
-    print(f"one epoch = {len(x):,} images ({what}) in {n_batches} batches of {bs}, float32; "
-          f"implementations alternate batch by batch (a different one first each batch)")
-    rng = np.random.default_rng(0)
-    for name, step in runners.items():  # warm up: buffers, BLAS threads
-        for i in range(3):
+    mask = shared_mask() if args.check_steps else None
+    step, params, obj = MAKERS[args.worker](mask)
+    torch = None
+    if args.worker == "torch":
+        import torch
+    if args.check_steps:  # the same batches in order, the same mask: save the weights for the parent
+        for i in range(args.check_steps):
             step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
-    names = list(runners)
-    per_batch = {name: [] for name in names}
-    for e in range(args.epochs):
-        order = rng.permutation(len(x))
-        for k, start in enumerate(range(0, len(x), bs)):  # interleaved: a busy spell hits every implementation
-            idx = order[start:start + bs]
-            xb, yb = x[idx], y[idx]
-            for name in names[k % len(names):] + names[:k % len(names)]:
+        np.savez(args.save, **params())
+        paired.worker_result(contender=args.worker, seconds=0.0)
+        return
+    if args.profile:
+        for i in range(2):
+            step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
+        if args.worker == "simnet":
+            times = simnet_profile(obj, step, x, y, args.profile, bs)
+        elif args.worker == "numpy":
+            obj.times = {}
+            times = {}
+            for i in range(args.profile):
                 t = time.perf_counter()
-                runners[name](xb, yb)
-                per_batch[name].append(time.perf_counter() - t)
-    times = {name: np.array(v) for name, v in per_batch.items()}
+                step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
+                times.setdefault("whole step", []).append(time.perf_counter() - t)
+            times.update(obj.times)
+        else:
+            times = torch_profile(obj, step, x, y, args.profile, bs)
+        med = {k: statistics.median(v) * 1e3 for k, v in times.items()}
+        paired.worker_result(contender=args.worker, seconds=med["whole step"] / 1e3, layers_ms=med,
+                             threads=paired.thread_settings(args.worker, torch))
+        return
+    order = np.random.default_rng(0).permutation(len(x))
+    for i in range(2):  # warm-up: buffers, thread pools, PyTorch's kernel choices
+        step(x[order[i * bs:(i + 1) * bs]], y[order[i * bs:(i + 1) * bs]])
+    with paired.Clock() as c:
+        for start in range(0, len(order), bs):
+            idx = order[start:start + bs]
+            step(x[idx], y[idx])
+    paired.worker_result(contender=args.worker, seconds=c.wall, cpu_seconds=c.cpu, batches=-(-len(x) // bs),
+                         images=len(x), data=what, threads=paired.thread_settings(args.worker, torch))
 
-    def ratio(a, b):
-        """Median and quartiles of the per-batch ratios a / b (paired: the same batch, back to back)."""
-        r = times[a] / times[b]
-        q1, med, q3 = np.percentile(r, [25, 50, 75])
-        return f"{med:.2f}x ({q1:.2f}-{q3:.2f})"
 
-    print("\n| implementation | epoch (s) | median batch (ms) | simnet / this, per batch (median, quartiles) |")
-    print("|---|---:|---:|---:|")
-    for name in names:
-        total = times[name].sum() / args.epochs
-        mine = "1" if name == sim else ratio(sim, name)
-        print(f"| {name} | {total:.1f} | {np.median(times[name]) * 1e3:.1f} | {mine} |")
+# ---- the parent ------------------------------------------------------------------------------------------
+def contenders(args, extra=()):
+    names = ["simnet", "numpy"] + ([] if args.no_torch or not has_torch() else ["torch"])
+    base = [HERE, "--images", str(args.images), "--batch-size", str(args.batch_size), *extra]
+    return {NAMES[n]: base + ["--worker", n] for n in names}
 
-    # layer by layer, on the same batches, alternating simnet and the reference batch by batch
-    nb = min(args.layer_batches, n_batches)
-    ref.times = {}
-    st = {}
-    for i in range(nb):
-        sl = slice(i * bs, (i + 1) * bs)
-        ref.step(x[sl], y[sl])
-        st_i = simnet_layer_times(net, opt, x[sl], y[sl], 1, bs)
-        for k, v in st_i.items():
-            st.setdefault(k, []).extend(v)
-    print(f"\nper layer, median ms per batch of {bs} over {nb} batches (simnet's backward of a layer is its learn(): "
-          f"the source's delta and the weights the source owns)\n")
-    print("| layer step | simnet | numpy reference |")
-    print("|---|---:|---:|")
-    names = [n for n in st if n.endswith("forward")] + ["output delta"] + [n for n in st if n.endswith("backward")]
-    sim_total = ref_total = 0.0
+
+def has_torch():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check(args, steps=10):
+    """Each contender trains ``steps`` batches (shared dropout mask) in its own process; their weights must agree:
+    for every array, the distance to the reference's is under 2% of how far the reference's moved."""
+    import tempfile
+
+    p0 = initial_params(0)
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, argv in contenders(args).items():
+            path = os.path.join(tmp, name.split()[0] + ".npz")
+            paired.run_worker(argv + ["--check-steps", str(steps), "--save", path])
+            with np.load(path) as f:
+                out[name] = {k: f[k] for k in f.files}
+    ref = out[NAMES["numpy"]]
+    gaps = {}
+    for name, p in out.items():
+        if name == NAMES["numpy"]:
+            continue
+        gaps[name] = max(float(np.linalg.norm(p[k] - ref[k]) / np.linalg.norm(ref[k] - p0[k])) for k in ref)
+    for name, g in gaps.items():
+        assert g < 0.02, f"{name}'s weights after {steps} steps are {g:.2g} of the reference's change away from them"
+    return gaps
+
+
+def run(args):
+    """The check, the timed rounds and (with ``--profile``) the per-layer profile; returns a dict of results."""
+    gaps = check(args)
+    results = paired.alternate(contenders(args), args.rounds)
+    prof = None
+    if args.profile:
+        prof = paired.alternate(contenders(args, ["--profile", str(args.profile)]), 1)
+    return {"gaps": gaps, "results": results, "profile": prof, "images": args.images, "batch": args.batch_size,
+            "rounds": args.rounds}
+
+
+def table(out):
+    res = out["results"]
+    names = list(res)
+    first = res[names[0]][0]
+    lines = [f"one epoch = {first['images']:,} images ({first['data']}) in {first['batches']} batches of "
+             f"{out['batch']}, float32, after 2 warm-up batches; {out['rounds']} rounds, each contender in its own "
+             f"process, in turns",
+             "",
+             "| contender | epoch s, median (range) | CPU s, median | peak RSS MB | simnet / this, per round: median "
+             "(range) | threads |",
+             "|---|---:|---:|---:|---:|---|"]
     for n in names:
-        s = np.median(st[n]) * 1e3
-        r = np.median(ref.times[n]) * 1e3 if n in ref.times else float("nan")
-        if n.startswith(net.input.name + " "):
-            continue  # the input layer: nothing to do
-        sim_total += s
-        ref_total += 0 if np.isnan(r) else r
-        print(f"| {n} | {s:.2f} | {'' if np.isnan(r) else f'{r:.2f}'} |")
-    adam = np.median(ref.times["adam (all layers)"]) * 1e3
-    ref_total += adam
-    print(f"| adam (all layers) | (in backward) | {adam:.2f} |")
-    print(f"| sum | {sim_total:.2f} | {ref_total:.2f} |")
+        r = "1" if n == "simnet" else str(paired.ratio(res, "simnet", n))
+        th = res[n][0]["threads"]
+        th = ", ".join(f"{k} {v}" for k, v in th.items() if k in ("simnet threads", "torch threads")
+                       or v != "default") or "libraries' defaults"
+        lines.append(f"| {n} | {paired.spread(res, n)} | {paired.median(res, n, 'cpu_seconds'):.2f} | "
+                     f"{max(r_['peak_rss_mb'] for r_ in res[n]):.0f} | {r} | {th} |")
+    lines.append("")
+    lines.append("same computation: after 10 steps from the same weights (shared dropout mask), the largest "
+                 "distance of any weight array from the reference's, relative to how far the reference's moved: "
+                 + ", ".join(f"{n} {g:.1e}" for n, g in out["gaps"].items()))
+    return "\n".join(lines)
+
+
+def profile_table(out):
+    prof = out["profile"]
+    if not prof:
+        return ""
+    cols = list(prof)
+    layers = {n: prof[n][0]["layers_ms"] for n in cols}
+    keys = [f"{la} forward" for la in LAYERS] + [f"{la} backward" for la in reversed(LAYERS)]
+    lines = ["| layer step (profile, ms per batch) | " + " | ".join(cols) + " |",
+             "|---|" + "---:|" * len(cols)]
+    for k in keys + ["adam (all layers)", "whole step"]:
+        if not any(k in layers[n] for n in cols):
+            continue
+        cells = [f"{layers[n][k]:.2f}" if k in layers[n] else "" for n in cols]
+        lines.append(f"| {k} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--images", type=int, default=60000, help="training images in the epoch (60000)")
+    p.add_argument("--batch-size", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=3, help="rounds of the contenders in turns (3)")
+    p.add_argument("--profile", type=int, default=0, help="batches of the per-layer profile (0: none)")
+    p.add_argument("--no-torch", action="store_true", help="do not time PyTorch even when it is installed")
+    p.add_argument("--worker", choices=sorted(MAKERS), help=argparse.SUPPRESS)
+    p.add_argument("--check-steps", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--save", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.worker:
+        worker(args)
+        return None
+    print(paired.describe_machine(paired.machine()), flush=True)
+    out = run(args)
+    print(table(out))
+    if out["profile"]:
+        print("\nper-layer profile (each contender in its own process; median ms per batch):\n")
+        print(profile_table(out))
+    print(paired.load_now())
+    return out
 
 
 if __name__ == "__main__":
-    main(ARGS)
+    main()

@@ -4,6 +4,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..checks import check_pair, check_positive_int
 from .base import MapLayer, describe_shape
+from .split import over_batch
 
 
 class Conv2D(MapLayer):
@@ -72,22 +73,37 @@ class Conv2D(MapLayer):
         follows (``(batch, C * kh * kw + 1, H_out * W_out)``): the bias's input, so
         that one product gives the input sums with the bias and the weight
         gradient with the bias gradient."""
+        cols, padded = self._im2col_buffers(maps.shape, training, ones)
+        over_batch(lambda s, e: self._im2col_part(maps[s:e], cols[s:e], padded, s, e, ones), len(maps))
+        return cols
+
+    def _im2col_buffers(self, shape, training, ones):
+        """The im2col matrix (and the zero-bordered maps, with padding) for maps of ``shape``."""
+        b, c, h, w = shape
+        _, ho, wo = self.shape
+        top, bottom, left, right = self._pads
+        padded = None
+        if top or bottom or left or right:
+            padded = self._buffer("padded", (b, c, h + top + bottom, w + left + right), training, zero=True)
+        kh, kw = self.kernel_size
+        return self._buffer("cols", (b, c * kh * kw + ones, ho * wo), training), padded
+
+    def _im2col_part(self, maps, cols, padded, start, stop, ones):
+        """im2col of samples ``start:stop`` (``maps`` and ``cols`` are theirs) into ``cols``."""
         b, c, h, w = maps.shape
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         _, ho, wo = self.shape
-        top, bottom, left, right = self._pads
-        if top or bottom or left or right:
-            padded = self._buffer("padded", (b, c, h + top + bottom, w + left + right), training, zero=True)
+        if padded is not None:
+            top, _, left, _ = self._pads
+            padded = padded[start:stop]
             padded[:, :, top:top + h, left:left + w] = maps  # the border stays zero
             maps = padded
         windows = sliding_window_view(maps, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :ho, :wo]
         k = c * kh * kw
-        cols = self._buffer("cols", (b, k + ones, ho * wo), training)
         patches = cols[:, :k].reshape(b, c, kh, kw, ho, wo)  # a view: rows k.. split, columns split
         np.copyto(patches, windows.transpose(0, 1, 4, 5, 2, 3))  # (b, c, ho, wo, kh, kw) -> (b, c, kh, kw, ho, wo)
         if ones:
             cols[:, k] = 1
-        return cols
 
     def col2im(self, dcols, out):
         """The inverse routing of ``im2col``: add every patch element of ``dcols`` back to its pixel in ``out``.
@@ -116,10 +132,12 @@ class Conv2D(MapLayer):
         """One product per sample, ``[weights; bias] (filters, K + 1) @ [cols; ones] (K + 1, P)``.
 
         It lands directly in the neurons' row form ``(filters, H_out * W_out)`` per
-        sample: no separate bias pass, no copy."""
+        sample: no separate bias pass, no copy.  The batch is split over threads
+        (``simnet.maps.split``): each part makes its own columns and products."""
         b = len(x)
         bias = self.bias is not None
-        cols = self.im2col(x.reshape(b, *self.input_shape), training, ones=bias)
+        maps = x.reshape(b, *self.input_shape)
+        cols, padded = self._im2col_buffers(maps.shape, training, bias)
         if training:
             self._cols = cols  # learn() makes the weight (and bias) gradient from it
         w = self.source.weight_col_mat  # (filters, K)
@@ -128,7 +146,13 @@ class Conv2D(MapLayer):
             wb[:, :-1] = w
             wb[:, -1] = self.bias
             w = wb
-        np.matmul(w, cols, out=z.reshape(b, self.filters, -1))
+        sums = z.reshape(b, self.filters, -1)
+
+        def part(s, e):
+            self._im2col_part(maps[s:e], cols[s:e], padded, s, e, bias)
+            np.matmul(w, cols[s:e], out=sums[s:e])
+
+        over_batch(part, b)
 
     def _check_cache(self, batch):
         if self._cols is None or len(self._cols) != batch:
@@ -147,24 +171,29 @@ class Conv2D(MapLayer):
         # Stride 1: the same sums as col2im without its scatter.  What pixel (i, j) of the (padded) input
         # gets back is the full correlation of the delta maps with the flipped kernels: im2col of the delta,
         # zero-padded by kernel - 1 on every side, then one product per sample with the flipped filters,
-        # landing directly in the source's maps.
+        # landing directly in the source's maps.  The batch is split over threads.
         c, h, w = self.input_shape
         f, ho, wo = self.shape
         kh, kw = self.kernel_size
         top, bottom, left, right = self._pads
         hp, wp = h + top + bottom, w + left + right
         padded = self._buffer("dpadded", (b, f, hp + kh - 1, wp + kw - 1), zero=True)
-        padded[:, :, kh - 1:kh - 1 + ho, kw - 1:kw - 1 + wo] = d.reshape(b, f, ho, wo)  # the border stays zero
         dcols = self._buffer("dcols_full", (b, f, kh, kw, hp, wp))
-        np.copyto(dcols, sliding_window_view(padded, (kh, kw), axis=(2, 3)).transpose(0, 1, 4, 5, 2, 3))
         flipped = self._buffer("flipped", (c, f, kh, kw))  # flipped[c, f, u, v] = weight of (c, kh-1-u, kw-1-v) to f
         np.copyto(flipped, self.source.weight_row_mat.reshape(c, kh, kw, f)[:, ::-1, ::-1].transpose(0, 3, 1, 2))
-        if top or bottom or left or right:
-            full = self._buffer("dfull", (b, c, hp, wp))
-            np.matmul(flipped.reshape(c, -1), dcols.reshape(b, f * kh * kw, -1), out=full.reshape(b, c, -1))
-            out[...] = full[:, :, top:top + h, left:left + w]
-        else:
-            np.matmul(flipped.reshape(c, -1), dcols.reshape(b, f * kh * kw, -1), out=out.reshape(b, c, -1))
+        flipped = flipped.reshape(c, -1)
+        dmaps = d.reshape(b, f, ho, wo)
+        pad = top or bottom or left or right
+        full = self._buffer("dfull", (b, c, hp, wp)) if pad else out
+
+        def part(s, e):
+            padded[s:e, :, kh - 1:kh - 1 + ho, kw - 1:kw - 1 + wo] = dmaps[s:e]  # the border stays zero
+            np.copyto(dcols[s:e], sliding_window_view(padded[s:e], (kh, kw), axis=(2, 3)).transpose(0, 1, 4, 5, 2, 3))
+            np.matmul(flipped, dcols[s:e].reshape(e - s, f * kh * kw, -1), out=full[s:e].reshape(e - s, c, -1))
+            if pad:
+                out[s:e] = full[s:e, :, top:top + h, left:left + w]
+
+        over_batch(part, b)
 
     def _weight_gradient(self, x, d, out):
         """``out`` = the sum over samples of ``cols @ delta.T``: the dense rule summed over patches.
@@ -176,13 +205,18 @@ class Conv2D(MapLayer):
         cols = self._cols
         per_sample = self._buffer("wgrad", (b, cols.shape[1], self.filters))
         dzt = dz.transpose(0, 2, 1)  # (b, P, filters), a strided view
-        if cols.shape[1] >= 64:
-            # many patch rows for each position: a contiguous copy of the (comparatively small) delta makes
-            # the per-sample products about 1.7x faster than reading it through the strided view
-            contiguous = self._buffer("delta_t", dzt.shape)
-            np.copyto(contiguous, dzt)
-            dzt = contiguous
-        np.matmul(cols, dzt, out=per_sample)
+        # many patch rows for each position: a contiguous copy of the (comparatively small) delta makes
+        # the per-sample products about 1.7x faster than reading it through the strided view
+        contiguous = self._buffer("delta_t", dzt.shape) if cols.shape[1] >= 64 else None
+
+        def part(s, e):
+            t = dzt[s:e]
+            if contiguous is not None:
+                np.copyto(contiguous[s:e], t)
+                t = contiguous[s:e]
+            np.matmul(cols[s:e], t, out=per_sample[s:e])
+
+        over_batch(part, b)
         if self.bias is None:
             per_sample.sum(axis=0, out=out)
             return

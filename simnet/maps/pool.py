@@ -4,6 +4,7 @@ import numpy as np
 from ..checks import check_pair
 from ..activations import ReLU
 from .base import MapLayer, describe_shape
+from .split import over_batch
 
 
 class MaxPool2D(MapLayer):
@@ -54,26 +55,41 @@ class MaxPool2D(MapLayer):
 
         Plane ``(u, v)`` holds element ``(u, v)`` of every window, contiguous, so the
         maximum and the first-maximum search are whole-array operations."""
+        planes = self._plane_buffer(len(maps), training)
+        over_batch(lambda s, e: self._planes_part(maps, planes, s, e), planes.shape[2])
+        return planes
+
+    def _plane_buffer(self, batch, training):
         (ph, pw) = self.pool_size
         c, ho, wo = self.shape
-        rows = len(maps) * c * ho
-        planes = self._buffer("planes", (ph, pw, rows, wo), training)
-        np.copyto(planes, maps.reshape(rows, ph, wo, pw).transpose(1, 3, 0, 2))
-        return planes
+        return self._buffer("planes", (ph, pw, batch * c * ho, wo), training)
+
+    def _planes_part(self, maps, planes, start, stop):
+        """Rows ``start:stop`` (one row: a window row of one map of one sample) of the window planes."""
+        (ph, pw) = self.pool_size
+        wo = self.shape[2]
+        rows = maps.reshape(-1, ph, wo, pw)[start:stop]
+        np.copyto(planes[:, :, start:stop], rows.transpose(1, 3, 0, 2))
 
     def _forward(self, x, z, training):
         b = len(x)
         out = z.reshape(b, *self.shape)
         if self._tiled():
-            planes = self._planes(x, training)
+            planes = self._plane_buffer(b, training)
             out = out.reshape(-1, self.shape[2])
             flat = planes.reshape(-1, *planes.shape[2:])  # the planes in window order
-            if len(flat) == 1:
-                np.copyto(out, flat[0])
-            else:
-                np.maximum(flat[0], flat[1], out=out)
+
+            def part(s, e):  # window rows s:e, split over threads
+                self._planes_part(x, planes, s, e)
+                o = out[s:e]
+                if len(flat) == 1:
+                    np.copyto(o, flat[0, s:e])
+                    return
+                np.maximum(flat[0, s:e], flat[1, s:e], out=o)
                 for plane in flat[2:]:
-                    np.maximum(out, plane, out=out)
+                    np.maximum(o, plane[s:e], out=o)
+
+            over_batch(part, len(out))
             if training:
                 self._cache = planes  # learn() finds the first maxima from it
             return
@@ -124,23 +140,27 @@ class MaxPool2D(MapLayer):
         out = sd.reshape(rows, ph, wo, pw)
         hit = self._buffer("hit", (rows, wo), dtype=bool)
         taken = self._buffer("taken", (rows, wo), dtype=bool)
-        part = self._buffer("part", (rows, wo))
+        ones = self._buffer("first", (rows, wo))  # the mask as numbers: a product of one type needs no cast buffer
         relu = type(self.source.activation) is ReLU
-        if relu:
-            np.less_equal(maxima, 0, out=taken)  # windows whose maximum is not positive: derivative 0
         last = ph * pw - 1
-        for k in range(ph * pw):
-            u, v = divmod(k, pw)
-            np.equal(planes[u, v], maxima, out=hit)
-            if k or relu:
-                np.greater(hit, taken, out=hit)  # hit and not taken: the first maximum wins ties
-                if k < last:
-                    np.logical_or(taken, hit, out=taken)
-            elif k < last:
-                np.copyto(taken, hit)
-            np.copyto(part, hit)
-            np.multiply(part, dd, out=part)
-            np.copyto(out[:, u, :, v], part)
+
+        def part(s, e):  # window rows s:e, split over threads
+            h, t, m, f = hit[s:e], taken[s:e], maxima[s:e], ones[s:e]
+            if relu:
+                np.less_equal(m, 0, out=t)  # windows whose maximum is not positive: derivative 0
+            for k in range(ph * pw):
+                u, v = divmod(k, pw)
+                np.equal(planes[u, v, s:e], m, out=h)
+                if k or relu:
+                    np.greater(h, t, out=h)  # hit and not taken: the first maximum wins ties
+                    if k < last:
+                        np.logical_or(t, h, out=t)
+                elif k < last:
+                    np.copyto(t, h)
+                np.copyto(f, h)
+                np.multiply(dd[s:e], f, out=out[s:e, u, :, v])
+
+        over_batch(part, rows)
         return relu
 
     def config(self):
