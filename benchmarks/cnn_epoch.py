@@ -306,8 +306,8 @@ def load_images(n):
     try:
         images, labels = load_dataset("fashion-mnist", "train", download=False)
         reps = -(-n // len(images))
-        x = np.concatenate([to_inputs(images)] * reps)[:n]
-        return x, np.concatenate([one_hot(labels)] * reps)[:n], "Fashion-MNIST training images"
+        x = np.concatenate([to_inputs(images[:n])] * reps)[:n]
+        return x, np.concatenate([one_hot(labels[:n])] * reps)[:n], "Fashion-MNIST training images"
     except DatasetNotFoundError:
         rng = np.random.default_rng(0)
         return (rng.random((n, 784), dtype=DT), np.eye(10, dtype=DT)[rng.integers(0, 10, n)],

@@ -74,6 +74,9 @@ class MaxPool2D(MapLayer):
     def _forward(self, x, z, training):
         b = len(x)
         out = z.reshape(b, *self.shape)
+        if self._tiled() and self.pool_size == (2, 2):
+            self._forward_pairs(x, out, training)
+            return
         if self._tiled():
             planes = self._plane_buffer(b, training)
             out = out.reshape(-1, self.shape[2])
@@ -98,6 +101,70 @@ class MaxPool2D(MapLayer):
         for view in views[1:]:
             np.maximum(out, view, out=out)
 
+    def _forward_pairs(self, x, out, training):
+        """2x2 windows side by side (the common case): the larger of each horizontal pair, then of the two rows.
+
+        Both are whole-array maxima over long runs (a horizontal pair is two neighbours in
+        memory), with no copy of the input; the pair maxima are kept for learn()."""
+        c, ho, wo = self.shape
+        rows = len(x) * c * ho
+        pairs = x.reshape(rows, 2, wo, 2)  # window row r: two input rows, each wo pairs
+        across = self._buffer("across", (rows, 2, wo), training)  # the larger of each pair
+        out = out.reshape(rows, wo)
+
+        def part(s, e):  # window rows s:e, split over threads
+            p, a = pairs[s:e], across[s:e]
+            np.maximum(p[..., 0], p[..., 1], out=a)
+            np.maximum(a[:, 0], a[:, 1], out=out[s:e])
+
+        over_batch(part, rows)
+        if training:
+            self._cache = across
+
+    def _backward_pairs(self, d, sd):
+        """Route each 2x2 window's delta to its first maximum (row by row, left to right), in two steps:
+        to the upper or lower row (the lower only where its pair maximum is larger), then within that
+        row to the left or right neighbour (the right only where it is larger).  Over a ReLU source
+        a window whose maximum is not positive sends nothing (its derivative folded in)."""
+        c, ho, wo = self.shape
+        rows = len(d) * c * ho
+        pairs = self.source.neuron_row_array.reshape(rows, 2, wo, 2)
+        across = self._cache
+        if across is None or across.shape != (rows, 2, wo):  # no training forward step of this batch
+            across = np.maximum(pairs[..., 0], pairs[..., 1])
+        maxima = self.neuron_row_array.reshape(rows, wo)
+        dd = d.reshape(rows, wo)
+        out = sd.reshape(rows, 2, wo, 2)
+        relu = type(self.source.activation) is ReLU
+        # masks as numbers, 1 where a neighbour wins and 1 - that beside it: products of one type need no cast
+        # buffer, and no output overlaps an input (numpy would copy the input first)
+        lower, lower_f = self._buffer("lower", (rows, wo), dtype=bool), self._buffer("lower_f", (rows, wo))
+        upper_f, sent = self._buffer("upper_f", (rows, wo)), self._buffer("sent", (rows, wo))
+        right, right_f = self._buffer("right", (rows, 2, wo), dtype=bool), self._buffer("right_f", (rows, 2, wo))
+        left_f, per_row = self._buffer("left_f", (rows, 2, wo)), self._buffer("per_row", (rows, 2, wo))
+
+        def part(s, e):  # window rows s:e, split over threads
+            g = dd[s:e]
+            if relu:
+                np.greater(maxima[s:e], 0, out=lower[s:e])
+                np.copyto(lower_f[s:e], lower[s:e])
+                g = np.multiply(g, lower_f[s:e], out=sent[s:e])
+            a, h = across[s:e], per_row[s:e]
+            np.greater(a[:, 1], a[:, 0], out=lower[s:e])  # ties stay in the upper row
+            np.copyto(lower_f[s:e], lower[s:e])
+            np.subtract(1, lower_f[s:e], out=upper_f[s:e])
+            np.multiply(g, lower_f[s:e], out=h[:, 1])
+            np.multiply(g, upper_f[s:e], out=h[:, 0])
+            p, o = pairs[s:e], out[s:e]
+            np.greater(p[..., 1], p[..., 0], out=right[s:e])  # ties stay on the left
+            np.copyto(right_f[s:e], right[s:e])
+            np.subtract(1, right_f[s:e], out=left_f[s:e])
+            np.multiply(h, right_f[s:e], out=o[..., 1])
+            np.multiply(h, left_f[s:e], out=o[..., 0])
+
+        over_batch(part, rows)
+        return relu
+
     def _backward(self, d, sd):
         """Each window's delta goes to its first maximum (the argmax mask), the others get 0.
 
@@ -107,6 +174,8 @@ class MaxPool2D(MapLayer):
         it): a window whose maximum is not positive sends nothing, and its first
         maximum, where the derivative is 1 otherwise, gets the delta.
         """
+        if self._tiled() and self.pool_size == (2, 2):
+            return self._backward_pairs(d, sd)
         if self._tiled():
             return self._backward_tiled(d, sd)
         b = len(d)
