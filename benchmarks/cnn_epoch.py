@@ -331,6 +331,8 @@ def torch_profile(model, step, x, y, batches, bs):
     def post(i, kind):
         def hook(*a):
             name = f"{(names if kind == 'forward' else back)[i]} {kind}"
+            if i == 0 and kind == "backward":  # conv1's weight gradient is made after its hook fires: not seen
+                return
             acc[name] = acc.get(name, 0.0) + time.perf_counter() - start.pop((i, kind), time.perf_counter())
         return hook
 

@@ -129,6 +129,26 @@ def write_readme(path, section):
         f.write(head + BEGIN + "\n" + section.strip() + "\n" + END + tail)
 
 
+def cnn_verdict(cnn):
+    """One sentence on the CNN against PyTorch: at or under 1.0x, or by how much not, and where the time is."""
+    import paired
+
+    res = cnn["results"]
+    if "PyTorch" not in res:
+        return "The CNN was not timed against PyTorch (not installed)."
+    r = paired.ratio(res, "simnet", "PyTorch")
+    head = (f"The CNN's epoch took {r} of PyTorch's time (median and range of {r.rounds} rounds): "
+            + ("at or under PyTorch's time." if r.median <= 1.0 else "above PyTorch's time."))
+    prof = cnn.get("profile")
+    if not prof or "simnet" not in prof:
+        return head
+    mine = prof["simnet"][0]["layers_ms"]
+    theirs = prof.get("PyTorch", [{}])[0].get("layers_ms", {})
+    steps = sorted((k for k in mine if k != "whole step"), key=lambda k: -mine[k])[:4]
+    where_ = "; ".join(f"{k} {mine[k]:.1f} ms" + (f" (PyTorch {theirs[k]:.1f})" if k in theirs else "") for k in steps)
+    return head + f" Where simnet's step spends its time (profile, ms per batch): {where_}."
+
+
 def render(m, command, load_after, dense, dense_md, cnn, cnn_md, prof_md, grown, growth_md, sentences, args, d_args,
            c_args, g_args):
     import paired
@@ -160,6 +180,7 @@ def render(m, command, load_after, dense, dense_md, cnn, cnn_md, prof_md, grown,
     table = ("| work | simnet | plain numpy | PyTorch | simnet / numpy | simnet / PyTorch |\n"
              "| --- | ---: | ---: | ---: | ---: | ---: |\n" + "\n".join(rows))
     rounds = f"{d_args.rounds} rounds (dense) and {c_args.rounds} (CNN)"
+    verdict = cnn_verdict(cnn)
     short = f"""{when}
 
 Each contender (simnet, the same network in plain numpy, PyTorch's CPU build) runs alone in its own
@@ -169,11 +190,14 @@ that the contenders end with the same weights.
 
 {table}
 
+{verdict}
+
 {chr(10).join('- ' + s for s in sentences)}
 
 Why, in short: at small batches every step is a few dozen small array operations, and simnet's
 (numpy's) cost per operation is lower than PyTorch's dispatch and autograd, so simnet is ahead;
-at large widths and batches all of them spend their time in the same BLAS products. The CNN's
+at large widths and batches the time goes to the matrix products (numpy's OpenBLAS against PyTorch's
+own kernels) and to element-wise passes, which PyTorch runs on every core and numpy on one. The CNN's
 convolutions are im2col and one product per sample in numpy, split over the cores by batch
 (`SIMNET_THREADS`), against PyTorch's oneDNN kernels. Tables, the per-layer profile and the figures:
 [docs/speed.md](docs/speed.md)."""
@@ -202,6 +226,8 @@ conv 30 5x5 relu, pool 2x2, conv 15 3x3 relu, pool 2x2, dropout 0.2, dense 128 r
 
 {cnn_md}
 
+{verdict}
+
 ### Per-layer profile (a profile, not the headline)
 
 Each contender in its own process, {c_args.profile} batches timed layer by layer, median ms per
@@ -229,10 +255,10 @@ Why:
   dispatch and autograd bookkeeping cost several times that, so simnet (and the numpy
   reference) are far ahead of PyTorch there. simnet's explicit layers cost a few
   microseconds a step more than the reference's bare functions.
-- **Large widths and batches.** All three spend their time in the same matrix products
-  (OpenBLAS for numpy, oneDNN/MKL-style kernels for PyTorch); the ratios move towards the
-  ratio of those libraries' GEMMs on this CPU, and PyTorch's multithreaded element-wise work
-  (bias, ReLU, softmax) against numpy's single thread.
+- **Large widths and batches.** The time goes to the matrix products (numpy's OpenBLAS,
+  PyTorch's own kernels) and to the element-wise passes (bias, ReLU, softmax, the update),
+  which PyTorch spreads over every core and numpy runs in one thread; the ratios move towards
+  the ratio of those libraries' kernels on this CPU.
 - **The CNN.** simnet's convolution is im2col (a copy of every patch) and one product per
   sample, its pooling a copy into window planes; PyTorch calls oneDNN's direct convolution and
   pooling kernels. simnet splits each batch of these layers over the cores (`simnet/maps/split.py`),
