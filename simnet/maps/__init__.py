@@ -46,11 +46,15 @@ Pooling, dropout and flatten have no weights: the connection into them has none
 (``source.weight_row_mat`` is None), so ``learn()`` only passes the delta
 back: max pooling to the first maximum of each window (the argmax mask, found
 by comparing the source's neurons with the maxima), dropout through the same
-mask, flatten unchanged.  When the windows tile the maps, pooling keeps a copy
-of its input arranged as window planes (element ``(u, v)`` of every window,
-contiguous), so the maxima and the first-maximum search are whole-array
-operations; over a ReLU source it folds the derivative into the routing (a
-window whose maximum is not positive sends nothing).  ``Flatten``
+mask, flatten unchanged.  When 2x2 windows sit side by side (the usual case),
+pooling takes the larger of each horizontal pair of neighbours, then of the two
+rows, and routes the delta back in the same two steps (ties to the first
+maximum); other tiling windows keep a copy of the input arranged as window
+planes (element ``(u, v)`` of every window, contiguous).  Either way the maxima
+and the first-maximum search are whole-array operations, and over a ReLU source
+the derivative is folded into the routing (a window whose maximum is not
+positive sends nothing).  Convolution and pooling split each batch over threads
+(``split``: the same numbers for any thread count).  ``Flatten``
 feeding a dense ``SimpleLayer`` owns that dense connection's weights like any
 source.
 
@@ -78,7 +82,7 @@ makes them; ``images.reshape(len(images), -1)`` turns maps into rows.
 ``MapInput.set_neurons`` and ``Network.feature_maps`` take maps as well.
 
 Mode.  ``train()`` is the training forward step: it keeps what the next
-``learn()`` needs (the im2col matrix, the window planes, the dropout mask).  Inference
+``learn()`` needs (the im2col matrix, the pair maxima or window planes, the dropout mask).  Inference
 (``layer.infer``, used by ``Network.predict``, ``evaluate`` and ``feature_maps``)
 passes ``training=False`` to the same ``_forward``: ``Dropout`` passes its input
 through unchanged and no layer's buffers or caches are touched.

@@ -20,7 +20,7 @@ class MaxPool2D(MapLayer):
                  rng=None, dtype=np.float32):
         self.pool_size = check_pair(pool_size, f"layer {name!r}: pool_size")
         self.stride = self.pool_size if stride is None else check_pair(stride, f"layer {name!r}: stride")
-        self._cache = None  # the window planes of the last training forward step (tiled windows)
+        self._cache = None  # the pair maxima or window planes of the last training forward step (tiled windows)
         super().__init__(name, source=source, input_shape=input_shape, target=target, init=init, rng=rng,
                          dtype=dtype)
 
