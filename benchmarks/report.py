@@ -62,7 +62,7 @@ def where(growth):
 
 
 def fmt(points):
-    return "none" if not points else ", ".join(str(p) for p in points)
+    return "no point" if not points else ", ".join(str(p) for p in points)
 
 
 def main(argv=None):
@@ -153,7 +153,8 @@ def render(m, command, load_after, dense, dense_md, cnn, cnn_md, prof_md, grown,
            c_args, g_args):
     import paired
 
-    when = (f"Run of **{m['date']}** by `{command}`: {paired.describe_machine(m)}; at the end, {load_after}.")
+    machine = paired.describe_machine(m).split("; ", 1)[1]  # the date is said first
+    when = f"Run of **{m['date']}** by `{command}`: {machine}; at the end, {load_after}."
     res = cnn["results"]
     torch = "PyTorch" in res
     rows = []
