@@ -176,5 +176,7 @@ def as_numbers(values, dtype, what):
 def check_finite(a, what):
     """Raise ``ValueError`` naming ``what`` and the first NaN or infinite entry of ``a``."""
     if not np.isfinite(a).all():
+        if np.ndim(a) == 0:  # one number: there is no index to name
+            raise ValueError(f"{what} must be a finite number, not NaN or infinite; got {a[()]}")
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
         raise ValueError(f"{what} contains NaN or infinite values (first at index {where}: {a[where]})")

@@ -360,3 +360,34 @@ def test_a_paused_run_whose_page_left_says_so_in_the_terminal(live, monkeypatch)
     assert request(url, "/control", "POST", {"action": "resume"})[1]["ok"]
     live.thread.join(20)
     assert not live.thread.is_alive()
+
+
+def test_an_image_run_without_save_shows_the_test_images_it_recorded(tmp_path):
+    """An image run writes figures.npz (its shown test images, labels, final predictions) beside its history in
+    --plots, with or without --save: the offline page shows those images, classified by the final weights."""
+    from simnet import Network
+    from simnet.explorer.export import run_page_data
+    from simnet.plots.redraw import save_figure_data
+
+    net = Network.build([784, 8, 10], activations=["relu", "softmax"], bias=True, init="he", seed=0,
+                        loss="cross_entropy")
+    net.record_summaries(every=2)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 784)), np.eye(10)[rng.integers(0, 10, 64)]
+    net.run_epoch(x, y, 0.1, batch_size=16)
+    net.save_history(tmp_path / "history.npz", {"dataset": "mnist", "class_names": [str(c) for c in range(10)]})
+    images = rng.integers(0, 256, (25, 28, 28)).astype(np.uint8)
+    labels, predicted = rng.integers(0, 10, 25), rng.integers(0, 10, 25)
+    save_figure_data(tmp_path / "figures.npz", {}, {"shown_images": images, "shown_labels": labels,
+                                                    "shown_predicted": predicted})
+    im = run_page_data(str(tmp_path))["images"]
+    assert im["final_only"] and im["shape"] == [28, 28] and len(im["images"]) == 8
+    assert im["labels"] == labels[:8].tolist() and im["predicted"] == [predicted[:8].tolist()] and im["t"] == [4]
+    assert im["images"][0] == images[0].reshape(-1).tolist()
+
+
+def test_a_refused_nan_names_the_value_not_an_empty_index():
+    from simnet.checks import check_finite
+
+    with pytest.raises(ValueError, match=r"^edit value must be a finite number, not NaN or infinite; got nan$"):
+        check_finite(np.array(np.nan), "edit value")

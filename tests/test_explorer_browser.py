@@ -385,3 +385,42 @@ def test_a_watchpoint_from_the_page_pauses_at_its_step_and_shows_what_fired(brow
     finally:
         p.close()
         run.close()
+
+
+@pytest.mark.slow
+def test_the_curves_have_round_ticks_a_log_scale_and_a_whole_x_label(browser, offline_page):
+    path, _ = offline_page
+    p = Page(browser)
+    pg = p.page
+    pg.goto("file://" + path)
+    pg.wait_for_selector("#curve-svg svg")
+    ticks = numbers(pg.locator("#curve-svg text.ytick"))
+    assert ticks[0] == 0  # the error reaches ~1e-22: the axis starts at a round 0, not at 2.71e-22
+    steps = np.diff(ticks)
+    assert np.allclose(steps, steps[0]) and steps[0] in (0.1, 0.2, 0.5, 1.0)
+    assert pg.locator("#watch-box").is_hidden() and pg.locator("#pace").is_hidden()  # live controls only
+    pg.check("#log-scale")
+    labels = pg.locator("#curve-svg text.ytick").all_text_contents()
+    assert labels and all(t.startswith("1e") for t in labels)
+    box = pg.locator("#curve-svg text.xlabel").bounding_box()
+    svg = pg.locator("#curve-svg svg").bounding_box()
+    assert box["y"] + box["height"] <= svg["y"] + svg["height"] + 0.5  # the x label is not cut off
+    assert p.errors == []
+    p.close()
+
+
+@pytest.mark.slow
+def test_mid_step_the_counter_says_the_phase_in_words(browser):
+    run = LiveStreetlights(iterations=2)
+    p = Page(browser)
+    pg = p.page
+    try:
+        pg.goto(run.live.url)
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        pg.get_by_role("button", name="Phase").click()
+        pg.wait_for_function("document.querySelector('#phaseinfo').textContent.startsWith('at train(input)')")
+        text = pg.locator("#step-value").inner_text()
+        assert text == f"samples done: 0 (then phase {run.live._phase_no} of the next)" and "0.0" not in text
+    finally:
+        p.close()
+        run.close()

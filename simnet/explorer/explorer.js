@@ -153,26 +153,38 @@
   }
 
   // ---- charts (curves, histories) ----
-  function chart(host, lines, cursorT, ylabel) {
+  function niceStep(raw) {
+    if (!(raw > 0) || !Number.isFinite(raw)) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+  }
+  function chart(host, lines, cursorT, ylabel, opts) {
     host.textContent = "";
-    const w = Math.max(320, Math.min(900, host.clientWidth || 420)), h = 190, L = 52, R = 8, TOP = 8, B = 28;
+    const w = Math.max(320, Math.min(900, host.clientWidth || 420)), h = 196, L = 52, R = 8, TOP = 8, B = 34;
+    const LOG = !!(opts && opts.log);
     const svg = el("svg", { viewBox: "0 0 " + w + " " + h, width: "100%", role: "img", "aria-label": ylabel }, host);
     let xs = [], ys = [];
-    lines.forEach((l) => { l.x.forEach((x, k) => { if (l.y[k] !== null && l.y[k] !== undefined) { xs.push(x); ys.push(l.y[k]); } }); });
+    const ok = (y) => y !== null && y !== undefined && (!LOG || y > 0);
+    lines.forEach((l) => { l.x.forEach((x, k) => { if (ok(l.y[k])) { xs.push(x); ys.push(LOG ? Math.log10(l.y[k]) : l.y[k]); } }); });
     if (!xs.length) { const t = el("text", { x: 20, y: 40, class: "tick" }, svg); t.textContent = "nothing recorded yet"; return; }
     let x0 = Math.min(...xs, 0), x1 = Math.max(...xs, cursorT || 0), y0 = Math.min(...ys), y1 = Math.max(...ys);
     if (x1 === x0) x1 = x0 + 1; if (y1 === y0) { y1 += Math.abs(y1) * 0.1 + 1e-9; y0 -= Math.abs(y0) * 0.1 + 1e-9; }
+    // nice ticks: round steps (1, 2 or 5 times a power of ten) and the axis widened to them, so a loss that
+    // reaches 2.7e-22 is labelled 0, not 2.71e-22; on a log scale, whole powers of ten
+    let ticks;
+    if (LOG) { y0 = Math.floor(y0); y1 = Math.max(Math.ceil(y1), y0 + 1); const n = y1 - y0, st = Math.ceil(n / 5); ticks = []; for (let v = y0; v <= y1; v += st) ticks.push(v); }
+    else { const st = niceStep((y1 - y0) / 4); y0 = Math.floor(y0 / st) * st; y1 = Math.ceil(y1 / st) * st; ticks = []; for (let v = y0; v <= y1 + st / 2; v += st) ticks.push(Math.abs(v) < st / 1e6 ? 0 : v); }
     const X = (x) => L + (x - x0) / (x1 - x0) * (w - L - R), Y = (y) => TOP + (1 - (y - y0) / (y1 - y0)) * (h - TOP - B);
     el("line", { x1: L, y1: h - B, x2: w - R, y2: h - B, class: "axis" }, svg);
     el("line", { x1: L, y1: TOP, x2: L, y2: h - B, class: "axis" }, svg);
-    [y0, (y0 + y1) / 2, y1].forEach((v) => { const t = el("text", { x: L - 4, y: Y(v) + 3, class: "tick", "text-anchor": "end" }, svg); t.textContent = fmt(v); });
+    ticks.forEach((v) => { const t = el("text", { x: L - 4, y: Y(v) + 3, class: "tick ytick", "text-anchor": "end", "data-value": LOG ? Math.pow(10, v) : v }, svg); t.textContent = LOG ? "1e" + v : fmt(v); });
     [x0, x1].forEach((v) => { const t = el("text", { x: X(v), y: h - B + 12, class: "tick", "text-anchor": "middle" }, svg); t.textContent = Math.round(v); });
-    const xl = el("text", { x: (w + L) / 2, y: h - 3, class: "tick", "text-anchor": "middle" }, svg); xl.textContent = UNITS + " done";
+    const xl = el("text", { x: (w + L) / 2, y: h - 8, class: "tick xlabel", "text-anchor": "middle" }, svg); xl.textContent = UNITS + " done";
     const palette = ["#000", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"];
     lines.forEach((l, n) => {
       let d = "";
-      l.x.forEach((x, k) => { const y = l.y[k]; if (y === null || y === undefined) return; d += (d ? "L" : "M") + X(x).toFixed(1) + "," + Y(y).toFixed(1); });
-      if (l.x.length === 1) el("circle", { cx: X(l.x[0]), cy: Y(l.y[0]), r: 2.5, fill: palette[n % 10] }, svg);
+      l.x.forEach((x, k) => { const y = l.y[k]; if (!ok(y)) return; d += (d ? "L" : "M") + X(x).toFixed(1) + "," + Y(LOG ? Math.log10(y) : y).toFixed(1); });
+      if (l.x.length === 1 && ok(l.y[0])) el("circle", { cx: X(l.x[0]), cy: Y(LOG ? Math.log10(l.y[0]) : l.y[0]), r: 2.5, fill: palette[n % 10] }, svg);
       el("path", { d: d, fill: "none", stroke: palette[n % 10], "stroke-width": n === 0 ? 2 : 1, opacity: n === 0 ? 1 : 0.7 }, svg);
       // the legend: a swatch of the line's colour beside its name (style, so the tick class cannot grey it)
       const ly = TOP + 10 + 11 * n;
@@ -185,7 +197,7 @@
   function drawCurves() {
     const cs = D.curves.filter((c) => !c.accuracy);
     $("curves-title").textContent = D.loss === "cross_entropy" || D.unit === "batch" ? "Loss" : "Error";
-    chart($("curve-svg"), cs.slice(0, 6), T(), "error or loss curve");
+    chart($("curve-svg"), cs.slice(0, 6), T(), "error or loss curve", { log: $("log-scale").checked });
   }
   function select(sel) {
     S.sel = sel;
@@ -248,7 +260,8 @@
     if (D.images && D.images.t.length) { // a saved image run: test images, classified by the weights of then
       const im = D.images, names = D.class_names || [];
       let r = -1; im.t.forEach((x, k) => { if (x <= t) r = k; }); if (r < 0) r = 0;
-      line("test images, classified by the weights after " + im.t[r] + " " + UNITS + " (the nearest full snapshot):");
+      line(im.final_only ? "test images the run recorded, classified by its final weights (after " + im.t[r] + " " + UNITS + "):"
+        : "test images, classified by the weights after " + im.t[r] + " " + UNITS + " (the nearest full snapshot):");
       const grid = document.createElement("div"); grid.style.display = "flex"; grid.style.flexWrap = "wrap"; grid.style.gap = "6px";
       im.images.forEach((pix, n) => {
         const cell = document.createElement("figure"); cell.style.margin = "0"; cell.style.textAlign = "center"; cell.style.fontSize = "11px";
@@ -314,7 +327,8 @@
     s.setAttribute("aria-valuemin", 0); s.setAttribute("aria-valuemax", Math.max(0, n - 1)); s.setAttribute("aria-valuenow", S.f);
     const t = T(), where = $("where");
     where.textContent = ""; const sp = document.createElement("span"); sp.id = "step-value"; sp.setAttribute("data-value", t);
-    sp.textContent = UNITS + " done: " + (Number.isInteger(t) ? t : t.toFixed(2)); where.appendChild(sp);
+    // mid-step (phase by phase) the time is the step done plus the phase: say so in words, not as a fraction
+    sp.textContent = UNITS + " done: " + (Number.isInteger(t) ? t : Math.floor(t) + " (then phase " + Math.round((t - Math.floor(t)) * 100) + " of the next)"); where.appendChild(sp);
     where.appendChild(document.createTextNode(" · snapshot " + (S.f + 1) + " of " + n));
     $("play").disabled = LIVE ? !!(S.status && (!S.status.paused || S.status.finished)) : S.playing;
     $("pause").disabled = LIVE ? !!(S.status && (S.status.paused || S.status.finished)) : !S.playing;
@@ -428,6 +442,7 @@
     const sm = D.summary || {}; $("summary").textContent = Object.keys(sm).map((k) => k + ": " + sm[k]).join(" · ");
     indexSeries(); scales(); buildDiagram(); legend();
     S.samples = D.frames.map(() => null);
+    $("log-scale").addEventListener("change", () => drawCurves());
     $("slider").addEventListener("input", (e) => { S.playing = false; go(Number(e.target.value)); });
     $("back").addEventListener("click", () => { S.playing = false; go(S.f - 1); });
     $("speed").addEventListener("change", (e) => { S.speed = Number(e.target.value); });

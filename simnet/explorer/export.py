@@ -380,5 +380,26 @@ def run_page_data(path):
     histories, info, title = load_run(path)
     data = page_data(histories, info, title)
     folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-    data["images"] = image_samples(folder, histories, info)
+    data["images"] = image_samples(folder, histories, info) or recorded_images(folder, data)
     return data
+
+
+def recorded_images(folder, data, count=IMAGES_SHOWN):
+    """The test images an image run recorded in ``figures.npz`` (beside its history, with or without ``--save``)
+    and the classes it gave them at its end: shown at the last frame (None where the run recorded none)."""
+    path = os.path.join(folder, "figures.npz")
+    if not os.path.exists(path):
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            if not {"shown_images", "shown_labels", "shown_predicted"} <= set(f.files):
+                return None
+            images, labels, predicted = f["shown_images"][:count], f["shown_labels"][:count], f["shown_predicted"][:count]
+    except (OSError, ValueError, KeyError):
+        return None
+    images = np.asarray(images)
+    if images.ndim < 3 or images.dtype.kind not in "ui":
+        return None
+    return {"shape": list(images.shape[1:]), "images": images.reshape(len(images), -1).tolist(),
+            "labels": [int(v) for v in labels], "t": [data["frames"][-1]], "predicted": [[int(c) for c in predicted]],
+            "confidence": None, "final_only": True}
