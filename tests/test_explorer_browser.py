@@ -424,3 +424,36 @@ def test_mid_step_the_counter_says_the_phase_in_words(browser):
     finally:
         p.close()
         run.close()
+
+
+@pytest.mark.slow
+def test_fork_from_the_page_gives_the_command_that_forks_there(browser, tmp_path, capsys):
+    """The offline page of a run that kept its states: move the timeline, Fork here gives the command for the
+    kept state at or before that moment; run as given, the fork ends where the original ended."""
+    import shlex
+
+    from simnet.cli import main as simnet_main
+    from simnet.rewind import load_state
+
+    run = tmp_path / "run"
+    assert simnet_main(["run", "streetlights", "--plots", str(run)]) == 0
+    page = write_view(str(run))
+    capsys.readouterr()
+    p = Page(browser)
+    pg = p.page
+    pg.goto("file://" + page)
+    pg.wait_for_selector("#fork")
+    frames = int(pg.locator("#slider").get_attribute("max"))
+    pg.locator("#slider").fill(str(frames // 2))
+    t = float(pg.locator("#step-value").get_attribute("data-value"))
+    pg.fill("#fork-edit", "input.weights[1,2]=0.9")
+    pg.get_by_role("button", name="Fork here").click()
+    command = pg.locator("#fork-cmd").text_content()
+    at = int(pg.locator("#fork-cmd").get_attribute("data-at"))
+    assert 0 < at <= t and command == f"simnet fork {run} --at {at} --edit 'input.weights[1,2]=0.9'"  # (quoted)
+    words = shlex.split(command)
+    assert simnet_main(words[1:] + ["--out", str(tmp_path / "forked")]) == 0
+    assert f"forked: from the state after {at} samples" in capsys.readouterr().out
+    assert load_state(tmp_path / "forked" / "states.npz", at)[0]["input.weights"][1, 2] == 0.9
+    assert p.errors == []
+    p.close()

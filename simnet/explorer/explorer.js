@@ -443,6 +443,18 @@
     indexSeries(); scales(); buildDiagram(); legend();
     S.samples = D.frames.map(() => null);
     $("log-scale").addEventListener("change", () => drawCurves());
+    if (!LIVE && D.states && D.states.steps.length) { // fork: the command that continues the run from the kept state
+      $("fork-box").hidden = false;
+      const quote = (x) => /^[\w\/.\-]+$/.test(x) ? x : "'" + x.replace(/'/g, "'\\''") + "'";
+      $("fork").addEventListener("click", () => {
+        const t = T(); let at = D.states.steps[0];
+        D.states.steps.forEach((s) => { if (s <= t) at = s; });
+        const edit = $("fork-edit").value.trim();
+        const cmd = "simnet fork " + quote(D.states.run) + " --at " + at + (edit ? " --edit " + quote(edit) : "");
+        $("fork-cmd").textContent = cmd; $("fork-cmd").setAttribute("data-at", at);
+        if (navigator.clipboard) navigator.clipboard.writeText(cmd).catch(() => {});
+      });
+    }
     $("slider").addEventListener("input", (e) => { S.playing = false; go(Number(e.target.value)); });
     $("back").addEventListener("click", () => { S.playing = false; go(S.f - 1); });
     $("speed").addEventListener("change", (e) => { S.speed = Number(e.target.value); });

@@ -381,7 +381,21 @@ def run_page_data(path):
     data = page_data(histories, info, title)
     folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     data["images"] = image_samples(folder, histories, info) or recorded_images(folder, data)
+    data["states"] = recorded_states(folder)
     return data
+
+
+def recorded_states(folder):
+    """``{"run": folder, "steps": [...]}``: the steps whose full state the run kept (``simnet fork``), or None."""
+    from ..rewind import state_steps
+
+    path = os.path.join(folder, "states.npz")
+    if not (os.path.exists(path) and os.path.exists(os.path.join(folder, "run.json"))):
+        return None
+    try:
+        return {"run": os.path.abspath(folder), "steps": state_steps(path)}
+    except ValueError:
+        return None
 
 
 def recorded_images(folder, data, count=IMAGES_SHOWN):
