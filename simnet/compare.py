@@ -80,7 +80,9 @@ def _weights_at(run):
         from .rewind import read_header
 
         header = read_header(states)
-        with np.load(states, allow_pickle=False) as f:
+        from .saving.files import MAX_NPZ_BYTES, open_npz
+
+        with open_npz(states, MAX_NPZ_BYTES, "a states file") as f:
             for k, meta in enumerate(header["states"]):
                 for name in meta["arrays"]:
                     layer, what = name.split(".", 1)

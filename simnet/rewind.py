@@ -127,8 +127,10 @@ def save_states(path, recorder, info=None):
 
 
 def read_header(path):
+    from .saving.files import MAX_NPZ_BYTES, open_npz
+
     try:
-        with np.load(path, allow_pickle=False) as f:
+        with open_npz(path, MAX_NPZ_BYTES, "a states file") as f:  # no FIFO, device or folder; no trailing data
             header = json.loads(str(f["header"]))
     except (OSError, KeyError, ValueError) as e:
         raise ValueError(f"{path}: cannot read the run's states ({type(e).__name__}: {e})") from None
@@ -152,7 +154,9 @@ def load_state(path, step):
                          f"{sorted(near)} steps (all: {steps[0]}..{steps[-1]})")
     k = steps.index(step)
     meta = header["states"][k]
-    with np.load(path, allow_pickle=False) as f:
+    from .saving.files import MAX_NPZ_BYTES, open_npz
+
+    with open_npz(path, MAX_NPZ_BYTES, "a states file") as f:
         arrays = {name: f[f"s{k}/{name}"] for name in meta["arrays"]}
     return arrays, meta
 

@@ -157,3 +157,13 @@ def test_a_sweeps_table_and_a_data_file_that_are_not_regular_files_are_refused(t
     make(idx, kind)
     error, _ = within(10, lambda: read_idx(idx))
     assert isinstance(error, ValueError) and str(idx) in str(error) and KINDS[kind] in str(error), error
+
+
+def test_a_runs_states_file_that_is_not_a_regular_file_is_refused(tmp_path):
+    """simnet fork and simnet diff read states.npz: a FIFO there is refused, named, at once."""
+    from simnet.rewind import read_header
+
+    states = tmp_path / "states.npz"
+    make(states, "fifo")
+    error, _ = within(10, lambda: read_header(states))
+    assert isinstance(error, ValueError) and str(states) in str(error) and KINDS["fifo"] in str(error), error

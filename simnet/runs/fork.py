@@ -67,8 +67,15 @@ def fork_argv(run, at, edits=(), out=None):
     if not (os.path.exists(record_path) and os.path.exists(states)):
         raise UsageError(f"simnet fork: {run} holds no {RUN_RECORD} and {STATES}; a run records its states when it "
                          f"writes its folder (streetlights: --plots, the image scenarios: --save)")
-    with open(record_path, encoding="utf-8") as f:
-        record = json.load(f)
+    from ..saving.files import open_regular
+
+    try:
+        with open_regular(record_path, 2**24, "a run record") as f:  # no FIFO, device or folder
+            record = json.loads(f.read().decode("utf-8"))
+    except json.JSONDecodeError as e:
+        raise UsageError(f"simnet fork: {record_path}: not valid JSON ({e})") from None
+    except (ValueError, UnicodeDecodeError) as e:
+        raise UsageError(f"simnet fork: {e}") from None
     try:
         steps = state_steps(states)
     except ValueError as e:

@@ -416,6 +416,21 @@ def open_regular(path, limit, what="this file"):
         raise
 
 
+@contextlib.contextmanager
+def open_npz(path, limit, what="this file"):
+    """``np.load`` of an ``.npz`` from a user's folder, no pickle: a regular file of at most ``limit`` bytes
+    (``open_regular``) with nothing after its archive's end (``check_zip_end``)."""
+    import numpy as np
+
+    with open_regular(path, limit, what) as f:
+        check_zip_end(f, path)
+        with np.load(f, allow_pickle=False) as z:
+            yield z
+
+
+MAX_NPZ_BYTES = 16 * 2**30  # a run's file (states, curves) larger than this is refused unread
+
+
 ZIP_END = b"PK\x05\x06"  # the end-of-central-directory record of a zip archive (an .npz)
 
 
