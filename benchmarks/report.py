@@ -129,6 +129,22 @@ def write_readme(path, section):
         f.write(head + BEGIN + "\n" + section.strip() + "\n" + END + tail)
 
 
+def busy_note(m, load_after):
+    """A warning when other work was running: a load average above the cores, at the start or at the end."""
+    try:
+        after = float(load_after.split()[2])
+    except (IndexError, ValueError):
+        after = 0.0
+    start = m["load"][0] if m["load"] else 0.0
+    if max(start, after) <= m["cores"]:
+        return ""
+    return (f"**The machine was busy** (load average {start:.1f} at the start and {after:.1f} at the end, on "
+            f"{m['cores']} cores): other processes took turns with every contender, so these times are several "
+            f"times an idle machine's and the ratios say more about how each library copes with busy cores "
+            f"(PyTorch's and OpenBLAS's waiting threads suffer most) than about its speed. Run it again on an "
+            f"idle machine before reading anything into them.")
+
+
 def cnn_verdict(cnn):
     """One sentence on the CNN against PyTorch: at or under 1.0x, or by how much not, and where the time is."""
     import paired
@@ -155,6 +171,9 @@ def render(m, command, load_after, dense, dense_md, cnn, cnn_md, prof_md, grown,
 
     machine = paired.describe_machine(m).split("; ", 1)[1]  # the date is said first
     when = f"Run of **{m['date']}** by `{command}`: {machine}; at the end, {load_after}."
+    busy = busy_note(m, load_after)
+    if busy:
+        when += "\n\n" + busy
     res = cnn["results"]
     torch = "PyTorch" in res
     rows = []

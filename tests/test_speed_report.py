@@ -49,6 +49,10 @@ def test_the_report_writes_its_tables_and_only_the_readme_section_between_the_ma
                               dense_epoch.table(dense, 3), cnn, cnn_epoch.table(cnn), cnn_epoch.profile_table(cnn),
                               grown, growth.table(grown), report.where(grown), args, d_args, c_args, g_args)
     assert "python benchmarks/report.py --quick" in short and m["date"] in short
+    assert ("The machine was busy" in short) == (max(m["load"][0], 0.1) > m["cores"])
+    busy = report.busy_note({"load": (9.5, 8.0, 7.0), "cores": 2}, "load average 3.00 2.00 1.00")
+    assert busy.startswith("**The machine was busy** (load average 9.5 at the start and 3.0 at the end, on 2 cores)")
+    assert report.busy_note({"load": (0.5, 0.4, 0.3), "cores": 2}, "load average 1.00 0.50 0.20") == ""
     # simnet / PyTorch per round: 9/10, 10/9, 11/10 -> median 1.10, range 0.90-1.11
     assert "| larger CNN, one epoch of 4,000 images, batch 200 | 10.0 s | 12.0 s | 10.0 s |" in short
     assert "**1.10x (0.90-1.11)**" in short
