@@ -109,8 +109,9 @@ def main(argv=None):
         print("\n" + short)
         return
     fig = os.path.join(os.path.dirname(args.doc), "speed_growth.png")
-    growth.figure(grown, fig, f"simnet, numpy and PyTorch, each in its own process; {m['date']}, {m['cores']} cores; "
-                              f"median of {g_args.rounds} rounds (range shaded)")
+    load = f"load average {m['load'][0]:.1f} at the start, {load_after.split()[2]} at the end" if m["load"] else ""
+    growth.figure(grown, fig, f"simnet, numpy and PyTorch, each in its own process; {m['date']}, {m['cores']} cores, "
+                              f"{load}; median of {g_args.rounds} rounds (range shaded)")
     with open(args.doc, "w") as f:
         f.write(md)
     write_readme(args.readme, short)
