@@ -256,8 +256,9 @@ batch. Timing each layer on its own slows every contender a little, so the whole
 above the epoch's time per batch. simnet's backward of a layer is its `learn()`: the source's
 delta and the update of the weights the source owns, Adam included; a ReLU's derivative is
 counted where simnet applies it (max pooling folds its source's into its routing). PyTorch's
-rows come from module hooks and include its ReLU modules the same way; its conv1 backward
-(weights only: no input gradient) finishes after the last hook and is not seen by one.
+rows come from module hooks and include its ReLU modules the same way; a backward hook fires
+when the module's input gradient is ready, and PyTorch may make the weight gradients after it,
+so its backward rows can understate (conv1's, which has no input gradient, is not shown).
 
 {prof_md}
 
