@@ -12,7 +12,9 @@ Runs, each into its own folder of docs/gallery/:
 - ``fashion_mnist``: the dense 784-128-10 network, 2 epochs on Fashion-MNIST;
 - ``fashion_mnist_cnn``: the larger CNN, 1 epoch on a 6,000-image subset of Fashion-MNIST's training set
   (tested on 2,000 test images): a short run, to show the figures, not the accuracy;
-- ``sweep``: 40 seeds x 2 learning rates of streetlights.
+- ``sweep``: 40 seeds x 2 learning rates of streetlights;
+- ``forks``: ``simnet diff`` of a fork with one edited weight (or bias) against its original, for streetlights
+  and for a Fashion-MNIST 784-128-10 run on 6,000 images (``docs/gallery/diff/``).
 
 Every figure is drawn the way the scenario draws it, then drawn again from the saved files by
 ``python -m simnet plot`` to check that a saved run redraws completely.  The histories
@@ -82,6 +84,7 @@ def fashion_mnist_cnn(train=6000, test=2000):
                                                                else None, download=False)
     network = build_cnn(0)
     network.record_summaries(every=5)
+    network.record_health(every=5)  # as the scenario records it (simnet/runs/image_runs.default_history)
     with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
         run_epochs(network, get_optimizer("adam", 0.003), x_train[:train], y_train[:train], x_test[:test],
                    y_test[:test], 1, 200, 0.003)
@@ -109,8 +112,36 @@ def playground():
     return ["playground"]
 
 
+def forks():
+    """simnet diff of a fork with one edited weight against its original: streetlights (small) and a Fashion-MNIST
+    784-128-10 run on 6,000 images (large); the figures go to docs/gallery/diff/ (no history is kept there)."""
+    from simnet.cli import main as simnet_main
+
+    out = folder("diff")
+    work = os.path.join(out, "runs")
+    quiet = (contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()))
+    with quiet[0], quiet[1]:
+        assert simnet_main(["run", "streetlights", "--plots", os.path.join(work, "streetlights")]) == 0
+        assert simnet_main(["fork", os.path.join(work, "streetlights"), "--at", "40", "--edit",
+                            "input.weights[1,2]=0.9", "--out", os.path.join(work, "streetlights_edited")]) == 0
+        assert simnet_main(["run", "mnist", "--dataset", "fashion-mnist", "--train-size", "6000", "--epochs", "2",
+                            "--save", os.path.join(work, "fashion"), "--no-plots", *data_args()]) == 0
+        from simnet.rewind import state_steps
+
+        at = max(s for s in state_steps(os.path.join(work, "fashion", "states.npz")) if s <= 100)  # a kept state
+        assert simnet_main(["fork", os.path.join(work, "fashion"), "--at", str(at), "--edit", "hidden.bias[3]=2.0",
+                            "--out", os.path.join(work, "fashion_edited")]) == 0
+    for name, edited in (("streetlights", "streetlights_edited"), ("fashion", "fashion_edited")):
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            simnet_main(["diff", os.path.join(work, name), os.path.join(work, edited), "--plot",
+                         os.path.join(out, f"{name}_diff.png")])
+        print("  " + said.getvalue().replace("\n", "\n  ").rstrip())
+    shutil.rmtree(work)
+    return []  # (nothing for simnet plot to redraw: these figures are drawn by simnet diff)
+
+
 RUNS = {"streetlights": streetlights, "playground": playground, "fashion_mnist": fashion_mnist, "fashion_mnist_cnn": fashion_mnist_cnn,
-        "sweep": sweep}
+        "sweep": sweep, "forks": forks}
 
 
 def main(argv=None):
@@ -129,7 +160,8 @@ def main(argv=None):
             raise SystemExit(f"{run}: simnet plot did not redraw {missing}")
         for path in set(again) - set(drawn):  # a playground run redraws the walk-through's figures too: not kept
             os.remove(path)
-        for path in glob.glob(os.path.join(run, "*.npz")) + glob.glob(os.path.join(run, "*.csv")):
+        for path in (glob.glob(os.path.join(run, "*.npz")) + glob.glob(os.path.join(run, "*.csv"))
+                     + glob.glob(os.path.join(run, "run.json"))):
             os.remove(path)
         print(f"  {os.path.relpath(run, ROOT)}: {len(drawn)} figures, "
               f"{sum(os.path.getsize(p) for p in drawn) / 1e6:.1f} MB")

@@ -83,5 +83,5 @@ def plot_health(histories, path=None, unit="step", title=None):
         ax.tick_params(labelsize=7)
     every = rows[0][1].every
     fig.suptitle(title or f"layer health (each point: a window of {every} {words.split()[0]})", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))  # the title above the columns' titles
     return save_figure(fig, path)
