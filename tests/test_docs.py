@@ -94,7 +94,8 @@ def commands(page):
                 found.append(part.replace("--seed S", "--seed 0"))
     for code in re.findall(r"`([^`\n]+)`", text):
         if COMMAND.match(code) and "..." not in code and "RUN" not in code and "SCENARIO" not in code \
-                and "NAME" not in code and code not in ("simnet run", "simnet plot", "simnet view"):
+                and "NAME" not in code and code not in ("simnet run", "simnet plot", "simnet view", "simnet fork",
+                                                        "simnet diff"):
             found.append(code)  # (the bare command names a command in a sentence)
     return found
 
