@@ -231,8 +231,8 @@ alone in its own Python process (`benchmarks/paired.py`): the contenders take tu
 one first in each round, and each process times its own work after loading the data and building
 its network; a ratio is taken within a round and reported as the median (range) over the rounds.
 The machine's load average is printed before and after because on a shared machine the spread is
-the point. Peak RSS is each process's own (`ru_maxrss`), data included (the whole Fashion-MNIST
-training set, as float32, about 200 MB, in every process). Thread settings are the libraries'
+the point. Peak RSS is each process's own (`ru_maxrss`), data included (the images a run uses as
+float32, 188 MB for 60,000, beside the 47 MB file as read). Thread settings are the libraries'
 defaults unless `--threads` was given: OpenBLAS's and PyTorch's are one per core, and simnet
 splits each batch of the convolution and pooling layers over the cores (`SIMNET_THREADS`).
 
