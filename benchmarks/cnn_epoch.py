@@ -377,8 +377,8 @@ def simnet_profile(net, step, x, y, batches, bs):
 
 
 def worker(args):
-    x, y, what = load_images(args.images)
     bs = args.batch_size
+    x, y, what = load_images(max(args.images, args.check_steps * bs, (args.profile + 2) * bs))
     mask = shared_mask() if args.check_steps else None
     step, params, obj = MAKERS[args.worker](mask)
     torch = None
