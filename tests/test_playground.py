@@ -391,3 +391,17 @@ def test_the_documented_spiral_command_reaches_test_loss_under_0_05(tmp_path, ca
     again = redraw(str(tmp_path), str(tmp_path / "again"))
     names = {os.path.basename(p) for p in again}
     assert {"decision_maps.png", "decision_maps_over_time.png", "representation.png", "network.png"} <= names
+
+
+def test_csv_that_is_not_a_regular_file_is_refused_at_once(tmp_path, capsys):
+    """A FIFO (or a directory) named by --csv is refused within a second, naming the file; it never hangs."""
+    import time
+    fifo = tmp_path / "points.csv"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    assert scenario().main(["--csv", str(fifo), "--plots", str(tmp_path / "p"), "--no-plots"]) == 2
+    assert time.monotonic() - start < 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(fifo) in err[0] and "not a regular file" in err[0], err
+    with pytest.raises(ValueError, match="not a regular file"):
+        read_csv(tmp_path)

@@ -14,14 +14,17 @@ an empty file, a line with a missing (or an extra) column, text in a number colu
 infinite number, a single class.
 """
 import csv
+import io
 import math
 import os
 
 import numpy as np
 
+from ..saving.files import open_regular
 from .task import Task
 
 COLUMNS = ("x1", "x2", "label")
+MAX_CSV_BYTES = 1 << 30  # 1 GiB: tens of millions of points, far past what a 2-D lab draws
 
 
 class CSVError(ValueError):
@@ -41,8 +44,9 @@ def read_csv(path: str | os.PathLike, classes: bool = False) -> tuple[np.ndarray
     Classification labels come back as +1 / -1 (binary) or class indices (multiclass, the
     class names in ``task.classes``); regression labels as the numbers.
     """
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
+    try:  # a regular file only, opened without blocking (a FIFO or a device is refused at once)
+        with open_regular(path, MAX_CSV_BYTES, "a CSV of points") as raw, \
+                io.TextIOWrapper(raw, encoding="utf-8", newline="") as f:
             rows = [(n, row) for n, row in enumerate(csv.reader(f), start=1)]
     except UnicodeDecodeError as e:
         raise CSVError(f"{path}: not a text file in UTF-8 ({e.reason} at byte {e.start})") from None
