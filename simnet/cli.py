@@ -25,6 +25,8 @@ def parser() -> argparse.ArgumentParser:
     view.add_argument("run", help="a run folder (holding history.npz) or a history.npz file")
     view.add_argument("--out", help="the HTML file to write (default: explorer.html beside the history)")
     view.add_argument("--no-open", action="store_true", help="only write the file and print its path")
+    view.add_argument("--diff", metavar="OTHER", help="also show where OTHER, a run of the same network, parts "
+                                                      "from RUN (as simnet diff OTHER RUN)")
     fork = sub.add_parser("fork", help="continue a run from one of its recorded states into a new folder, "
                                        "with edits or without (then it repeats the original bit for bit)")
     fork.add_argument("run", metavar="RUN", help="the run's folder (holding states.npz and run.json)")

@@ -60,3 +60,16 @@ def test_the_diff_figure_shows_the_distances_and_marks_the_first_difference(tmp_
     labels = [t.get_text() for t in fig.axes[2].get_yticklabels()]
     assert labels[0] == result.top_weights[0][0]
     assert fig.axes[1].get_legend() is not None
+
+
+def test_the_explorer_page_shows_the_diff_of_another_run(tmp_path, capsys):
+    from simnet.cli import main
+    from simnet.explorer.command import diff_page_data
+
+    a, b = two_runs(tmp_path)
+    data = diff_page_data(a, b)
+    assert data["first_step"] == 9 and data["first_weights"][0][0] == "input→hidden[1, 2]" and data["other"] == "a"
+    assert set(data["distance"]) == {"input→hidden", "hidden→output"} and len(data["steps"]) == 61  # 0..60
+    assert main(["view", b, "--diff", a, "--no-open"]) == 0
+    page = (tmp_path / "b" / "explorer.html").read_text()
+    assert '"first_step":9' in page and "Run diff" in page

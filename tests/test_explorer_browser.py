@@ -455,5 +455,11 @@ def test_fork_from_the_page_gives_the_command_that_forks_there(browser, tmp_path
     assert simnet_main(words[1:] + ["--out", str(tmp_path / "forked")]) == 0
     assert f"forked: from the state after {at} samples" in capsys.readouterr().out
     assert load_state(tmp_path / "forked" / "states.npz", at)[0]["input.weights"][1, 2] == 0.9
+    # the fork's page, compared with the original: the Run diff section names that step and that weight
+    pg.goto("file://" + write_view(str(tmp_path / "forked"), diff=str(run)))
+    pg.wait_for_selector("#diff-first")
+    assert pg.locator("#diff-first").get_attribute("data-step") == str(at)
+    assert f"first difference after {at} samples: input→hidden[1, 2]" in pg.locator("#diff-first").inner_text()
+    assert pg.locator("#diff-svg path").count() >= 2
     assert p.errors == []
     p.close()

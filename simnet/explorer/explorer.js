@@ -321,6 +321,17 @@
     note.textContent = when === null ? "no window finished yet" : "the window that ended after " + when + " " + UNITS + " (dead: never active in it; saturated: stuck at an end in it)";
     body.appendChild(note);
   }
+  // ---- run diff (simnet view RUN --diff OTHER): where the other run parts from this one ----
+  function drawDiff() {
+    const d = D.diff; $("diff").hidden = !d; if (!d) return;
+    const body = $("diff-body"); body.textContent = "";
+    const line = (text, attrs) => { const e = document.createElement("div"); e.className = "kv"; e.textContent = text; for (const k in attrs || {}) e.setAttribute(k, attrs[k]); body.appendChild(e); };
+    if (d.first_step === null) { line("against " + d.other + ": no weight differs at any of the " + d.steps.length + " common steps", { id: "diff-first", "data-step": "" }); return; }
+    line("against " + d.other + ": first difference after " + d.first_step + " " + UNITS + ": " + d.first_weights.map((w) => w[0] + " (" + fmt(w[1]) + " vs " + fmt(w[2]) + ")").join(", "), { id: "diff-first", "data-step": d.first_step });
+    line("weights that differ most at the end: " + d.top_weights.slice(0, 5).map((w) => w[0] + " (" + fmt(w[1]) + " vs " + fmt(w[2]) + ")").join(", "));
+    if (d.top_neurons.length) line("neurons that differ most: " + d.top_neurons.map((w) => w[0]).join(", "));
+    chart($("diff-svg"), Object.keys(d.distance).map((c) => ({ name: "||W - W_" + d.other + "|| " + c, x: d.steps, y: d.distance[c] })), T(), "distance per connection");
+  }
   function drawWhere() {
     const n = D.frames.length, s = $("slider");
     s.max = Math.max(0, n - 1); s.value = S.f;
@@ -336,7 +347,7 @@
   function render() {
     if (document.hidden) { S.dirty = true; return; } // nothing is drawn while the page is hidden
     S.dirty = false;
-    drawDiagram(); drawCurves(); drawDetail(); drawSample(); drawHealth(); drawWhere();
+    drawDiagram(); drawCurves(); drawDetail(); drawSample(); drawHealth(); drawDiff(); drawWhere();
     EXT.forEach((x) => x.render && x.render(T())); // extra panels (maps.js) draw the same moment
   }
   // one drawing per animation frame, however many answers and clicks came in meanwhile: the page stays responsive
