@@ -517,8 +517,9 @@ class LiveRun:
         sub = self._phase_no / 100 if self.phase and self._phase_no else 0
         if self._pause_asked is not None:
             self.paused_after, self._pause_asked = self.steps - self._pause_asked, None
-        self.paused, self._mode = True, "pause"
-        self._capture(self.steps + sub)
+        self._mode = "pause"
+        self._capture(self.steps + sub)  # the frame of where it stops, before it says it is paused there
+        self.paused = True
         while self.paused:
             if self.stopping or self._interrupted():
                 self.paused, self._mode = False, "run"
