@@ -98,16 +98,39 @@ class Linear(Activation):
         return out
 
 
+RELU_DERIVATIVES = ("output > 0", "output >= 0")
+
+
 class ReLU(Activation):
+    """``max(x, 0)``; its derivative through the output is ``output > 0`` (the default).
+
+    ``derivative="output >= 0"`` is Grokking Deep Learning's ``relu2deriv`` (chapter 8): true for
+    every ReLU output, 0 included, so a dead neuron's delta is *not* blocked (a named choice, for
+    reproducing that book's printed numbers; its own comment says ``> 0``).
+    """
+
     name = "relu"
+
+    def __init__(self, derivative="output > 0"):
+        if derivative not in RELU_DERIVATIVES:
+            raise ValueError(f"ReLU derivative must be one of {RELU_DERIVATIVES}, got {derivative!r}")
+        self.derivative_rule = derivative
 
     def forward(self, x, out=None):
         return np.maximum(x, 0, out=out)
 
     def derivative(self, y, out=None):
+        if self.derivative_rule == "output >= 0":
+            if out is None:
+                return (y >= 0).astype(y.dtype)
+            np.copyto(out, y >= 0)
+            return out
         # through the output: sign(y) is 1 where y > 0 and 0 where y == 0 (a ReLU's output is never
         # negative); unlike (y > 0), it is made in y's own type, with no conversion and no mask
         return np.sign(y, out=out)
+
+    def __repr__(self):
+        return "relu" if self.derivative_rule == "output > 0" else f"relu(derivative {self.derivative_rule!r})"
 
 
 class LeakyReLU(Activation):
@@ -190,10 +213,16 @@ class Softmax(Activation):
     name = "softmax"
     _rows = None  # forward_in_place's and backprop's buffer: one number per row
 
+    def __init__(self, subtract_max=True):
+        self.subtract_max = bool(subtract_max)
+
     def forward(self, x, out=None, rows=None):
         # the max and the sum as ufunc reductions (no wrapper), into ``rows`` when given
-        out = np.subtract(x, np.maximum.reduce(x, axis=-1, keepdims=True, out=rows), out=out)
-        np.exp(out, out=out)
+        if self.subtract_max:
+            out = np.subtract(x, np.maximum.reduce(x, axis=-1, keepdims=True, out=rows), out=out)
+            np.exp(out, out=out)
+        else:  # Grokking Deep Learning's softmax (chapters 9, 10): exp(x) / sum, as written (may overflow)
+            out = np.exp(x, out=out)
         out /= np.add.reduce(out, axis=-1, keepdims=True, out=rows)
         return out
 
@@ -212,6 +241,9 @@ class Softmax(Activation):
         s = self._rows = reuse(self._rows, y.shape[:-1] + (1,), y.dtype)
         np.add.reduce(np.multiply(delta, y, out=d), axis=-1, keepdims=True, out=s)
         return np.multiply(y, np.subtract(delta, s, out=d), out=out)
+
+    def __repr__(self):
+        return "softmax" if self.subtract_max else "softmax(subtract_max=False)"
 
 
 def get_activation(activation):

@@ -438,11 +438,16 @@ class SimpleLayer:
             if not isinstance(optimizer, Optimizer):
                 optimizer = as_optimizer(optimizer)
             self._check_cache(batch)
+        self._complete_delta()
         if src.source is not None:
             self.pass_delta()
         self.update(optimizer)  # type: ignore[arg-type]  # (check=False: the caller passes an Optimizer)
         for m in self._watch_learn:
             m.record()
+
+    def _complete_delta(self) -> None:
+        """Before the two steps: a layer kind whose delta needs more than its target gave it completes it
+        here (a recurrent layer carries it back through time).  Dense layers: nothing to do."""
 
     def pass_delta(self) -> None:
         """Step 1 of ``learn``: the source's delta, from this layer's delta and the weights between them."""

@@ -17,10 +17,30 @@ import numpy as np
 
 from .activations import Activation, Linear, Sigmoid, Softmax
 
+DELTA_DIVISORS = ("batch", "batch squared")
+
 
 class Loss:
+    """A loss: its per-sample errors and the output delta ``goal - prediction`` (divided by the batch size).
+
+    ``divide_by="batch squared"`` divides the delta of a batch by ``batch * batch`` instead:
+    Grokking Deep Learning's chapters 9 and 10 write ``/ (batch_size * layer_2.shape[0])``
+    (a named choice, for reproducing that book's printed numbers).
+    """
+
     name = "loss"
     uses_sums = False  # whether sample_errors wants the output layer's input sums (logits)
+
+    def __init__(self, divide_by: str = "batch") -> None:
+        if divide_by not in DELTA_DIVISORS:
+            raise ValueError(f"{self.name}: divide_by must be one of {DELTA_DIVISORS}, got {divide_by!r}")
+        self.divide_by = divide_by
+
+    def _divide(self, out: np.ndarray) -> np.ndarray:
+        b = out.shape[0]
+        if b > 1:
+            out /= b * b if self.divide_by == "batch squared" else b
+        return out
 
     def sample_errors(self, goal: np.ndarray, prediction: np.ndarray, activation: Activation | None = None,
                       sums: np.ndarray | None = None) -> np.ndarray:
@@ -35,7 +55,7 @@ class Loss:
         ``activation``, or if ``goal`` (a finite ``(samples, n)`` array, optional) is out of its range."""
 
     def __repr__(self):
-        return self.name
+        return self.name if self.divide_by == "batch" else f"{self.name}(divide_by={self.divide_by!r})"
 
 
 class SquaredError(Loss):
@@ -64,9 +84,7 @@ class SquaredError(Loss):
         out = np.subtract(goal, prediction, out=out)
         if not isinstance(activation, Linear):
             out = activation.backprop(out, prediction, out=out)
-        if out.shape[0] > 1:
-            out /= out.shape[0]
-        return out
+        return self._divide(out)
 
 
 class CrossEntropy(Loss):
@@ -152,9 +170,7 @@ class CrossEntropy(Loss):
                 f"cross-entropy needs a softmax or sigmoid output layer, not {activation}"
             )
         out = np.subtract(goal, prediction, out=out)
-        if out.shape[0] > 1:
-            out /= out.shape[0]
-        return out
+        return self._divide(out)
 
 
 LOSSES = {"squared_error": SquaredError, "cross_entropy": CrossEntropy}

@@ -189,11 +189,26 @@ class SGD(Optimizer):
 
     name = "sgd"
 
+    def __init__(self, alpha, l2=0.0, n=None, scale="delta"):
+        if scale not in ("delta", "gradient"):
+            raise ValueError(f"SGD scale must be 'delta' or 'gradient', got {scale!r}")
+        super().__init__(alpha, l2, n)
+        self.scale = scale
+
     def scale_delta(self, delta, out):
+        if self.scale == "gradient":
+            return delta
         return np.multiply(delta, self._alpha, out=out)
 
     def update(self, param, grad, state):
-        """``grad`` was made from the scaled delta: it is the step itself."""
+        """``grad`` was made from the scaled delta: it is the step itself.
+
+        With ``scale='gradient'`` the rate multiplies the gradient instead,
+        ``weights += alpha * (x.T @ delta)``: the same step in Grokking Deep Learning's order of
+        floating-point operations (the walk-through's is ``x.T @ (alpha * delta)``).
+        """
+        if self.scale == "gradient":
+            grad *= self._alpha
         param += grad
 
 

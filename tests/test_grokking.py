@@ -1,0 +1,173 @@
+"""Grokking Deep Learning, chapters 8-14 (scenarios/grokking.py): the book's printed lines, to the digit.
+
+The default tier checks each chapter on its first iterations (the book's first lines); the slow tier
+runs the whole chapters.  Chapter 12's book printout is not repeatable (its vocabulary comes from a
+Python set), so the run's own trajectory, with a sorted vocabulary, is held here.
+"""
+import os
+
+import numpy as np
+import pytest
+from helpers import ROOT, load_scenario, needs_mnist_full
+
+grokking = load_scenario("grokking")
+needs_babi = pytest.mark.skipif(not os.path.isfile(os.path.join(os.environ["SIMNET_DATA"], "babi-qa1",
+                                                                "qa1_single-supporting-fact_train.txt")),
+                                reason="bAbI task 1 not found (see ../shared/datasets/README.md)")
+
+
+def book_lines(variant):
+    """The chapter 8 notebook's printed lines of one cell (tests/data/grokking_chapter8.txt)."""
+    with open(os.path.join(ROOT, "tests", "data", "grokking_chapter8.txt")) as f:
+        text = f.read()
+    section = text.split(f"[{variant}]\n", 1)[1].split("\n[", 1)[0]
+    return section.rstrip("\n").split("\n")
+
+
+def run(capsys, *argv):
+    assert grokking.main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+CHAPTER14 = """Activations
+[0.93940638 0.96852968]
+[0.9919462  0.99121735]
+[0.99301385 0.99302901]
+[0.9930713  0.99307098]
+[0.99307285 0.99307285]
+[0.99307291 0.99307291]
+[0.99307291 0.99307291]
+[0.99307291 0.99307291]
+[0.99307291 0.99307291]
+[0.99307291 0.99307291]
+
+Gradients
+[0.03439552 0.03439552]
+[0.00118305 0.00118305]
+[4.06916726e-05 4.06916726e-05]
+[1.39961115e-06 1.39961115e-06]
+[4.81403643e-08 4.81403637e-08]
+[1.65582672e-09 1.65582765e-09]
+[5.69682675e-11 5.69667160e-11]
+[1.97259346e-12 1.97517920e-12]
+[8.45387597e-14 8.02306381e-14]
+[1.45938177e-14 2.16938983e-14]
+Relu Activations
+[4.8135251  4.72615519]
+[23.71814585 23.98025559]
+[119.63916823 118.852839  ]
+[595.05052421 597.40951192]
+[2984.68857188 2977.61160877]
+[14895.13500696 14916.36589628]
+[74560.59859209 74496.90592414]
+[372548.22228863 372739.30029248]
+[1863505.42345854 1862932.18944699]
+[9315234.18124649 9316953.88328115]
+
+Relu Gradients
+[5. 5.]
+[25. 25.]
+[125. 125.]
+[625. 625.]
+[3125. 3125.]
+[15625. 15625.]
+[78125. 78125.]
+[390625. 390625.]
+[1953125. 1953125.]
+[9765625. 9765625.]
+"""
+
+
+def test_chapter14_prints_the_notebook_exactly(capsys):
+    """Sigmoid: the gradient vanishes; relu from the first sigmoid activation (a fresh run of all cells): it explodes.
+    The saved notebook's relu cell is a second run, which starts one step later: from [4.8135251 4.72615519],
+    its first line [23.71814585 23.98025559] is the second line here."""
+    assert run(capsys, "--chapter", "14") == CHAPTER14
+
+
+def test_chapter14_gradient_per_step_is_the_layers_own():
+    layer = grokking.run_chapter14_layer("sigmoid", [1, 0.01])
+    sizes = np.abs(layer.state_gradients).max(axis=1)
+    assert np.all(np.diff(sizes) > 0)  # the gradient reaching earlier steps is smaller: it vanishes
+    assert layer.states.shape == (11, 2) and np.array_equal(layer.states[1:], layer.neuron_row_array)
+    relu = grokking.run_chapter14_layer("relu", layer.neuron_row_array[0])
+    assert np.array_equal(relu.state_gradients[:, 0], 5.0 ** np.arange(10, 0, -1))
+
+
+@needs_mnist_full
+def test_chapter8_first_lines(capsys):
+    assert run(capsys, "--chapter", "8", "--iterations", "1").split("\n")[:-1] == book_lines("plain")[:1]
+
+
+@needs_mnist_full
+def test_chapter9_first_line(capsys):
+    assert run(capsys, "--chapter", "9", "--iterations", "1") == "\nI:0 Test-Acc:0.394 Train-Acc:0.156\n"
+
+
+@pytest.mark.slow  # its test pass convolves 10,000 images: several seconds
+@needs_mnist_full
+def test_chapter10_first_line(capsys):
+    assert run(capsys, "--chapter", "10", "--iterations", "1") == "\nI:0 Test-Acc:0.0288 Train-Acc:0.055\n"
+
+
+@needs_babi
+def test_chapter12_first_perplexity(capsys):
+    out = run(capsys, "--chapter", "12", "--iterations", "1")
+    assert out == "Perplexity:81.94009027613271\n"
+
+
+def test_corrected_names_what_it_corrects(capsys):
+    out = run(capsys, "--chapter", "14", "--corrected")
+    assert out.startswith("corrected: nothing to correct in this chapter\n")
+
+
+def test_variant_is_chapter_8s(capsys):
+    with pytest.raises(SystemExit) as e:
+        grokking.main(["--chapter", "9", "--variant", "batch"])
+    assert e.value.code == 2
+    assert "--variant is chapter 8's" in capsys.readouterr().err
+
+
+# ---- the whole chapters (slow) -------------------------------------------------------------------
+@pytest.mark.slow
+@needs_mnist_full
+@pytest.mark.parametrize("variant", ["plain", "dropout", "batch"])
+def test_chapter8_whole(capsys, variant):
+    out = run(capsys, "--chapter", "8", "--variant", variant)
+    assert out.rstrip("\n").split("\n") == book_lines(variant)
+
+
+@pytest.mark.slow
+@needs_mnist_full
+def test_chapter9_whole(capsys):
+    lines = run(capsys, "--chapter", "9").split("\n")
+    assert lines[1] == "I:0 Test-Acc:0.394 Train-Acc:0.156"
+    assert lines[2] == "I:10 Test-Acc:0.6867 Train-Acc:0.723"
+    assert lines[-2] == "I:290 Test-Acc:0.8701 Train-Acc:0.94"
+    assert len(lines) == 32
+
+
+CHAPTER10 = {0: "0.0288 Train-Acc:0.055", 1: "0.0273 Train-Acc:0.037", 2: "0.028 Train-Acc:0.037",
+             16: "0.2222 Train-Acc:0.243", 19: "0.0127 Train-Acc:0.026", 50: "0.4202 Train-Acc:0.21",
+             100: "0.8511 Train-Acc:0.737", 150: "0.873 Train-Acc:0.785", 200: "0.8776 Train-Acc:0.792",
+             250: "0.8786 Train-Acc:0.808", 298: "0.8774 Train-Acc:0.804", 299: "0.8774 Train-Acc:0.814"}
+
+
+@pytest.mark.slow
+@needs_mnist_full
+def test_chapter10_whole(capsys):
+    lines = run(capsys, "--chapter", "10").split("\n")[1:-1]
+    assert len(lines) == 300
+    for i, tail in CHAPTER10.items():
+        assert lines[i] == f"I:{i} Test-Acc:{tail}"
+
+
+@pytest.mark.slow
+@needs_babi
+def test_chapter12_whole(capsys):
+    lines = run(capsys, "--chapter", "12").split("\n")[:-1]
+    assert len(lines) == 30
+    values = [float(line.split(":")[1]) for line in lines]
+    assert lines[0] == "Perplexity:81.94009027613271"
+    assert lines[-1] == "Perplexity:4.192771209619761"
+    assert 3.5 < values[-1] < 4.5 and values[0] > 80
