@@ -1,7 +1,7 @@
 """Grokking Deep Learning, chapters 8-14, with explicit layers: the book's printed lines, to the digit.
 
-    python scenarios/grokking.py --chapter 8 [--variant plain|dropout|batch]
-    python scenarios/grokking.py --chapter 9 | 10 | 12 | 14 [--corrected]
+    simnet run grokking --chapter 8 [--variant plain|dropout|batch] [--corrected]
+    simnet run grokking --chapter 9 | 10 | 12 | 14 [--corrected]
 
 Each chapter is a plain loop over layers built as the book builds them (``simnet/grokking.py``):
 set the inputs, ``train()`` every layer forward, ``calc_delta`` on the output, ``learn()`` every
@@ -25,12 +25,13 @@ from simnet.grokking import (
     str5,
 )
 from simnet.layer import SimpleLayer
+from simnet.runs import ArgumentParser, UsageError, entry_point
 
 ITERATIONS = {"8": {"plain": 350, "dropout": 300, "batch": 300}, "9": 300, "10": 300, "12": 30000, "14": 10}
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--chapter", choices=["8", "9", "10", "12", "14"], required=True)
     p.add_argument("--variant", choices=["plain", "dropout", "batch"], default="plain",
                    help="chapter 8's network: plain (default), dropout or batch")
@@ -40,9 +41,9 @@ def parse_args(argv=None):
     p.add_argument("--data", default=None, help="folder with the data (default: SIMNET_DATA, the cache, a download)")
     args = p.parse_args(argv)
     if args.variant != "plain" and args.chapter != "8":
-        p.error("--variant is chapter 8's (plain, dropout, batch)")
+        raise UsageError(f"--variant is chapter 8's (plain, dropout, batch); chapter {args.chapter} has none")
     if args.iterations is not None and args.iterations < 1:
-        p.error(f"--iterations must be at least 1, got {args.iterations}")
+        raise UsageError(f"--iterations must be at least 1, got {args.iterations}")
     return args
 
 
@@ -228,6 +229,7 @@ def chapter14(args, book):
     return sigmoid, relu
 
 
+@entry_point
 def main(argv=None):
     args = parse_args(argv)
     book = not args.corrected

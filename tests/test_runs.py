@@ -28,7 +28,7 @@ def test_simnet_help_lists_every_scenario_with_one_line(capsys):
     out = capsys.readouterr().out
     for scenario in SCENARIOS.values():
         assert f"  {scenario.name}" in out and scenario.summary in out
-    assert list(SCENARIOS) == ["streetlights", "mnist", "fashion-mnist", "cnn", "playground", "sweep"]
+    assert list(SCENARIOS) == ["streetlights", "mnist", "fashion-mnist", "cnn", "playground", "sweep", "grokking"]
 
 
 def test_every_script_in_scenarios_is_registered_and_every_entry_is_its_main():
@@ -61,6 +61,7 @@ BAD = {  # a bad value for each scenario, and the words the one line must hold (
     "cnn": (["--epochs", "-1"], "--epochs must be 0 or more, got -1"),
     "playground": (["--noise", "70"], "--noise must be 0-50 (percent), got 70"),
     "sweep": (["streetlights", "--seeds", "x"], "--seeds x: seeds must look like"),
+    "grokking": (["--chapter", "8", "--iterations", "0"], "--iterations must be at least 1, got 0"),
 }
 
 
@@ -70,7 +71,7 @@ def test_a_bad_option_in_every_scenario_is_one_line_naming_it_and_exit_2(name, c
     argv, words = BAD[name]
     assert simnet(["run", name, *argv]) == 2
     assert words in one_line_error(capsys)
-    first = argv[:1] if name == "sweep" else []  # sweep's scenario comes first
+    first = {"sweep": argv[:1], "grokking": argv[:2]}.get(name, [])  # sweep's scenario, grokking's --chapter
     assert simnet(["run", name, *first, "--no-such-option", "7"]) == 2
     line = one_line_error(capsys)
     assert "unrecognized arguments: --no-such-option 7" in line and f"(see simnet run {name} --help)" in line

@@ -41,6 +41,8 @@ SCENARIOS = {s.name: s for s in [
              "simnet.scenarios.playground:main"),
     Scenario("sweep", "many seeds and settings of a scenario at once: what converged, how fast",
              "simnet.scenarios.sweep:main"),
+    Scenario("grokking", "Grokking Deep Learning's chapters 8-14 (--chapter), the book's printed lines to the digit",
+             "simnet.scenarios.grokking:main"),
 ]}
 
 
