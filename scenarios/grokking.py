@@ -9,6 +9,8 @@ layer backward.  Where the book's code differs from its text, ``--corrected`` ru
 version (the differences: ``simnet.grokking.QUIRKS``, docs/grokking.md).
 """
 import argparse
+import functools
+import os
 import sys
 
 import numpy as np
@@ -39,6 +41,9 @@ def parse_args(argv=None):
                    help="run the version the book's text describes instead of its code as printed")
     p.add_argument("--iterations", type=int, default=None, help="fewer iterations than the book's (for a quick look)")
     p.add_argument("--data", default=None, help="folder with the data (default: SIMNET_DATA, the cache, a download)")
+    p.add_argument("--plots", default=os.path.join("plots", "grokking"),
+                   help="folder for chapter 12's and 14's figures (a sequence step by step)")
+    p.add_argument("--no-plots", action="store_true", help="write no figures")
     args = p.parse_args(argv)
     if args.variant != "plain" and args.chapter != "8":
         raise UsageError(f"--variant is chapter 8's (plain, dropout, batch); chapter {args.chapter} has none")
@@ -53,18 +58,24 @@ def write(text):
 
 
 # ---- data --------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=2)  # read once per process (the arrays are only read)
 def mnist_1000(path=None):
     """The book's data: the first 1,000 training images and all 10,000 test images, /255, one-hot labels."""
-    from simnet.data import load_mnist
+    from simnet.data import ChecksumError, DatasetNotFoundError, load_mnist
 
-    x, y = load_mnist("train", path=path)
-    tx, ty = load_mnist("test", path=path)
+    try:
+        x, y = load_mnist("train", path=path)
+        tx, ty = load_mnist("test", path=path)
+    except (DatasetNotFoundError, ChecksumError, ValueError) as e:  # missing, failed download, malformed file
+        raise UsageError(str(e)) from None
     images = x[0:1000].reshape(1000, 28 * 28) / 255
     labels = np.zeros((1000, 10))
     labels[np.arange(1000), y[0:1000]] = 1
     test_images = tx.reshape(len(tx), 28 * 28) / 255
     test_labels = np.zeros((len(ty), 10))
     test_labels[np.arange(len(ty)), ty] = 1
+    for a in (images, labels, test_images, test_labels):
+        a.flags.writeable = False
     return images, labels, test_images, test_labels
 
 
@@ -165,9 +176,12 @@ def chapters_9_10(args, book):
 # ---- chapter 12 --------------------------------------------------------------------------------
 def babi_lines(path=None):
     """The first 1,000 lines of bAbI task 1's training file (``simnet.data.babi``)."""
-    from simnet.data.babi import read_babi_lines
+    from simnet.data import DatasetNotFoundError, read_babi_lines
 
-    return read_babi_lines("train", path=path)[0:1000]
+    try:
+        return read_babi_lines("train", path=path)[0:1000]
+    except DatasetNotFoundError as e:
+        raise UsageError(str(e)) from None
 
 
 def chapter12(args, book):
@@ -191,7 +205,36 @@ def chapter12(args, book):
             layer.learn(sgd)
         if it % 1000 == 0:
             print("Perplexity:" + str(np.exp(loss / len(sent))))
+    if not args.no_plots:  # one sentence, step by step: the book's sentence 4, forward and its delta through time
+        sentence = tokens[4]
+        sent = [word2index[w] for w in sentence]
+        layers[0].set_neurons(one_hot[sent])
+        for layer in layers:
+            layer.train()
+        output.calc_delta(one_hot[sent])
+        output.pass_delta()  # the hidden layer's delta from every prediction, weights unchanged
+        hidden = network.layer("hidden")
+        hidden.unroll_delta(hidden.delta)
+        draw_sequence(args, "chapter12_sentence4.png", hidden, ["(start)"] + sentence,
+                      f"chapter 12: the hidden state while reading {' '.join(sentence)!r}")
     return network, vocab, tokens
+
+
+def draw_sequence(args, name, layer, labels, title):
+    """The sequence step by step: a figure, and an explorer page whose timeline steps through the time steps."""
+    from simnet.explorer.export import page_data  # plotting and the explorer are only imported to draw
+    from simnet.explorer.page import write as write_page
+    from simnet.plots import plot_sequence
+    from simnet.sequence import sequence_histories
+
+    os.makedirs(args.plots, exist_ok=True)
+    path = os.path.join(args.plots, name)
+    plot_sequence(layer.states, layer.state_gradients, layer.name, labels, path, title)
+    info = {"network": {"layers": [{"name": layer.name, "num_neurons": layer.num_neurons,
+                                    "activation": str(layer.activation), "bias": False}], "loss": None}}
+    page = path[:-4] + ".html"
+    write_page(page_data(sequence_histories(layer), info, title=title), page)
+    print(f"wrote {path} and {page} (the explorer, one frame per time step)")
 
 
 # ---- chapter 14 --------------------------------------------------------------------------------
@@ -226,6 +269,9 @@ def chapter14(args, book):
     print("\nRelu Gradients")
     for g in relu.state_gradients[::-1]:
         print(g)
+    if not args.no_plots:
+        draw_sequence(args, "chapter14_sigmoid.png", sigmoid, None, "chapter 14, sigmoid: the gradient vanishes")
+        draw_sequence(args, "chapter14_relu.png", relu, None, "chapter 14, relu: the gradient explodes")
     return sigmoid, relu
 
 

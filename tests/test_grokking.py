@@ -25,7 +25,7 @@ def book_lines(variant):
 
 
 def run(capsys, *argv):
-    assert grokking.main(list(argv)) == 0
+    assert grokking.main([*argv, "--no-plots"]) == 0
     return capsys.readouterr().out
 
 
@@ -85,6 +85,52 @@ def test_chapter14_prints_the_notebook_exactly(capsys):
     assert run(capsys, "--chapter", "14") == CHAPTER14
 
 
+def test_chapter14_figure_shows_each_step():
+    import matplotlib.pyplot as plt
+
+    from simnet.plots import plot_sequence
+
+    layer = grokking.run_chapter14_layer("sigmoid", [1, 0.01])
+    fig = plot_sequence(layer.states, layer.state_gradients, layer.name)
+    top, bottom = fig.axes
+    assert [line.get_label() for line in top.get_lines()] == ["state[0]", "state[1]"]
+    assert np.array_equal(top.get_lines()[0].get_ydata(), layer.states[:, 0])  # 11 states: the start and 10 steps
+    size = bottom.get_lines()[-1]
+    assert bottom.get_yscale() == "log" and size.get_label() == "largest |gradient| reaching the state"
+    assert np.allclose(size.get_ydata(), np.abs(layer.state_gradients).max(axis=1))
+    assert size.get_ydata()[0] < 1e-13 < 1e-2 < size.get_ydata()[-1]  # vanished by the first step
+    plt.close(fig)
+    wide = plot_sequence(np.random.default_rng(0).normal(size=(6, 40)), np.ones((5, 40)), "wide")
+    assert len(wide.axes[0].get_images()) == 1  # more than 12 neurons: one row each in a heat map
+    plt.close(wide)
+
+
+@pytest.mark.slow
+def test_chapter14_writes_its_figures_and_pages(tmp_path):
+    from matplotlib.image import imread
+
+    assert grokking.main(["--chapter", "14", "--plots", str(tmp_path)]) == 0
+    assert sorted(os.listdir(tmp_path)) == ["chapter14_relu.html", "chapter14_relu.png", "chapter14_sigmoid.html",
+                                            "chapter14_sigmoid.png"]
+    assert imread(tmp_path / "chapter14_sigmoid.png").shape[2] in (3, 4)
+    assert "|gradient| per step" in (tmp_path / "chapter14_relu.html").read_text()
+
+
+def test_chapter14_explorer_page_steps_through_the_sequence():
+    from simnet.explorer.export import page_data
+    from simnet.sequence import sequence_histories
+
+    layer = grokking.run_chapter14_layer("relu", [0.93940638, 0.96852968])
+    info = {"network": {"layers": [{"name": "state", "num_neurons": 2, "activation": "relu"}]}}
+    data = page_data(sequence_histories(layer), info, title="chapter 14")
+    [neurons] = [s for s in data["series"] if s["variable"] == "neurons"]
+    assert neurons["layer"] == "state" and neurons["t"] == list(range(1, 12))  # one frame per state
+    assert neurons["v"][1] == [4.81353, 4.72616]
+    [curve] = data["curves"]
+    assert curve["name"] == "|gradient| per step"
+    assert curve["y"][::-1] == pytest.approx([5.0 ** k for k in range(1, 11)], rel=1e-5)  # 6 digits on the page
+
+
 def test_chapter14_gradient_per_step_is_the_layers_own():
     layer = grokking.run_chapter14_layer("sigmoid", [1, 0.01])
     sizes = np.abs(layer.state_gradients).max(axis=1)
@@ -125,6 +171,15 @@ def test_variant_is_chapter_8s(capsys):
     assert grokking.main(["--chapter", "9", "--variant", "batch"]) == 2
     err = capsys.readouterr().err
     assert err == "error: --variant is chapter 8's (plain, dropout, batch); chapter 9 has none\n"
+
+
+def test_missing_babi_is_one_line_naming_the_places(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("SIMNET_DATA", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert grokking.main(["--chapter", "12", "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "qa1_single-supporting-fact_train.txt not found" in err
+    assert f"{tmp_path}/babi-qa1" in err
 
 
 def test_simnet_run_knows_grokking():

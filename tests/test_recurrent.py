@@ -186,3 +186,30 @@ def test_matches_pytorch_rnn(activation):
     np.testing.assert_allclose(rows, out.detach().numpy(), rtol=1e-12, atol=1e-12)
     for name, got, want in zip(("input weights", "recurrent", "start", "bias"), (dW, dR, dstart, db), grads):
         np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+def test_saving_refuses_what_it_cannot_hold_before_writing(tmp_path):
+    from simnet.saving import save_network
+
+    net = sequence_network("tanh", "after")
+    with pytest.raises(ValueError, match="layer 'embedding' is a embedding layer \\(Embedding\\), which the save "
+                                         "format does not hold yet"):
+        save_network(tmp_path / "run", net)
+    assert not (tmp_path / "run").exists()
+
+
+def test_book_sections_network_saves_and_loads(tmp_path):
+    from simnet.grokking import chapter10_network
+    from simnet.saving import load_network, save_network
+
+    np.random.seed(1)
+    book = chapter10_network(book=True)
+    with pytest.raises(ValueError, match="activation softmax\\(subtract_max=False\\), a named choice"):
+        save_network(tmp_path / "book", book)
+    np.random.seed(1)
+    net = chapter10_network(book=False)
+    save_network(tmp_path / "run", net)
+    loaded, _ = load_network(tmp_path / "run")[:2]
+    x = np.random.default_rng(0).random((3, 784))
+    assert type(loaded.layers[1]).__name__ == "Conv2DSections" and loaded.layers[1].positions == "valid"
+    np.testing.assert_array_equal(loaded.predict(x), net.predict(x))

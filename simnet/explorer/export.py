@@ -202,6 +202,10 @@ def _curves(histories, info, last_t):
             for i in range(n_samples):
                 curves.append({"name": f"error {labels[i] if i < len(labels) else i}", "x": xs,
                                "y": rounded(per.values[:, i])})
+    for k, h in sorted(histories.items()):  # other curves a run recorded: 'curve/<name>' over its steps
+        if k.startswith("curve/") and len(h) and not h.shape:
+            curves.append({"name": k.split("/", 1)[1], "x": [int(s) + 1 for s in h.steps], "y": rounded(h.values),
+                           "main": not curves})
     epoch = {k: h for k, h in histories.items() if k.startswith("epoch/") and len(h)}
     if epoch:
         n_ep = max(len(h) for h in epoch.values())

@@ -97,7 +97,8 @@ from .dropout import Dropout
 from .flatten import Flatten
 from .input import MapInput
 from .pool import MaxPool2D
+from .sections import Conv2DSections
 
-MAP_LAYER_KINDS = {cls.__name__: cls for cls in (MapInput, Conv2D, MaxPool2D, Dropout, Flatten)}
+MAP_LAYER_KINDS = {cls.__name__: cls for cls in (MapInput, Conv2D, MaxPool2D, Dropout, Flatten, Conv2DSections)}
 
-__all__ = ["MAP_LAYER_KINDS", "Conv2D", "Dropout", "Flatten", "MapInput", "MapLayer", "MaxPool2D", "describe_shape"]
+__all__ = ["MAP_LAYER_KINDS", "Conv2D", "Conv2DSections", "Dropout", "Flatten", "MapInput", "MapLayer", "MaxPool2D", "describe_shape"]

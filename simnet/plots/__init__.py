@@ -8,10 +8,12 @@
     images.py       image data: weight tiles, confusion matrix, predictions, curves, summaries
     maps.py         neuron maps: filters, feature maps, the network as blocks
     sweeps.py       sweep figures: iterations, convergence rate, error curves, initial weights
+    sequence.py     a recurrent layer over a sequence: neurons per time step, the gradient's size per step
 """
 from .common import WEIGHT_CMAP, figure_paths, save_figure, source_colour, target_width
 from .diagram import draw_network, draw_networks, network_graph
 from .redraw import plot_run, redraw
+from .sequence import plot_sequence
 from .walkthrough import plot_errors, plot_neurons, plot_weights
 
 __all__ = ["WEIGHT_CMAP", "draw_network", "draw_networks", "figure_paths", "network_graph", "plot_errors",

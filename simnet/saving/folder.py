@@ -52,6 +52,24 @@ def _state_arrays(state, prefix, arrays):
     return scalars
 
 
+def _check_savable(network):
+    """Refuse, before anything is written, what the format cannot hold yet (rather than lose it on the way)."""
+    for layer in network.layers:
+        kind = type(layer).__name__
+        if kind not in LAYER_KINDS:
+            raise ValueError(f"save_network: layer {layer.name!r} is a {getattr(layer, 'kind', kind)} layer ({kind}), "
+                             f"which the save format does not hold yet (its own weights would be lost); "
+                             f"the kinds it holds: {', '.join(sorted(LAYER_KINDS))}")
+        act = layer.activation
+        if getattr(act, "derivative_rule", "output > 0") != "output > 0" or not getattr(act, "subtract_max", True):
+            raise ValueError(f"save_network: layer {layer.name!r} has activation {act!r}, a named choice "
+                             f"(Grokking Deep Learning's code) that the save format does not record yet")
+    loss = network.output.loss
+    if getattr(loss, "divide_by", "batch") != "batch":
+        raise ValueError(f"save_network: the loss {loss!r} divides the delta by {loss.divide_by}, a named choice "
+                         f"that the save format does not record yet")
+
+
 def save_network(folder, network, optimizer=None, info=None, history=True):
     """Write ``network`` (and its optimizer's state) to ``folder``; returns the paths written (``SavedPaths``).
 
@@ -69,6 +87,7 @@ def save_network(folder, network, optimizer=None, info=None, history=True):
                         f"got {type(optimizer).__name__}")
     if info is not None and not isinstance(info, dict):
         raise TypeError(f"save_network: info must be a dict or None, got {type(info).__name__}")
+    _check_savable(network)
     arrays, layers = {}, []
     names = schema.array_names([layer.name for layer in network.layers])  # 'input->hidden', 'hidden.bias'
     for i, layer in enumerate(network.layers):

@@ -208,7 +208,8 @@ LAYER_FIELDS = {  # per kind: the fields its config() writes (activation and opt
     "Conv2D": ({"name", "input_shape", "dtype", "filters", "kernel_size", "stride", "padding", "bias"},
                {"name", "input_shape", "filters", "kernel_size"}),
     "MaxPool2D": ({"name", "input_shape", "dtype", "pool_size", "stride"}, {"name", "input_shape"}),
-    "Dropout": ({"name", "input_shape", "dtype", "rate", "rng_state"}, {"name", "input_shape"}),
+    "Dropout": ({"name", "input_shape", "dtype", "rate", "rng_state", "delta_mask", "derivative_on"},
+                {"name", "input_shape"}),
     "Flatten": ({"name", "input_shape", "dtype"}, {"name", "input_shape"}),
 }
 

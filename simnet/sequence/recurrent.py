@@ -39,6 +39,7 @@ the delta one step early, and the input rows two steps early (a named choice, se
 import numpy as np
 
 from ..checks import as_numbers, check_finite
+from ..history import History
 from ..layer import SimpleLayer, dense_sums
 
 
@@ -213,3 +214,27 @@ class Recurrent(SimpleLayer):
                  "    " + np.array2string(self._recurrent, precision=4).replace("\n", "\n    "),
                  "  start (input sum of step 0): " + np.array2string(self.start, precision=4)]
         return "\n".join(lines)
+
+
+def sequence_histories(layer):
+    """A recurrent layer's last sequence as histories whose steps are the time steps (for the explorer and
+    ``save_histories``): ``'<name>/neurons'`` the states ``s_0 .. s_T``, ``'<name>/delta'`` their
+    ``step_delta`` (after a backward step), and ``'curve/|gradient| per step'``, the largest magnitude of
+    ``state_gradients`` at each step (how the gradient vanishes or explodes going back in time)."""
+    if layer.states is None:
+        raise ValueError(f"recurrent layer {layer.name!r} has run no sequence yet: call train() first")
+    steps, n = layer.states.shape
+    out = {}
+    rows = [("neurons", layer.states)] + ([("delta", layer.step_delta)] if layer.step_delta is not None else [])
+    for variable, values in rows:
+        h = History((n,), capacity=max(steps, 2), name=f"{layer.name}/{variable}")
+        h.about = {"layer": layer.name, "variable": variable}
+        for k, v in enumerate(values):
+            h.offer(k, v)
+        out[h.name] = h
+    if layer.state_gradients is not None:
+        h = History((), capacity=max(steps, 2), name="curve/|gradient| per step")
+        for k, g in enumerate(np.abs(layer.state_gradients).max(axis=1)):
+            h.offer(k, g)
+        out[h.name] = h
+    return out
