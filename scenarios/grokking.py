@@ -8,7 +8,6 @@ set the inputs, ``train()`` every layer forward, ``calc_delta`` on the output, `
 layer backward.  Where the book's code differs from its text, ``--corrected`` runs the text's
 version (the differences: ``simnet.grokking.QUIRKS``, docs/grokking.md).
 """
-import argparse
 import functools
 import os
 import sys

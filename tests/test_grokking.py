@@ -98,7 +98,7 @@ def test_chapter14_figure_shows_each_step():
     size = bottom.get_lines()[-1]
     assert bottom.get_yscale() == "log" and size.get_label() == "largest |gradient| reaching the state"
     assert np.allclose(size.get_ydata(), np.abs(layer.state_gradients).max(axis=1))
-    assert size.get_ydata()[0] < 1e-13 < 1e-2 < size.get_ydata()[-1]  # vanished by the first step
+    assert size.get_ydata()[0] < 1e-13 and size.get_ydata()[-1] > 1e-2  # vanished by the first step
     plt.close(fig)
     wide = plot_sequence(np.random.default_rng(0).normal(size=(6, 40)), np.ones((5, 40)), "wide")
     assert len(wide.axes[0].get_images()) == 1  # more than 12 neurons: one row each in a heat map

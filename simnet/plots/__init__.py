@@ -13,7 +13,7 @@
 from .common import WEIGHT_CMAP, figure_paths, save_figure, source_colour, target_width
 from .diagram import draw_network, draw_networks, network_graph
 from .redraw import plot_run, redraw
-from .sequence import plot_sequence
+from .sequence import plot_sequence  # noqa: F401 (the package's figures, imported from here)
 from .walkthrough import plot_errors, plot_neurons, plot_weights
 
 __all__ = ["WEIGHT_CMAP", "draw_network", "draw_networks", "figure_paths", "network_graph", "plot_errors",

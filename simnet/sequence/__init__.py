@@ -7,4 +7,4 @@ from .recurrent import Recurrent, sequence_histories
 
 SEQUENCE_LAYER_KINDS = {cls.__name__: cls for cls in (Embedding, Recurrent)}
 
-__all__ = ["SEQUENCE_LAYER_KINDS", "Embedding", "Recurrent"]
+__all__ = ["SEQUENCE_LAYER_KINDS", "Embedding", "Recurrent", "sequence_histories"]
