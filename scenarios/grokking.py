@@ -25,6 +25,7 @@ from simnet.grokking import (
     chapter14_layer,
     str5,
 )
+from simnet.interrupt import StopOnInterrupt
 from simnet.layer import SimpleLayer
 from simnet.runs import ArgumentParser, UsageError, entry_point
 
@@ -36,6 +37,9 @@ def parse_args(argv=None):
     p.add_argument("--chapter", choices=["8", "9", "10", "12", "14"], required=True)
     p.add_argument("--variant", choices=["plain", "dropout", "batch"], default="plain",
                    help="chapter 8's network: plain (default), dropout or batch")
+    p.add_argument("--notebook", choices=["fresh", "saved"], default="fresh",
+                   help="chapter 14: a fresh run of all cells (default), or what the saved notebook shows "
+                        "(its relu cell run a second time, from the first run's first relu activation)")
     p.add_argument("--corrected", action="store_true",
                    help="run the version the book's text describes instead of its code as printed")
     p.add_argument("--iterations", type=int, default=None, help="fewer iterations than the book's (for a quick look)")
@@ -44,6 +48,8 @@ def parse_args(argv=None):
                    help="folder for chapter 12's and 14's figures (a sequence step by step)")
     p.add_argument("--no-plots", action="store_true", help="write no figures")
     args = p.parse_args(argv)
+    if args.notebook != "fresh" and args.chapter != "14":
+        raise UsageError(f"--notebook is chapter 14's (fresh, saved); chapter {args.chapter} has none")
     if args.variant != "plain" and args.chapter != "8":
         raise UsageError(f"--variant is chapter 8's (plain, dropout, batch); chapter {args.chapter} has none")
     if args.iterations is not None and args.iterations < 1:
@@ -94,7 +100,7 @@ def test_pass(network, test_images, test_labels, chunk=1000, softmax=False):
 
 
 # ---- chapter 8 ---------------------------------------------------------------------------------
-def chapter8(args, book):
+def chapter8(args, book, stop):
     images, labels, test_images, test_labels = mnist_1000(args.data)
     variant = args.variant
     iterations = args.iterations or ITERATIONS["8"][variant]
@@ -107,6 +113,8 @@ def chapter8(args, book):
     repeats = batch_size if (variant == "batch" and book) else 1  # the book's batch update, 100 times
     progress = sys.stdout.isatty()
     for j in range(iterations):
+        if stop.requested:
+            break
         error, correct = 0.0, 0
         for i in range(len(images) // batch_size):
             start, end = i * batch_size, (i + 1) * batch_size
@@ -122,6 +130,10 @@ def chapter8(args, book):
             for _ in range(repeats):
                 for layer in reversed(layers):
                     layer.learn(sgd)
+            if stop.requested:
+                break
+        if stop.requested:
+            break
         train = f"Train-Err:{str5(error / float(len(images)))} Train-Acc:{correct / float(len(images))}"
         if variant == "plain":
             if progress:
@@ -140,7 +152,7 @@ def chapter8(args, book):
 
 
 # ---- chapters 9 and 10 -------------------------------------------------------------------------
-def chapters_9_10(args, book):
+def chapters_9_10(args, book, stop):
     images, labels, test_images, test_labels = mnist_1000(args.data)
     chapter = args.chapter
     iterations = args.iterations or ITERATIONS[chapter]
@@ -151,6 +163,8 @@ def chapters_9_10(args, book):
     batch_size = 100 if chapter == "9" else 128
     every = 10 if chapter == "9" else 1
     for j in range(iterations):
+        if stop.requested:
+            break
         correct = 0
         for i in range(len(images) // batch_size):
             start, end = i * batch_size, (i + 1) * batch_size
@@ -164,6 +178,10 @@ def chapters_9_10(args, book):
             output.calc_delta(labels[start:end])
             for layer in reversed(layers):
                 layer.learn(sgd)
+            if stop.requested:
+                break
+        if stop.requested:
+            break
         if j % every == 0:
             _, test_correct = test_pass(network, test_images, test_labels, chunk=1000 if chapter == "9" else 500)
             write(f"\nI:{j} Test-Acc:{test_correct / float(len(test_images))} "
@@ -183,7 +201,7 @@ def babi_lines(path=None):
         raise UsageError(str(e)) from None
 
 
-def chapter12(args, book):
+def chapter12(args, book, stop):
     tokens = babi_tokens(babi_lines(args.data))
     vocab = sorted({word for sent in tokens for word in sent})  # the book's set, in a fixed order
     word2index = {word: i for i, word in enumerate(vocab)}
@@ -194,6 +212,8 @@ def chapter12(args, book):
     sgd = book_sgd(0.001)  # the book's alpha
     iterations = args.iterations or ITERATIONS["12"]
     for it in range(iterations):
+        if stop.requested:
+            break
         sent = [word2index[w] for w in tokens[it % len(tokens)][1:]]
         layers[0].set_neurons(one_hot[sent])
         for layer in layers:
@@ -262,6 +282,8 @@ def chapter14(args, book):
     # The book's relu cell starts from whatever `activation` is left over: after the sigmoid cell, the
     # loop variable of its gradient loop, the *first* sigmoid activation (a fresh run of all cells).
     relu = run_chapter14_layer("relu", sigmoid.neuron_row_array[0])
+    if args.notebook == "saved":  # the cell run again: `activation` is now the first relu run's first activation
+        relu = run_chapter14_layer("relu", relu.neuron_row_array[0])
     print("Relu Activations")
     for a in relu.neuron_row_array:
         print(a)
@@ -283,14 +305,18 @@ def main(argv=None):
         if args.chapter == "8" and args.variant != "batch":
             which = [k for k in which if k != "batch-update"]
         print(f"corrected: {', '.join(which) if which else 'nothing to correct in this chapter'}")
-    if args.chapter == "8":
-        chapter8(args, book)
-    elif args.chapter in ("9", "10"):
-        chapters_9_10(args, book)
-    elif args.chapter == "12":
-        chapter12(args, book)
-    else:
-        chapter14(args, book)
+    with StopOnInterrupt() as stop:  # Ctrl-C (or SIGTERM) ends the run after the step it came in
+        if args.chapter == "8":
+            chapter8(args, book, stop)
+        elif args.chapter in ("9", "10"):
+            chapters_9_10(args, book, stop)
+        elif args.chapter == "12":
+            chapter12(args, book, stop)
+        else:
+            chapter14(args, book)
+    if stop.requested:
+        print(f"\ninterrupted ({stop.name}): the lines above are the iterations that finished")
+        return stop.status
     return 0
 
 

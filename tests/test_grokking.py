@@ -131,6 +131,14 @@ def test_chapter14_explorer_page_steps_through_the_sequence():
     assert curve["y"][::-1] == pytest.approx([5.0 ** k for k in range(1, 11)], rel=1e-5)  # 6 digits on the page
 
 
+def test_chapter14_as_the_saved_notebook_shows_it(capsys):
+    lines = run(capsys, "--chapter", "14", "--notebook", "saved").split("\n")
+    relu = lines[lines.index("Relu Activations") + 1:lines.index("Relu Activations") + 11]
+    assert relu[0] == "[23.71814585 23.98025559]" and relu[1] == "[119.63916823 118.852839  ]"
+    assert relu[-1] == "[46583049.71437107 46577890.60826711]"
+    assert lines[-2] == "[9765625. 9765625.]"
+
+
 def test_chapter14_gradient_per_step_is_the_layers_own():
     layer = grokking.run_chapter14_layer("sigmoid", [1, 0.01])
     sizes = np.abs(layer.state_gradients).max(axis=1)
@@ -231,3 +239,54 @@ def test_chapter12_whole(capsys):
     assert lines[0] == "Perplexity:81.94009027613271"
     assert lines[-1] == "Perplexity:4.192771209619761"
     assert 3.5 < values[-1] < 4.5 and values[0] > 80
+
+
+@pytest.mark.slow
+@needs_mnist_full
+def test_chapter8_corrected_derivative_first_lines(capsys):
+    """relu's derivative 'output > 0' (the book's comment) instead of its code's 'output >= 0'."""
+    lines = run(capsys, "--chapter", "8", "--corrected", "--iterations", "11").split("\n")
+    assert lines[0] == "corrected: relu-derivative"
+    assert lines[1] == " I:0 Train-Err:0.729 Train-Acc:0.527 Test-Err:0.593 Test-Acc:0.6493"
+    assert lines[2] == " I:10 Train-Err:0.198 Train-Acc:0.94 Test-Err:0.321 Test-Acc:0.8559"
+
+
+@pytest.mark.slow
+@needs_babi
+def test_chapter12_corrected_is_backpropagation_through_time(capsys):
+    lines = run(capsys, "--chapter", "12", "--corrected").split("\n")[:-1]
+    assert lines[0] == "corrected: bptt-offsets"
+    assert lines[1] == "Perplexity:81.94009027613271"  # the same start: only the updates differ
+    assert lines[-1] == "Perplexity:4.146530458404421"
+
+
+def test_babi_is_found_where_every_data_set_is(tmp_path, monkeypatch):
+    from simnet.data import find_babi
+    from simnet.data.registry import TEXT_DATASETS
+
+    name = TEXT_DATASETS["babi-qa1"].files["train"]
+    (tmp_path / "mine" / "babi-qa1").mkdir(parents=True)
+    (tmp_path / "mine" / "babi-qa1" / name).write_text("1 Mary moved to the bathroom.\n")
+    assert find_babi("train", path=tmp_path / "mine") == tmp_path / "mine" / "babi-qa1" / name  # --data first
+    monkeypatch.setenv("SIMNET_DATA", str(tmp_path / "mine"))
+    assert find_babi("train") == tmp_path / "mine" / "babi-qa1" / name  # then $SIMNET_DATA/babi-qa1
+
+
+@pytest.mark.slow
+@needs_babi
+def test_ctrl_c_ends_after_the_step_and_keeps_the_lines(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "scenarios", "grokking.py"), "--chapter", "12",
+                             "--no-plots"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": ROOT}, cwd=tmp_path)
+    first = proc.stdout.readline()
+    assert first.startswith("Perplexity:81.94")
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    lines = (first + rest).rstrip("\n").split("\n")
+    assert lines[-1] == "interrupted (Ctrl-C): the lines above are the iterations that finished"
+    assert all(line.startswith("Perplexity:") for line in lines[:-2]) and len(lines) < 32

@@ -8,34 +8,30 @@ tasks ship as one archive (https://research.facebook.com/downloads/babi/); put t
 one of those places.  Licence: bAbI tasks, Copyright (c) 2015-present, Facebook, Inc., CC BY 3.0
 (keep its LICENSE file beside the data).
 """
-import os
-from pathlib import Path
-
-from .registry import DatasetNotFoundError, cache_dir
+from .registry import TEXT_DATASETS, DatasetNotFoundError, _candidates
 
 BABI = "babi-qa1"
-BABI_FILES = {"train": "qa1_single-supporting-fact_train.txt", "test": "qa1_single-supporting-fact_test.txt"}
+BABI_FILES = TEXT_DATASETS[BABI].files
 
 
 def find_babi(split="train", path=None):
-    """The path of one split's file; ``DatasetNotFoundError`` lists every place searched."""
+    """The path of one split's file, searched as ``registry._candidates`` orders the places (``path``,
+    ``$SIMNET_DATA``, the user cache, ``SYSTEM_LOCATIONS``); ``DatasetNotFoundError`` lists every place searched."""
     if split not in BABI_FILES:
         raise ValueError(f"unknown bAbI split {split!r}; choose 'train' or 'test'")
-    name = BABI_FILES[split]
-    places = []
-    if path is not None:
-        places += [Path(path).expanduser(), Path(path).expanduser() / BABI]
-    env = os.environ.get("SIMNET_DATA")
-    if env:
-        places += [Path(env).expanduser() / BABI, Path(env).expanduser()]
-    places.append(cache_dir(BABI))
-    for folder in places:
+    spec = TEXT_DATASETS[BABI]
+    name = spec.files[split]
+    searched = []
+    for folder, origin in _candidates(spec, path):
+        if folder is None:
+            searched.append(origin)
+            continue
         if (folder / name).is_file():
             return folder / name
-    searched = "\n".join(f"  - {p}" for p in places) + ("" if env else "\n  - $SIMNET_DATA (not set)")
-    raise DatasetNotFoundError(f"bAbI task 1 {split} file {name} not found. Searched:\n{searched}\n"
-                               f"It is not downloaded: put it (from https://research.facebook.com/downloads/babi/, "
-                               f"tasks_1-20_v1-2, en/) in {cache_dir(BABI)} or $SIMNET_DATA/{BABI}/, or pass path=FOLDER.")
+        searched.append(f"{folder} ({origin})")
+    raise DatasetNotFoundError(f"{spec.title}: {name} not found. Searched: {'; '.join(searched)}. It is not "
+                               f"downloaded: put it (from {spec.source}) in $SIMNET_DATA/{BABI}/ or the user cache, "
+                               f"or pass path=FOLDER.")
 
 
 def read_babi_lines(split="train", path=None):

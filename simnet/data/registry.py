@@ -76,9 +76,38 @@ DATASETS = {
     ),
 }
 
+@dataclass(frozen=True)
+class TextDatasetSpec:
+    """A text data set: its folder name, its files by split, their sha256 (as published with the data here)
+    and where it comes from.  Found in the same places as the image data sets (``_candidates``); not
+    downloaded (see ``simnet.data.babi``)."""
+
+    name: str
+    title: str
+    files: dict
+    sha256: dict
+    source: str
+    licence: str
+
+
+TEXT_DATASETS = {
+    "babi-qa1": TextDatasetSpec(
+        name="babi-qa1",
+        title="bAbI task 1 (single supporting fact)",
+        files={"train": "qa1_single-supporting-fact_train.txt", "test": "qa1_single-supporting-fact_test.txt"},
+        sha256={"qa1_single-supporting-fact_train.txt":
+                "c64ba9b1a49bbb111ffc4cd2ae4f129d25c012399dd7ade9679eea464b9afb05",
+                "qa1_single-supporting-fact_test.txt":
+                "55acf66cef2f6d798e2aa1d056e1ec8f24e910ea9215b639450574321132959b"},
+        source="https://research.facebook.com/downloads/babi/ (tasks_1-20_v1-2, en/)",
+        licence="Copyright (c) 2015-present, Facebook, Inc., CC BY 3.0",
+    ),
+}
+
 SYSTEM_LOCATIONS = {
     "mnist": [],
     "fashion-mnist": [Path("/usr/share/datasets/fashion-mnist")],
+    "babi-qa1": [],
 }
 """Folders searched after the user cache, per data set (a module-level list tests can patch)."""
 
