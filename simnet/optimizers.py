@@ -189,11 +189,11 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(self, alpha, l2=0.0, n=None, scale="delta"):
+    def __init__(self, alpha, l2=0.0, n=None, l1=0.0, scale="delta"):
         if scale not in ("delta", "gradient"):
             raise ValueError(f"SGD scale must be 'delta' or 'gradient', got {scale!r}")
-        super().__init__(alpha, l2, n)
-        self.scale = scale
+        super().__init__(alpha, l2, n, l1)
+        self.scale = scale  # the order of the same arithmetic (not saved: a loaded SGD scales the delta)
 
     def scale_delta(self, delta, out):
         if self.scale == "gradient":

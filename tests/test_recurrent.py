@@ -161,7 +161,9 @@ def test_matches_pytorch_rnn(activation):
     layer.learn(SGD(1.0))
     dW, dR, dstart, db = src.weight_row_mat - w0, layer.recurrent_row_mat - r0, layer.start - s0, layer.bias - b0
 
-    t = lambda a: torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    def t(a):
+        return torch.tensor(a, dtype=torch.float64, requires_grad=True)
+
     xt, Wt, Rt, bt, st = t(x), t(W.T), t(R.T), t(b), t(start)
     if activation == "tanh":
         rnn = torch.nn.RNN(n_in, n, nonlinearity="tanh", bias=True, dtype=torch.float64)
