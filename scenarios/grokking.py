@@ -34,7 +34,9 @@ ITERATIONS = {"8": {"plain": 350, "dropout": 300, "batch": 300}, "9": 300, "10":
 
 def parse_args(argv=None):
     p = ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--chapter", choices=["8", "9", "10", "12", "14"], required=True)
+    p.add_argument("--chapter", choices=["8", "9", "10", "12", "14"], required=True,
+                   help="the book's chapter: 8 regularization, 9 activations, 10 convolution, 12 recurrence, "
+                        "14 exploding and vanishing gradients")
     p.add_argument("--variant", choices=["plain", "dropout", "batch"], default="plain",
                    help="chapter 8's network: plain (default), dropout or batch")
     p.add_argument("--notebook", choices=["fresh", "saved"], default="fresh",
