@@ -254,8 +254,11 @@ def write_outputs(args, network, recorder, grid, maps, task, train, test, info):
 
     os.makedirs(args.plots, exist_ok=True)
     network.save_history(os.path.join(args.plots, "history.npz"), info)
-    paths = export_maps(args.plots, network, grid, maps, args.features)
-    print(f"maps: {paths[0]} and {len(paths) - 1} PNG files in {os.path.join(args.plots, 'maps')}/")
+    npz = export_maps(args.plots, network, grid, maps, args.features)
+    from simnet.plots.playground import save_map_pngs  # plotting is only imported to draw
+
+    pngs = save_map_pngs(os.path.join(args.plots, "maps"), network, grid, maps, args.features)
+    print(f"maps: {npz} and {len(pngs)} PNG files in {os.path.join(args.plots, 'maps')}/")
     if args.no_plots:
         return 0
     from simnet.plots.playground import plot_playground_run  # plotting is only imported to draw

@@ -1,4 +1,5 @@
-"""Every map of a run, to files: ``maps.npz`` (the numbers) and ``maps/<layer>_<i>.png`` (the pictures).
+"""Every map of a run, as numbers: ``maps.npz`` (the pictures, ``maps/<layer>_<i>.png``, are drawn by
+``simnet.plots.playground.save_map_pngs``: nothing here imports the plotting code).
 
 ``maps.npz`` holds, for the end of the run, one array per layer named by the layer,
 ``(neurons, resolution, resolution)`` (the input layer's are the features), the grid's axes ``x1``
@@ -14,7 +15,7 @@ from ..saving.files import write_file
 
 
 def export_maps(folder, network, grid, maps, features):
-    """Write ``folder/maps.npz`` and ``folder/maps/*.png``; returns the paths (the npz first)."""
+    """Write ``folder/maps.npz``; returns its path."""
     arrays = {layer.name: np.asarray(maps[layer.name], dtype=np.float32) for layer in network.layers}
     arrays["x1"], arrays["x2"] = grid.x1, grid.x2
     header = {"format": "simnet-maps", "version": 1, "domain": list(grid.domain), "resolution": grid.resolution,
@@ -22,6 +23,4 @@ def export_maps(folder, network, grid, maps, features):
     arrays["header"] = np.array(json.dumps(header))
     path = os.path.join(folder, "maps.npz")
     write_file(path, lambda f: np.savez_compressed(f, **arrays))
-    from ..plots.playground import save_map_pngs  # the pictures need matplotlib
-
-    return [path, *save_map_pngs(os.path.join(folder, "maps"), network, grid, maps, features)]
+    return path
