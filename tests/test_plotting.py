@@ -18,9 +18,18 @@ FIGURES = ["error.png", "input_to_hidden_weights.png", "hidden_to_output_weights
            "hidden_neurons.png", "output_neurons.png", "network.png", "health.png"]
 
 
-def test_streetlights_figures(tmp_path, capsys):
-    streetlights.main(["--plots", str(tmp_path)])
-    histories, info = load_histories(tmp_path / "history.npz")
+@pytest.fixture(scope="module")
+def seed0_run(tmp_path_factory):
+    """One streetlights run with seed 0 and every figure, shared by the tests that inspect it (each run
+    draws every figure: seconds of the default tier's time)."""
+    folder = tmp_path_factory.mktemp("seed0")
+    assert streetlights.main(["--plots", str(folder)]) == 0
+    return folder
+
+
+def test_streetlights_figures(seed0_run, tmp_path):
+    assert sorted(f for f in os.listdir(seed0_run) if f.endswith(".png")) == sorted(FIGURES)
+    histories, info = load_histories(seed0_run / "history.npz")
     paths = plot_run(histories, info, tmp_path / "again")
     assert sorted(os.path.basename(p) for p in paths) == sorted(FIGURES)
     h = histories["input/weights"]
@@ -191,11 +200,10 @@ def test_per_sample_neuron_figures_name_the_sample_of_every_dot(tmp_path, capsys
     plt.close("all")
 
 
-def test_network_diagram_compares_initial_and_final_for_the_same_named_input(tmp_path):
+def test_network_diagram_compares_initial_and_final_for_the_same_named_input(seed0_run):
     from simnet.plots.walkthrough_run import plot_network_states
 
-    streetlights.main(["--plots", str(tmp_path)])
-    histories, info = load_histories(tmp_path / "history.npz")
+    histories, info = load_histories(seed0_run / "history.npz")
     fig = plot_network_states(histories, info, lambda name: None, info["network"]["layers"])
     assert "[1 0 1]" in fig._suptitle.get_text()
     panels = [ax for ax in fig.axes if ax.get_title()]
