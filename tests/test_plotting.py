@@ -98,7 +98,8 @@ def test_cli_redraws_a_saved_run(tmp_path, capsys):
     assert sorted(map(os.path.basename, printed)) == sorted(FIGURES) and all(os.path.exists(p) for p in printed)
     (tmp_path / "bad.npz").write_bytes(b"junk")
     assert main(["plot", str(tmp_path / "bad.npz")]) == 2
-    assert "cannot read simnet history" in capsys.readouterr().err
+    err = capsys.readouterr().err  # the file and why it is not a history (no zip archive at all)
+    assert f"{tmp_path / 'bad.npz'}: not an .npz archive" in err and len(err.strip().splitlines()) == 1, err
 
 
 # ---- figures that tell the truth at every scale --------------------------------------------------------------
