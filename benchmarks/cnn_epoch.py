@@ -422,17 +422,9 @@ def worker(args):
 
 # ---- the parent ------------------------------------------------------------------------------------------
 def contenders(args, extra=()):
-    names = ["simnet", "numpy"] + ([] if args.no_torch or not has_torch() else ["torch"])
+    names = ["simnet", "numpy"] + ([] if args.no_torch or not paired.has_torch() else ["torch"])
     base = [HERE, "--images", str(args.images), "--batch-size", str(args.batch_size), *extra]
     return {NAMES[n]: base + ["--worker", n] for n in names}
-
-
-def has_torch():
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def check(args, steps=10):

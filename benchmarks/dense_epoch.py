@@ -184,17 +184,9 @@ def worker(args):
                          samples=len(order), data=source, threads=paired.thread_settings(args.worker, torch))
 
 
-def has_torch():
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def run(args):
     """Per batch size: the PyTorch check (50 steps), the rounds, and the weight check of every round."""
-    torch = not args.no_torch and has_torch()
+    torch = not args.no_torch and paired.has_torch()
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for batch in [int(b) for b in args.batches.split(",")]:

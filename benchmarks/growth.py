@@ -84,17 +84,9 @@ def worker(args):
                          us_per_sample=out, threads=paired.thread_settings(args.worker, torch))
 
 
-def has_torch():
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def run(args):
     """One process per contender and round runs every sweep; the contenders in turns."""
-    torch = not args.no_torch and has_torch()
+    torch = not args.no_torch and paired.has_torch()
     sweeps = args.sweeps.split(",")
     points = {sw: QUICK[sw] if args.quick else SWEEPS[sw]["points"] for sw in sweeps}
     spec = ";".join(f"{sw}:{','.join(map(str, pts))}" for sw, pts in points.items())

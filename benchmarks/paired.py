@@ -29,6 +29,15 @@ THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "SI
 
 
 # ---- in the worker process --------------------------------------------------------------------------
+def has_torch():
+    """Whether PyTorch imports here (the benchmarks time it only then)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def thread_settings(contender, torch=None):
     """The thread settings this process runs with: the environment's, simnet's batch split (for simnet), torch's."""
     out = {v: os.environ.get(v, "default") for v in THREAD_VARS}
