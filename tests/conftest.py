@@ -20,3 +20,20 @@ def _close_figures():
 
     plt.close("all")
 
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through Playwright, one per test module (the explorer's and the playground's
+    browser tests); skipped with the reason where Playwright or the browser is missing."""
+    from explorer_support import CHROMIUM, CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as e:  # noqa: BLE001 - any launch failure means: no usable browser here
+            pytest.skip(f"chromium does not start here: {e}")
+        yield b
+        b.close()

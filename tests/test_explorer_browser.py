@@ -16,8 +16,6 @@ import time
 import numpy as np
 import pytest
 from explorer_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LABELS,
     ROOT,
     LiveStreetlights,
@@ -34,20 +32,6 @@ from explorer_support import (
 from simnet.explorer.command import write_view
 
 SCREENSHOT = os.path.join(ROOT, "docs", "explorer.png")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as e:  # noqa: BLE001 - any launch failure means: no usable browser here
-            pytest.skip(f"chromium does not start here: {e}")
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

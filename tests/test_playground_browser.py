@@ -7,23 +7,9 @@ import sys
 import time
 
 import pytest
-from explorer_support import CHROMIUM, CHROMIUM_ARGS, ROOT, Page
+from explorer_support import ROOT, Page
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as e:  # noqa: BLE001 - any launch failure means: no usable browser here
-            pytest.skip(f"chromium does not start here: {e}")
-        yield b
-        b.close()
 
 
 def sums(pg):
