@@ -26,6 +26,7 @@ they take effect when it is done.
 This module imports nothing but the standard library: ``simnet`` installs the command handling
 before numpy is imported, so an interrupt during the imports ends with one line too.
 """
+import atexit
 import contextlib
 import os
 import signal
@@ -243,10 +244,22 @@ def commands_interruptible():
     if sys.excepthook is not _excepthook:
         _previous_hook = sys.excepthook
         sys.excepthook = _excepthook
+    atexit.register(_ignore_signals_at_exit)
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is not None and not isinstance(stream, _GoneQuietly):
             setattr(sys, name, _GoneQuietly(stream))
+
+
+def _ignore_signals_at_exit():
+    """The program is exiting with its status decided and its run kept: a signal from here on is ignored.
+    (Python restores the default actions while it shuts down, and SIGTERM or SIGHUP then would end the
+    process as killed, with no status of its own.)"""
+    for sig in SIGNALS:
+        try:
+            signal.signal(sig, signal.SIG_IGN)
+        except (ValueError, OSError):
+            pass
 
 
 def _is_simnet_command():
