@@ -359,6 +359,12 @@ def simnet_profile(net, step, x, y, batches, bs):
 
     opt = Adam(0.001)
     times = {}
+    with net._own_threads():  # as Network.step runs them: BLAS at one thread beside simnet's own
+        _simnet_profile(net, opt, x, y, batches, bs, times)
+    return times
+
+
+def _simnet_profile(net, opt, x, y, batches, bs, times):
     for i in range(batches):
         xb, yb = x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs]
         t0 = time.perf_counter()
@@ -373,7 +379,6 @@ def simnet_profile(net, step, x, y, batches, bs):
             la.learn(opt, False)
             times.setdefault(f"{la.name} backward", []).append(time.perf_counter() - t)
         times.setdefault("whole step", []).append(time.perf_counter() - t0)
-    return times
 
 
 def worker(args):

@@ -329,12 +329,12 @@ class SimpleLayer:
             z = self.neuron_row_array = np.empty((x.shape[0], self.num_neurons), dtype=self.dtype)
         if self._goal is not None:  # the errors of the last step are no longer computable
             self._goal = self._errors = None
-        self._forward(x, z, True)  # the input sums
-        if self._keep_sums:  # the output layer of a cross-entropy network: its loss reads the sums
-            if self.sums is None or self.sums.shape != z.shape:
-                self.sums = np.empty_like(z)
-            np.copyto(self.sums, z)
-        self.activation.forward_in_place(z)
+        if not self._forward(x, z, True):  # the input sums (True: the neurons, the layer kind applied the activation)
+            if self._keep_sums:  # the output layer of a cross-entropy network: its loss reads the sums
+                if self.sums is None or self.sums.shape != z.shape:
+                    self.sums = np.empty_like(z)
+                np.copyto(self.sums, z)
+            self.activation.forward_in_place(z)
         for m in self._watch_neurons:
             m.record()
         for m in self._watch_train:
@@ -366,7 +366,9 @@ class SimpleLayer:
 
         ``train`` and ``infer`` then apply the activation.  ``training`` says whether this
         is a training step (which may keep what ``learn`` needs) or inference (which must
-        change nothing).  Every layer kind says here how its connection works.
+        change nothing).  Every layer kind says here how its connection works.  A kind that
+        applies the activation itself in a training step, part by part while the sums are
+        fresh in the cache (convolution), returns True: ``train`` then does not apply it again.
         """
         dense_sums(x, self.source._weights, self.bias, z)
 

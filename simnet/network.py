@@ -8,6 +8,7 @@ scripts spell these loops out; this class is for when you do not need to see the
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from .checks import as_numbers, check_callable, check_finite, check_int, check_r
 from .history import History, save_histories
 from .layer import SimpleLayer
 from .losses import Loss, get_loss
+from .maps.split import one_blas_thread
 from .optimizers import Optimizer, as_optimizer
 
 
@@ -196,11 +198,19 @@ class Network:
 
     def _step(self, goals, optimizer):
         """``step`` after the inputs are loaded: forward, ``calc_delta``, backward (``optimizer`` an Optimizer)."""
-        for layer in self.layers:
-            layer.train()
-        self.output._calc_delta(goals)
-        for layer in reversed(self.layers):  # without learn()'s checks: this step made the delta and caches
-            layer.learn(optimizer, False)
+        with self._own_threads():
+            for layer in self.layers:
+                layer.train()
+            self.output._calc_delta(goals)
+            for layer in reversed(self.layers):  # without learn()'s checks: this step made the delta and caches
+                layer.learn(optimizer, False)
+
+    def _own_threads(self):
+        """For a network whose layers split their batch over threads (maps): BLAS at one thread meanwhile
+        (``simnet.maps.split.one_blas_thread``); for the others, nothing."""
+        if any(getattr(layer, "splits_batch", False) for layer in self.layers):
+            return one_blas_thread()
+        return contextlib.nullcontext()
 
     def run_epoch(self, inputs: ArrayLike, goals: ArrayLike, optimizer: Optimizer | float, batch_size: int = 32,
                   rng: np.random.Generator | None = None, progress: Callable[[int, float, float], object] | None = None,
@@ -234,22 +244,23 @@ class Network:
         position["rng"] = None if bits is None else bits.state  # before the order is drawn: drawing it again gives it
         order = rng.permutation(n)
         loss_sum, correct, seen = 0.0, 0, 0
-        for b in range(start, batches):
-            idx = order[b * batch_size:(b + 1) * batch_size]
-            position["batch"] = b + 1  # the batches done once this step ends
-            y = goals[idx]
-            self.input._load(inputs, idx)  # the batch gathered straight into the input neurons
-            self._step(y, optimizer)
-            errors = self.output.sample_errors
-            batch_loss = float(errors.sum())
-            self.check_divergence(batch_loss, b, unit="batch")
-            loss_sum += batch_loss
-            correct += int(np.count_nonzero(self.output.neuron_row_array.argmax(axis=1) == y.argmax(axis=1)))
-            seen += len(idx)
-            if progress is not None:
-                progress(b, loss_sum / seen, correct / seen)
-            if stop is not None and stop.requested:
-                break
+        with self._own_threads():  # (also between the steps: BLAS threads woken there would spin into the next)
+            for b in range(start, batches):
+                idx = order[b * batch_size:(b + 1) * batch_size]
+                position["batch"] = b + 1  # the batches done once this step ends
+                y = goals[idx]
+                self.input._load(inputs, idx)  # the batch gathered straight into the input neurons
+                self._step(y, optimizer)
+                errors = self.output.sample_errors
+                batch_loss = float(errors.sum())
+                self.check_divergence(batch_loss, b, unit="batch")
+                loss_sum += batch_loss
+                correct += int(np.count_nonzero(self.output.neuron_row_array.argmax(axis=1) == y.argmax(axis=1)))
+                seen += len(idx)
+                if progress is not None:
+                    progress(b, loss_sum / seen, correct / seen)
+                if stop is not None and stop.requested:
+                    break
         return loss_sum / seen, correct / seen
 
     def evaluate(self, inputs: ArrayLike, goals: ArrayLike, batch_size: int = 1024) -> tuple[float, float, np.ndarray]:
@@ -263,15 +274,16 @@ class Network:
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         out = self.output
         errors, labels = [], []
-        for i in range(0, len(x), batch_size):
-            a = x[i:i + batch_size]
-            for layer in self.layers[:-1]:
-                a = layer.infer(a)
-            sums = out.infer_sums(a)
-            y = out.activation.forward(sums.copy())
-            errors.append(out.loss.sample_errors(goals[i:i + batch_size], y, out.activation,
-                                                 sums if out.loss.uses_sums else None))
-            labels.append(y.argmax(axis=1))
+        with self._own_threads():
+            for i in range(0, len(x), batch_size):
+                a = x[i:i + batch_size]
+                for layer in self.layers[:-1]:
+                    a = layer.infer(a)
+                sums = out.infer_sums(a)
+                y = out.activation.forward(sums.copy())
+                errors.append(out.loss.sample_errors(goals[i:i + batch_size], y, out.activation,
+                                                     sums if out.loss.uses_sums else None))
+                labels.append(y.argmax(axis=1))
         predicted = np.concatenate(labels)
         loss = float(np.concatenate(errors).mean())
         return loss, float(np.mean(predicted == goals.argmax(axis=1))), predicted

@@ -78,3 +78,67 @@ def test_parts_cover_the_range_and_errors_in_a_part_reach_the_caller(threads):
 def test_a_thread_count_must_be_a_positive_int(bad, threads):
     with pytest.raises(ValueError, match="threads must be a positive int"):
         split.set_threads(bad)
+
+
+def blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_a_network_of_split_layers_steps_with_blas_at_one_thread_and_gives_it_back(threads, monkeypatch):
+    """While a CNN's step or epoch runs its own threads, BLAS runs one (OpenBLAS's idle threads would spin on
+    the same cores); before and after, and in a network of dense layers only, BLAS keeps its setting."""
+    from threadpoolctl import threadpool_limits
+
+    from simnet import Network
+
+    threads(2)
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        assert before and set(before) == {2}
+        net = build_cnn(0)
+        seen = []
+        real = Conv2D.train
+
+        def train(layer):
+            seen.append(blas_threads())
+            return real(layer)
+
+        monkeypatch.setattr(Conv2D, "train", train)
+        rng = np.random.default_rng(0)
+        x, y = rng.random((40, 784), dtype=np.float32), np.eye(10, dtype=np.float32)[rng.integers(0, 10, 40)]
+        net.step(x[:20], y[:20], Adam(0.001))
+        net.run_epoch(x, y, Adam(0.001), batch_size=20)
+        assert seen and all(set(s) == {1} for s in seen), seen
+        assert blas_threads() == before
+        dense = Network.build([4, 8, 2], activations=["relu", "linear"], seed=0)
+        watched = []
+        monkeypatch.setattr(type(dense.output), "train", lambda layer: watched.append(blas_threads()) or real(layer))
+        dense.step(np.ones((2, 4)), np.ones((2, 2)), 0.1)
+        assert watched and all(w == before for w in watched)
+        threads(1)  # simnet's splitting off: nothing to make room for
+        seen.clear()
+        net.step(x[:20], y[:20], Adam(0.001))
+        assert seen and all(s == before for s in seen)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "linear"])
+def test_a_convolution_applies_its_activation_once_in_its_parts(threads, activation):
+    """A convolution applies its activation in its own threads, part by part (train); the neurons are the
+    activation of the input sums, once, the same as infer's, for any thread count."""
+    from simnet.activations import get_activation
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((24, 64)).astype(np.float32)
+    neurons = {}
+    for n in (1, 2):
+        threads(n)
+        inp = MapInput("in", (1, 8, 8))
+        conv = Conv2D("conv", 3, 3, activation=activation, source=inp, rng=np.random.default_rng(0))
+        inp.set_neurons(x)
+        neurons[n] = conv.train().copy()
+        sums = conv.infer_sums(x)
+        np.testing.assert_array_equal(neurons[n], get_activation(activation).forward(sums.copy()))
+        np.testing.assert_array_equal(neurons[n], conv.infer(x))
+    np.testing.assert_array_equal(neurons[1], neurons[2])

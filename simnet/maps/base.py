@@ -26,6 +26,7 @@ class MapLayer(SimpleLayer):
 
     kind = "map layer"
     takes_activation = False
+    splits_batch = True  # its steps split the batch over threads (``simnet.maps.split``)
 
     def __init__(self, name, *, source=None, input_shape=None, target=None, activation=None, bias=False,
                  init="he", rng=None, dtype=np.float32):

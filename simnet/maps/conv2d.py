@@ -133,7 +133,8 @@ class Conv2D(MapLayer):
 
         It lands directly in the neurons' row form ``(filters, H_out * W_out)`` per
         sample: no separate bias pass, no copy.  The batch is split over threads
-        (``simnet.maps.split``): each part makes its own columns and products."""
+        (``simnet.maps.split``): each part makes its own columns and products, and in a
+        training step applies the activation to its own neurons (returns True)."""
         b = len(x)
         bias = self.bias is not None
         maps = x.reshape(b, *self.input_shape)
@@ -147,12 +148,16 @@ class Conv2D(MapLayer):
             wb[:, -1] = self.bias
             w = wb
         sums = z.reshape(b, self.filters, -1)
+        activate = training and not self._keep_sums  # (the loss of an output layer reads its sums)
 
         def part(s, e):
             self._im2col_part(maps[s:e], cols[s:e], padded, s, e, bias)
             np.matmul(w, cols[s:e], out=sums[s:e])
+            if activate:  # while this part's sums are in the cache, and in this part's thread
+                self.activation.forward(z[s:e], out=z[s:e])
 
         over_batch(part, b)
+        return activate
 
     def _check_cache(self, batch):
         if self._cols is None or len(self._cols) != batch:

@@ -136,31 +136,29 @@ class MaxPool2D(MapLayer):
         dd = d.reshape(rows, wo)
         out = sd.reshape(rows, 2, wo, 2)
         relu = type(self.source.activation) is ReLU
-        # masks as numbers, 1 where a neighbour wins and 1 - that beside it: products of one type need no cast
-        # buffer, and no output overlaps an input (numpy would copy the input first)
+        # masks as numbers, 1 where a neighbour wins (a product of one type needs no cast buffer); the winner
+        # gets delta * mask and the other delta - that, which is exactly the delta or 0
+        positive, sent = self._buffer("positive", (rows, wo), dtype=bool), self._buffer("sent", (rows, wo))
         lower, lower_f = self._buffer("lower", (rows, wo), dtype=bool), self._buffer("lower_f", (rows, wo))
-        upper_f, sent = self._buffer("upper_f", (rows, wo)), self._buffer("sent", (rows, wo))
         right, right_f = self._buffer("right", (rows, 2, wo), dtype=bool), self._buffer("right_f", (rows, 2, wo))
-        left_f, per_row = self._buffer("left_f", (rows, 2, wo)), self._buffer("per_row", (rows, 2, wo))
+        per_row = self._buffer("per_row", (rows, 2, wo))
 
         def part(s, e):  # window rows s:e, split over threads
             g = dd[s:e]
             if relu:
-                np.greater(maxima[s:e], 0, out=lower[s:e])
-                np.copyto(lower_f[s:e], lower[s:e])
-                g = np.multiply(g, lower_f[s:e], out=sent[s:e])
-            a, h = across[s:e], per_row[s:e]
+                np.greater(maxima[s:e], 0, out=positive[s:e])
+                np.copyto(sent[s:e], positive[s:e])
+                g = np.multiply(g, sent[s:e], out=sent[s:e])
+            a, h, low = across[s:e], per_row[s:e], lower_f[s:e]
             np.greater(a[:, 1], a[:, 0], out=lower[s:e])  # ties stay in the upper row
-            np.copyto(lower_f[s:e], lower[s:e])
-            np.subtract(1, lower_f[s:e], out=upper_f[s:e])
-            np.multiply(g, lower_f[s:e], out=h[:, 1])
-            np.multiply(g, upper_f[s:e], out=h[:, 0])
-            p, o = pairs[s:e], out[s:e]
+            np.copyto(low, lower[s:e])
+            np.multiply(g, low, out=h[:, 1])
+            np.subtract(g, h[:, 1], out=h[:, 0])
+            p, o, r = pairs[s:e], out[s:e], right_f[s:e]
             np.greater(p[..., 1], p[..., 0], out=right[s:e])  # ties stay on the left
-            np.copyto(right_f[s:e], right[s:e])
-            np.subtract(1, right_f[s:e], out=left_f[s:e])
-            np.multiply(h, right_f[s:e], out=o[..., 1])
-            np.multiply(h, left_f[s:e], out=o[..., 0])
+            np.copyto(r, right[s:e])
+            np.multiply(h, r, out=o[..., 1])
+            np.subtract(h, o[..., 1], out=o[..., 0])
 
         over_batch(part, rows)
         return relu
