@@ -93,6 +93,8 @@ class Network:
         loss.check(layers[-1].activation, where=f"layer {layers[-1].name!r}")
         self.rng = check_rng(rng) if rng is not None else np.random.default_rng()  # shuffling, subsets
         self.layers = layers
+        # layers that split a batch over threads (maps): BLAS at one thread while they step (_own_threads)
+        self._splits = any(getattr(layer, "splits_batch", False) for layer in layers)
         self.output.loss = loss
         self.histories: dict[str, History] = {}  # run-level histories (errors, layer health), beside the layers' monitors
         self.health = None  # the LayerHealth recorder, once record_health declared it
@@ -194,23 +196,24 @@ class Network:
                 sgd = self._sgd = as_optimizer(optimizer)
             optimizer = sgd
         self.input._load(inputs)
-        self._step(goals, optimizer)
+        if self._splits:
+            with one_blas_thread():
+                self._step(goals, optimizer)
+        else:
+            self._step(goals, optimizer)
 
     def _step(self, goals, optimizer):
         """``step`` after the inputs are loaded: forward, ``calc_delta``, backward (``optimizer`` an Optimizer)."""
-        with self._own_threads():
-            for layer in self.layers:
-                layer.train()
-            self.output._calc_delta(goals)
-            for layer in reversed(self.layers):  # without learn()'s checks: this step made the delta and caches
-                layer.learn(optimizer, False)
+        for layer in self.layers:
+            layer.train()
+        self.output._calc_delta(goals)
+        for layer in reversed(self.layers):  # without learn()'s checks: this step made the delta and caches
+            layer.learn(optimizer, False)
 
     def _own_threads(self):
         """For a network whose layers split their batch over threads (maps): BLAS at one thread meanwhile
         (``simnet.maps.split.one_blas_thread``); for the others, nothing."""
-        if any(getattr(layer, "splits_batch", False) for layer in self.layers):
-            return one_blas_thread()
-        return contextlib.nullcontext()
+        return one_blas_thread() if self._splits else contextlib.nullcontext()
 
     def run_epoch(self, inputs: ArrayLike, goals: ArrayLike, optimizer: Optimizer | float, batch_size: int = 32,
                   rng: np.random.Generator | None = None, progress: Callable[[int, float, float], object] | None = None,

@@ -162,6 +162,7 @@ def test_large_connection_with_summaries_draws_percentile_bands(tmp_path):
     plt.close("all")
 
 
+@pytest.mark.slow  # a 1,000-iteration run with every figure: the slow tier keeps the default run under a minute
 def test_small_connection_legend_is_outside_and_error_figure_too(tmp_path):
     streetlights.main(["--plots", str(tmp_path), "--max-iter", "30"])
     histories, info = load_histories(tmp_path / "history.npz")
@@ -176,6 +177,7 @@ def test_small_connection_legend_is_outside_and_error_figure_too(tmp_path):
     plt.close("all")
 
 
+@pytest.mark.slow  # a whole 1,000-iteration run with every figure (5 s): the slow tier
 def test_per_sample_neuron_figures_name_the_sample_of_every_dot(tmp_path, capsys):
     streetlights.main(["--seed", "1", "--plots", str(tmp_path)])  # 1,000 iterations: thinned
     histories, info = load_histories(tmp_path / "history.npz")

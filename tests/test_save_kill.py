@@ -159,7 +159,7 @@ def test_a_save_cut_between_its_two_renames_still_loads(tmp_path):
     assert load_network(tmp_path / "model")[2] == {"epochs": 5}
 
 
-@pytest.mark.parametrize("fail_at, figures", [(1, False), (3, True)])
+@pytest.mark.parametrize("fail_at, figures", [(1, False), pytest.param(3, True, marks=pytest.mark.slow)])
 def test_a_disk_that_fills_during_a_save_keeps_the_previous_save(tmp_path, monkeypatch, capsys, fail_at, figures):
     """The disk fills while the save is written (its first or its last file: ENOSPC from the
     write's fsync): the scenario says so in one line and exits 2, the previous save stays whole (no new

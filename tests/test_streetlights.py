@@ -2,6 +2,7 @@
 import os
 
 import numpy as np
+import pytest
 
 from helpers import load_scenario
 
@@ -38,6 +39,7 @@ def test_two_hidden_layers_converge(capsys):
     assert "converged after" in out
 
 
+@pytest.mark.slow  # a 1,000-iteration run with every figure: the slow tier keeps the default run under a minute
 def test_non_converging_seed_is_reported_and_still_plotted(capsys, tmp_path):
     out = run(capsys, "--seed", "1", "--max-iter", "200", "--plots", str(tmp_path))
     assert "did NOT converge" in out and "after 200 iterations" in out
