@@ -18,6 +18,12 @@ from simnet import load_histories
 ENV = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
 
 
+def _as_in_a_terminal():
+    """In the child: SIGHUP's default action, as for a program started in a terminal, even when these tests
+    run under nohup (which sets it ignored, and every child inherits that; simnet then rightly goes on)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def script_in_scenarios(tmp_path, body):
     """A script in a folder named scenarios (what makes a process one of simnet's commands)."""
     folder = tmp_path / "scenarios"
@@ -32,7 +38,8 @@ def script_in_scenarios(tmp_path, body):
 def test_an_interrupt_during_the_imports_is_one_line_and_128_plus_the_signal(tmp_path, sig):
     path = script_in_scenarios(tmp_path, f"import os\nimport simnet.interrupt\nos.kill(os.getpid(), {int(sig)})\n"
                                          "import numpy\nimport time\ntime.sleep(5)\n")
-    r = subprocess.run([sys.executable, str(path)], env=ENV, capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, str(path)], env=ENV, preexec_fn=_as_in_a_terminal, capture_output=True,
+                       text=True, timeout=60)
     name = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}[sig]
     assert (r.returncode, r.stderr) == (128 + sig, f"interrupted ({name})\n")
 
@@ -42,7 +49,8 @@ def test_stop_on_interrupt_takes_sighup_as_it_takes_ctrl_c_unless_nohup_ignores_
             "    os.kill(os.getpid(), signal.SIGHUP)\nprint(stop.requested, stop.status, stop.name)\n"
             "signal.signal(signal.SIGHUP, signal.SIG_IGN)  # what nohup does\n"
             "with StopOnInterrupt() as stop:\n    os.kill(os.getpid(), signal.SIGHUP)\nprint(stop.requested)\n")
-    r = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-c", code], env=ENV, preexec_fn=_as_in_a_terminal, capture_output=True,
+                       text=True, timeout=60)
     assert r.stdout.split() == ["True", "129", "SIGHUP", "False"], (r.returncode, r.stderr)
 
 
@@ -147,8 +155,8 @@ def _program_started(pid):
 def _run_interrupted(folder, sig, delay):
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--plots", str(folder), "--epsilon", "0",
-                             "--max-iter", "3000"], cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                             "--max-iter", "3000"], cwd=ROOT, env=ENV, preexec_fn=_as_in_a_terminal,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while not _program_started(proc.pid) and proc.poll() is None:  # a loaded machine can take seconds to get there
         time.sleep(0.002)
     time.sleep(max(0.0, delay - (time.perf_counter() - start)))
@@ -177,8 +185,8 @@ def _kept(folder, rc, out, err, sig):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_sighup_and_sigterm_keep_the_run_as_ctrl_c_does(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--plots", str(tmp_path), "--epsilon", "0",
-                             "--max-iter", "1000000"], cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                             "--max-iter", "1000000"], cwd=ROOT, env=ENV, preexec_fn=_as_in_a_terminal,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in proc.stdout:
         if line.startswith("100 Error"):
             break
@@ -223,8 +231,8 @@ def test_a_terminal_that_closes_keeps_the_run(tmp_path):
     for Ctrl-C (its later lines go nowhere), exit 129."""
     master, slave = os.openpty()
     proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--plots", str(tmp_path), "--epsilon", "0",
-                             "--max-iter", "1000000"], cwd=ROOT, env=ENV, stdin=slave, stdout=slave, stderr=slave,
-                            start_new_session=True)
+                             "--max-iter", "1000000"], cwd=ROOT, env=ENV, preexec_fn=_as_in_a_terminal,
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
     os.close(slave)
     seen = b""
     try:
