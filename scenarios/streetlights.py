@@ -18,7 +18,7 @@ from simnet.rewind import StateRecorder, apply_edit, continue_histories, load_st
 from simnet.runs import ArgumentParser, UsageError, entry_point
 from simnet.runs.destinations import check_destinations
 from simnet.runs.figures import draw_figures
-from simnet.runs.fork import fork_arguments, write_run_record
+from simnet.runs.fork import fork_arguments, fork_live, write_run_record
 from simnet.runs.image_runs import apply_init_weights
 from simnet.runs.memory import HISTORY_LIMIT, check_memory, record_all_bytes
 from simnet.runs.options import declare_watchpoints, format_sizes, hidden_sizes, watch_arguments
@@ -96,10 +96,6 @@ def main(argv=None):
     for layer in layers:
         print(layer)
     print()
-    live = serve(args.live, network, args.live_host, title="streetlights",  # --live: the explorer, steering this run;
-                 samples=[f"lights {x.astype(int)}" for x in streetlights], start_paused=True,  # Play starts it
-                 pace=args.pace, watch_window=len(streetlights))
-
     # A fork (simnet fork RUN --at STEP) starts from the state the run kept after STEP samples.
     errors = np.zeros(len(streetlights))
     start = 0
@@ -123,6 +119,17 @@ def main(argv=None):
               f"sample {start % len(streetlights)})\n")
     # Full states (weights, and where in the data the run is) to fork from later: bounded, thinned.
     states = StateRecorder(network, capacity=1024, position=lambda: {"errors": errors.tolist()}, start=start)
+
+    labels = [f"lights {x.astype(int)}" for x in streetlights]
+
+    def fork_here(at, edit):  # the page's Fork here (paused): `simnet fork` from the state kept at or before `at`
+        return fork_live(args.plots, "streetlights", argv, "--plots", states, lambda path: network.save_history(
+            path, {"sample_labels": labels, "inputs": streetlights.tolist(), "stopped": None}), at, edit)
+
+    # (served after the recorder listens: a pause at the end of a step then holds that step's state)
+    live = serve(args.live, network, args.live_host, title="streetlights",  # --live: the explorer, steering this run;
+                 samples=labels, start_paused=True, pace=args.pace, watch_window=len(streetlights),  # Play starts it
+                 fork=None if args.no_plots else fork_here)
 
     # Train, one sample at a time: forward through every layer, then backward.
     # Ctrl-C (SIGTERM, SIGHUP) stops at the end of the current sample; NaN or inf errors stop the run;

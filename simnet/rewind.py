@@ -215,8 +215,9 @@ def parse_edit(text):
     return layer, what, (int(i),) if j is None else (int(i), int(j)), v
 
 
-def apply_edit(network, text):
-    """Apply one edit (``parse_edit``) through the layer's own checks; returns words saying what changed."""
+def check_edit(network, text):
+    """``(layer, what, index, value)`` of an edit that ``network`` can take; a ValueError naming what is wrong
+    otherwise.  Changes nothing."""
     name, what, index, value = parse_edit(text)
     try:
         layer = network.layer(name)
@@ -229,6 +230,14 @@ def apply_edit(network, text):
         raise ValueError(f"edit {text!r}: index {list(index)} is outside {name}.{what} of shape {target.shape}")
     if not np.isfinite(value):
         raise ValueError(f"edit {text!r}: the value must be finite")
+    return layer, what, index, value
+
+
+def apply_edit(network, text):
+    """Apply one edit (``parse_edit``) through the layer's own checks; returns words saying what changed."""
+    layer, what, index, value = check_edit(network, text)
+    name = layer.name
+    target = layer.weight_row_mat if what == "weights" else layer.bias
     before = float(target[index])
     if what == "weights":
         new = target.copy()

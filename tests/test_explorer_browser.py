@@ -447,3 +447,69 @@ def test_fork_from_the_page_gives_the_command_that_forks_there(browser, tmp_path
     assert pg.locator("#diff-svg path").count() >= 2
     assert p.errors == []
     p.close()
+
+
+@pytest.mark.slow
+def test_fork_here_on_the_live_page_starts_the_fork_from_the_paused_run(browser, tmp_path):
+    """A live streetlights run, paused: Fork here (with an edit) starts `simnet fork` in the background from
+    the state kept at that moment; the original goes on (Stop ends it as Ctrl-C); the fork, in its own
+    folder, starts from that state with the edit and runs to the original's end."""
+    from simnet import load_histories
+    from simnet.rewind import load_state
+
+    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    plots = tmp_path / "plots"
+    proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--live", "0", "--plots", str(plots),
+                             "--max-iter", "300", "--epsilon", "0", "--pace", "400"], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline:
+            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
+            url = m and m.group(1)
+        assert url, "the scenario printed no URL"
+        p = Page(browser)
+        pg = p.page
+        pg.goto(url)
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        assert not pg.locator("#fork-box").is_hidden()
+        pg.get_by_role("button", name="Play").click()
+        pg.wait_for_function("Number(document.querySelector('#step-value').dataset.value) > 100")
+        status, body = request(url, "/control", "POST", {"action": "fork", "at": 50})
+        assert status == 200 and not body["ok"] and "pause the run first" in body["error"]  # running: refused
+        pg.get_by_role("button", name="Pause").click()
+        pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
+        step = int(pg.locator("#step-value").get_attribute("data-value"))
+        pg.fill("#fork-edit", "input.weights[7,0]=0.9")  # no such neuron: refused, nothing written
+        pg.get_by_role("button", name="Fork here").click()
+        pg.wait_for_function("document.querySelector('#fork-cmd').textContent.startsWith('refused')")
+        assert "outside input.weights of shape (3, 4)" in pg.locator("#fork-cmd").text_content()
+        assert not (plots / "forks").exists()
+        pg.fill("#fork-edit", "input.weights[1,2]=0.9")
+        pg.get_by_role("button", name="Fork here").click()
+        pg.wait_for_selector("#fork-cmd[data-at]")
+        at = int(pg.locator("#fork-cmd").get_attribute("data-at"))
+        folder = pg.locator("#fork-cmd").get_attribute("data-folder")
+        assert at == step and folder == f"{plots}-fork-{at}"  # paused at a step's end: that very step's state
+        assert f"simnet fork {plots}/forks/{at} --at {at} --out {folder} --edit 'input.weights[1,2]=0.9'" in \
+            pg.locator("#fork-cmd").text_content()
+        pg.get_by_role("button", name="Stop").click()  # the original ends as Ctrl-C ends it; the fork goes on
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, err
+        assert "explorer: forked from the page (pid " in out
+        log = f"{folder}.log"
+        deadline = time.monotonic() + 120
+        while "wrote" not in (open(log).read() if os.path.exists(log) else "") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        text = open(log).read()
+        assert f"forked: from the state after {at} samples" in text and "input.weights[1,2]" in text, text
+        assert "-> 0.9" in text
+        assert load_state(os.path.join(folder, "states.npz"), at)[0]["input.weights"][1, 2] == 0.9
+        histories, _ = load_histories(os.path.join(folder, "history.npz"))
+        assert histories["error/average"].steps[-1] == 299  # the fork ran to the original's end
+        p.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+

@@ -194,3 +194,45 @@ def test_a_poll_is_answered_while_200_idle_or_slow_connections_are_open(live):
     finally:
         for s in idle + slow:
             s.close()
+
+
+def test_fork_requests_are_checked_and_run_in_the_training_thread_while_paused():
+    """/control fork: refused with a reason while running, with a bad step, or where the run gives no fork;
+    paused, the run's fork is called in the training thread with the step and the edit, and its answer sent."""
+    calls = []
+
+    def fork(at, edit):
+        calls.append((at, edit, threading.current_thread().name))
+        return {"at": at, "folder": "f", "log": "f.log", "pid": 1, "command": "simnet fork ..."}
+
+    run = LiveStreetlights(iterations=200_000, fork=fork)
+    try:
+        url = run.live.url
+        for bad, why in [({"at": -1}, "at must be a step"), ({"at": True}, "at must be a step"),
+                         ({"at": "3"}, "at must be a step"), ({"at": 3, "edit": 5}, "edit must be text")]:
+            status, body = request(url, "/control", "POST", {"action": "fork", **bad})
+            assert status == 200 and not body["ok"] and why in body["error"], (bad, body)
+        status, body = request(url, "/control", "POST", {"action": "fork", "at": 0, "edit": "input.bias[0]=1"})
+        assert body["ok"] and body["folder"] == "f" and body["pid"] == 1, body
+        assert calls == [(0, "input.bias[0]=1", run.thread.name)]
+        for _ in range(20):  # phase by phase into the backward pass: the weights of this step begin to change
+            request(url, "/control", "POST", {"action": "phase"})
+            run.wait(lambda: run.live.paused)
+            if (run.live.status()["phase"] or {}).get("name") == "learn":
+                break
+        status, body = request(url, "/control", "POST", {"action": "fork", "at": 0})
+        assert not body["ok"] and "mid-step" in body["error"], body
+        assert len(calls) == 1
+        request(url, "/control", "POST", {"action": "resume"})
+        run.wait(lambda: run.live.steps > 10)
+        status, body = request(url, "/control", "POST", {"action": "fork", "at": 3})
+        assert not body["ok"] and "pause the run first" in body["error"]
+        assert len(calls) == 1
+    finally:
+        run.close()
+    plain = LiveStreetlights(iterations=10)
+    try:
+        status, body = request(plain.live.url, "/control", "POST", {"action": "fork", "at": 0})
+        assert not body["ok"] and "cannot fork from its page" in body["error"]
+    finally:
+        plain.close()

@@ -466,6 +466,17 @@
         if (navigator.clipboard) navigator.clipboard.writeText(cmd).catch(() => {});
       });
     }
+    if (LIVE && D.fork) { // fork a paused live run: the server starts simnet fork from its kept state at (or before) this moment
+      $("fork-box").hidden = false;
+      $("fork").addEventListener("click", () => {
+        const c = $("fork-cmd"); c.textContent = "forking..."; c.removeAttribute("data-at");
+        api("/control", { action: "fork", at: Math.floor(T()), edit: $("fork-edit").value.trim() }).then(({ ok, j }) => {
+          if (!ok || !j.ok) { c.textContent = "refused (nothing forked): " + j.error; return; }
+          c.textContent = "forked after " + j.at + " steps into " + j.folder + " (pid " + j.pid + ", output in " + j.log + "): " + j.command;
+          c.setAttribute("data-at", j.at); c.setAttribute("data-folder", j.folder);
+        });
+      });
+    }
     $("slider").addEventListener("input", (e) => { S.playing = false; go(Number(e.target.value)); });
     $("back").addEventListener("click", () => { S.playing = false; go(S.f - 1); });
     $("speed").addEventListener("change", (e) => { S.speed = Number(e.target.value); });

@@ -3,8 +3,9 @@
 ``serve(port, network, ...)`` (what a scenario's ``--live [PORT]`` calls) starts an HTTP
 server on 127.0.0.1 in a background thread and prints the URL with a random token, as
 Jupyter does.  The page polls ``/state`` for frames and sends commands to ``/control``
-(pause, resume, step one sample or batch, step one phase, stop) and ``/edit`` (a weight, a
-bias or an input neuron).
+(pause, resume, step one sample or batch, step one phase, stop, pace, watchpoints, and fork:
+``simnet fork`` started in the background from a kept state of the paused run, where the
+scenario gives ``fork``) and ``/edit`` (a weight, a bias or an input neuron).
 
 Why the standard library (``http.server`` + ``threading``): the page only needs a few small
 JSON requests a second from one local browser; polling does that with no extra dependency,
@@ -241,8 +242,11 @@ class LiveRun:
 
     def __init__(self, network, port=0, host="127.0.0.1", title=None, samples=None, image_shape=None,
                  class_names=None, unit=None, fps=20, start_paused=False, pace=None, watch_window=1, out=sys.stdout,
-                 panels=()):
+                 panels=(), fork=None):
         self.network = network
+        # the scenario's fork(at, edit) -> what the page shows (simnet.runs.fork.fork_live), called in the
+        # training thread while the run is paused; None: this run cannot fork from its page
+        self.fork = fork
         self.layers = list(network.layers)
         self.host, self.port = host, int(port)
         self.token = secrets.token_urlsafe(24)
@@ -257,6 +261,7 @@ class LiveRun:
         self.panels = list(panels)
         data = network_page_data(network, title=title or repr(network))
         self.structure = self._live_structure(data, class_names)
+        self.structure["fork"] = fork is not None
         self._lock = threading.Lock()
         self._commands = queue.Queue()
         self._frames = deque(maxlen=KEEP_FRAMES)
@@ -565,6 +570,17 @@ class LiveRun:
                     raise EditRefused("pause the run first: values are changed between steps")
                 reply.put((True, self._edit(arg)))
                 return
+            if kind == "fork":
+                if not held:
+                    raise EditRefused("pause the run first: a fork starts from a state of a paused run")
+                if any(phase == "learn" for phase, _ in self._done):  # weights of this step already changed
+                    raise EditRefused("the run is paused mid-step, its backward pass begun (phase by phase): step "
+                                      "to the end of the step first; a fork starts from the state after a whole step")
+                forked = self.fork(arg.get("at"), arg.get("edit") or "")
+                print(f"explorer: forked from the page (pid {forked['pid']}, output in {forked['log']}): "
+                      f"{forked['command']}", file=self.out, flush=True)
+                reply.put((True, forked))
+                return
             if kind in ("resume", "step", "phase"):
                 self._mode = {"resume": "run", "step": "step", "phase": "phase"}[kind]
                 if kind == "phase":
@@ -656,6 +672,16 @@ class LiveRun:
             return self._stop()
         if kind == "edit" and not self.paused:
             return False, "pause the run first: values are changed between steps"
+        if kind == "fork":
+            if self.fork is None:
+                return False, "this run cannot fork from its page (streetlights with --plots can)"
+            if not self.paused:
+                return False, "pause the run first: a fork starts from a state of a paused run"
+            at = arg.get("at") if isinstance(arg, dict) else None
+            if isinstance(at, bool) or not isinstance(at, int) or at < 0:
+                return False, f"at must be a step (an int >= 0), got {shown(at)}"
+            if not isinstance(arg.get("edit", ""), (str, type(None))):
+                return False, f"edit must be text, got {shown(arg.get('edit'))}"
         if kind == "pause":
             if not self.paused:  # taken at the end of the step that runs now: set here, not queued
                 self._pause_asked = self.steps
@@ -1022,10 +1048,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._refuse(400, "the body must be a JSON object")
         if url.path == "/control":
             action = body.get("action")
-            if action not in ("pause", "resume", "step", "phase", "stop", "pace", "watch", "unwatch"):
+            if action not in ("pause", "resume", "step", "phase", "stop", "pace", "watch", "unwatch", "fork"):
                 return self._refuse(400, f"unknown action {shown(action)}")
-            ok, result = self.live.command(action, body.get("condition") if action in ("watch", "unwatch")
-                                           else body.get("pace"))
+            arg = body.get("condition") if action in ("watch", "unwatch") else \
+                {"at": body.get("at"), "edit": body.get("edit")} if action == "fork" else body.get("pace")
+            ok, result = self.live.command(action, arg, timeout=30.0 if action == "fork" else 5.0)
         else:
             ok, result = self.live.command("edit", body)
         if ok:

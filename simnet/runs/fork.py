@@ -12,6 +12,7 @@ import os
 from .usage import UsageError
 
 RUN_RECORD = "run.json"
+EDIT_HELP = "LAYER.weights[I,J]=VALUE or LAYER.bias[I]=VALUE, or nothing"
 STATES = "states.npz"
 # options of the original run that a fork does not repeat (the live page, watchpoints, an earlier fork's)
 DROPPED = {"--live": "optional", "--live-host": 1, "--pace": 1, "--pause-when": 1, "--break-when": 1,
@@ -92,6 +93,54 @@ def fork_argv(run, at, edits=(), out=None):
     for change in edits:
         argv += ["--edit", change]
     return record["scenario"], argv, out
+
+
+def fork_live(folder, scenario, argv, folder_option, recorder, write_history, at, edit=""):
+    """The live page's Fork here, in the training thread of a paused run: ``simnet fork`` started in the
+    background from the kept state at (or just before) step ``at``, with ``edit`` if one is given.
+
+    What the fork starts from is written first, as this run is now, under ``FOLDER/forks/STEP/``
+    (``history.npz`` through ``write_history(path)``, ``states.npz``, ``run.json``): the run goes on and
+    thins its states, and the fork must still find its own.  The fork runs in its own process and session
+    (a Ctrl-C or Stop of this run leaves it running), into ``FOLDER-fork-STEP`` (``-2``, ``-3`` ... if that
+    is taken), its output in a ``.log`` beside it.  Returns what the page shows: the step, the folder, the
+    log, the pid and the command.  A ValueError (a bad edit) says why before anything is written."""
+    import shlex
+    import subprocess
+    import sys
+
+    import simnet
+
+    from ..rewind import check_edit, save_states
+
+    if isinstance(at, bool) or not isinstance(at, int) or at < 0:
+        raise ValueError(f"at must be a step (an int >= 0), got {at!r}")
+    if not isinstance(edit, str) or len(edit) > 200:
+        raise ValueError("edit must be text of at most 200 characters: " + EDIT_HELP)
+    edit = edit.strip()
+    if edit:
+        check_edit(recorder.network, edit)
+    recorder.close()  # the state of now is kept too
+    steps = recorder.recorded_steps
+    chosen = max([s for s in steps if s <= at] or steps[:1])
+    source = os.path.join(folder, "forks", str(chosen))
+    os.makedirs(source, exist_ok=True)
+    write_history(os.path.join(source, "history.npz"))
+    save_states(os.path.join(source, STATES), recorder)
+    write_run_record(source, scenario, argv, folder_option)
+    out, k = os.path.normpath(folder) + f"-fork-{chosen}", 1
+    while os.path.exists(out) or os.path.exists(out + ".log"):
+        k += 1
+        out = os.path.normpath(folder) + f"-fork-{chosen}-{k}"
+    words = ["fork", source, "--at", str(chosen), "--out", out] + (["--edit", edit] if edit else [])
+    env = dict(os.environ)  # the same simnet, wherever it was imported from
+    root = os.path.dirname(os.path.dirname(os.path.abspath(simnet.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join([root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    with open(out + ".log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "simnet", *words], stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    return {"at": chosen, "folder": out, "log": out + ".log", "pid": proc.pid,
+            "command": shlex.join(["simnet", *words])}
 
 
 def main(args):
