@@ -1,4 +1,6 @@
 """The recurrent and embedding layers: backpropagation through time against finite differences and PyTorch."""
+import os
+
 import numpy as np
 import pytest
 from helpers import numeric_gradient
@@ -139,18 +141,28 @@ def test_inference_changes_nothing():
     np.testing.assert_allclose(y, net.output.neuron_row_array, rtol=1e-12)
 
 
-# ---- PyTorch as the oracle (slow: importing torch takes seconds) ----------------------------------
-@pytest.mark.slow
-@pytest.mark.parametrize("activation", ["tanh", "identity"])
-def test_matches_pytorch_rnn(activation):
-    torch = pytest.importorskip("torch")
+# ---- PyTorch as the oracle ----------------------------------------------------------------------------
+# PyTorch's answers for the case below are recorded in tests/data/pytorch_rnn.npz (written by
+# `python tests/test_recurrent.py`, where torch is installed), so the check runs everywhere; where torch
+# imports, the slow tier also asks it again.
+ORACLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "pytorch_rnn.npz")
+STEPS, N_IN, N = 7, 3, 4
+
+
+def oracle_case():
+    """The inputs, weights and output gradient of the comparison (seeded)."""
     rng = np.random.default_rng(1)
-    steps, n_in, n = 7, 3, 4
-    x = rng.normal(size=(steps, n_in))
-    W, R, b = rng.normal(0, 0.5, (n_in, n)), rng.normal(0, 0.5, (n, n)), rng.normal(0, 0.1, n)
-    start, G = rng.normal(0, 0.5, n), rng.normal(size=(steps, n))
-    src = SimpleLayer("x", n_in)
-    layer = Recurrent("h", n, activation="tanh" if activation == "tanh" else None, bias=True)
+    x = rng.normal(size=(STEPS, N_IN))
+    W, R, b = rng.normal(0, 0.5, (N_IN, N)), rng.normal(0, 0.5, (N, N)), rng.normal(0, 0.1, N)
+    start, G = rng.normal(0, 0.5, N), rng.normal(size=(STEPS, N))
+    return x, W, R, b, start, G
+
+
+def simnet_answer(activation):
+    """simnet's rows and the changes one SGD(1.0) step makes for the loss sum(G * rows)."""
+    x, W, R, b, start, G = oracle_case()
+    src = SimpleLayer("x", N_IN)
+    layer = Recurrent("h", N, activation="tanh" if activation == "tanh" else None, bias=True)
     src.connect(layer, weights=W)
     layer.recurrent_row_mat, layer.bias[...], layer.start[...] = R, b, start
     src.set_neurons(x)
@@ -159,14 +171,21 @@ def test_matches_pytorch_rnn(activation):
     layer.delta = layer.activation.backprop(G, rows)
     w0, r0, s0, b0 = W.copy(), R.copy(), start.copy(), b.copy()
     layer.learn(SGD(1.0))
-    dW, dR, dstart, db = src.weight_row_mat - w0, layer.recurrent_row_mat - r0, layer.start - s0, layer.bias - b0
+    return {"rows": rows, "input weights": src.weight_row_mat - w0, "recurrent": layer.recurrent_row_mat - r0,
+            "start": layer.start - s0, "bias": layer.bias - b0}
+
+
+def torch_answer(torch, activation):
+    """PyTorch's rows and gradients of sum(G * rows) for the same case (nn.RNN for tanh; for the identity,
+    which nn.RNN has not, the same recurrence written out, through autograd)."""
+    x, W, R, b, start, G = oracle_case()
 
     def t(a):
         return torch.tensor(a, dtype=torch.float64, requires_grad=True)
 
     xt, Wt, Rt, bt, st = t(x), t(W.T), t(R.T), t(b), t(start)
     if activation == "tanh":
-        rnn = torch.nn.RNN(n_in, n, nonlinearity="tanh", bias=True, dtype=torch.float64)
+        rnn = torch.nn.RNN(N_IN, N, nonlinearity="tanh", bias=True, dtype=torch.float64)
         with torch.no_grad():
             rnn.weight_ih_l0.copy_(Wt)
             rnn.weight_hh_l0.copy_(Rt)
@@ -177,24 +196,44 @@ def test_matches_pytorch_rnn(activation):
         out = out[:, 0]
         (out * torch.tensor(G)).sum().backward()
         grads = (rnn.weight_ih_l0.grad.T, rnn.weight_hh_l0.grad.T, st.grad, rnn.bias_ih_l0.grad)
-    else:  # nn.RNN has no identity nonlinearity: the same recurrence, written out, through autograd
+    else:
         h, outs = st, []
-        for k in range(steps):
+        for k in range(STEPS):
             h = h @ Rt.T + xt[k] @ Wt.T + bt
             outs.append(h)
         out = torch.stack(outs)
         (out * torch.tensor(G)).sum().backward()
         grads = (Wt.grad.T, Rt.grad.T, st.grad, bt.grad)
-    np.testing.assert_allclose(rows, out.detach().numpy(), rtol=1e-12, atol=1e-12)
-    for name, got, want in zip(("input weights", "recurrent", "start", "bias"), (dW, dR, dstart, db), grads):
-        np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+    return {"rows": out.detach().numpy(), **{name: g.detach().numpy() for name, g in
+                                              zip(("input weights", "recurrent", "start", "bias"), grads)}}
+
+
+def assert_same(got, want):
+    np.testing.assert_allclose(got["rows"], want["rows"], rtol=1e-12, atol=1e-12)
+    for name in ("input weights", "recurrent", "start", "bias"):
+        np.testing.assert_allclose(got[name], want[name], rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "identity"])
+def test_matches_pytorch_rnn_as_recorded(activation):
+    with np.load(ORACLE) as f:
+        recorded = {k.split("/", 1)[1]: f[k] for k in f.files if k.startswith(activation + "/")}
+    assert set(recorded) == {"rows", "input weights", "recurrent", "start", "bias"}
+    assert_same(simnet_answer(activation), recorded)
+
+
+@pytest.mark.slow  # importing torch takes seconds
+@pytest.mark.parametrize("activation", ["tanh", "identity"])
+def test_matches_pytorch_rnn(activation):
+    torch = pytest.importorskip("torch")
+    assert_same(simnet_answer(activation), torch_answer(torch, activation))
 
 
 def test_saving_refuses_what_it_cannot_hold_before_writing(tmp_path):
     from simnet.saving import save_network
 
     net = sequence_network("tanh", "after")
-    with pytest.raises(ValueError, match="layer 'embedding' is a embedding layer \\(Embedding\\), which the save "
+    with pytest.raises(ValueError, match="layer 'embedding' is an embedding layer \\(Embedding\\), which the save "
                                          "format does not hold yet"):
         save_network(tmp_path / "run", net)
     assert not (tmp_path / "run").exists()
@@ -215,3 +254,11 @@ def test_book_sections_network_saves_and_loads(tmp_path):
     x = np.random.default_rng(0).random((3, 784))
     assert type(loaded.layers[1]).__name__ == "Conv2DSections" and loaded.layers[1].positions == "valid"
     np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
+
+
+if __name__ == "__main__":  # record PyTorch's answers (tests/data/pytorch_rnn.npz), where torch is installed
+    import torch as _torch
+
+    answers = {f"{a}/{k}": v for a in ("tanh", "identity") for k, v in torch_answer(_torch, a).items()}
+    np.savez(ORACLE, **answers)
+    print(f"wrote {ORACLE} (PyTorch {_torch.__version__})")

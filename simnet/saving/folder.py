@@ -57,7 +57,9 @@ def _check_savable(network):
     for layer in network.layers:
         kind = type(layer).__name__
         if kind not in LAYER_KINDS:
-            raise ValueError(f"save_network: layer {layer.name!r} is a {getattr(layer, 'kind', kind)} layer ({kind}), "
+            what = getattr(layer, "kind", kind)
+            article = "an" if what[:1].lower() in "aeiou" else "a"
+            raise ValueError(f"save_network: layer {layer.name!r} is {article} {what} layer ({kind}), "
                              f"which the save format does not hold yet (its own weights would be lost); "
                              f"the kinds it holds: {', '.join(sorted(LAYER_KINDS))}")
         act = layer.activation
