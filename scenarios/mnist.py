@@ -30,6 +30,7 @@ from simnet.runs.image_runs import (
     apply_l2,
     default_history,
     finish,
+    page_fork,
     load_data,
     load_saved,
     run_info,
@@ -147,8 +148,10 @@ def main(argv=None, dataset="mnist"):
     print(f"{network!r}, {args.optimizer} lr {args.lr} (x{args.lr_decay}/epoch), batch {args.batch_size}{l2}; "
           f"history bounded at {bound / 2**20:.1f} MiB")
 
+    record = argv if "--dataset" in argv else [*argv, "--dataset", args.dataset]  # what simnet fork runs again
     live = serve(args.live, network, args.live_host, title=spec.title, image_shape=(28, 28),  # --live: the explorer
-                 class_names=list(spec.class_names), pace=args.pace, start_paused=True)  # Play starts it
+                 class_names=list(spec.class_names), pace=args.pace, start_paused=True,  # Play starts it
+                 fork=page_fork(args, states, network, "mnist", record))  # (with --save: Fork here, paused)
 
     # Train: every epoch is one shuffled pass in mini-batches, then a test.
     run = run_epochs(network, optimizer, x_train, y_train, x_test, y_test, epochs, args.batch_size,
@@ -170,7 +173,6 @@ def main(argv=None, dataset="mnist"):
         return plot_image_run(network, data.test_images, data.test_labels, predicted, spec.class_names,
                               args.plots, info={**info, "loaded_from": args.load}, save_to=save_to)
 
-    record = argv if "--dataset" in argv else [*argv, "--dataset", args.dataset]  # what simnet fork runs again
     return finish(args, run, network, optimizer, info, draw, states=states, scenario="mnist", argv=record)  # --save, the figures, the exit status
 
 

@@ -143,7 +143,10 @@ def test_live_page_steps_phases_and_edits_the_running_network(browser):
         for name, layer in [("train", "input"), ("train", "hidden"), ("train", "output"), ("calc_delta", "output")]:
             pg.get_by_role("button", name="Phase").click()
             pg.wait_for_function(f"document.querySelector('#phaseinfo').textContent.startsWith('at {name}({layer})')")
-            assert pg.locator(f'rect[data-layer-column="{layer}"]').get_attribute("visibility") == "visible"
+            # (the highlight is drawn on the next frame after the status line: wait for it, not for a fixed time)
+            pg.wait_for_function(f"document.querySelector('rect[data-layer-column=\"{layer}\"]')"
+                                 f".getAttribute('visibility') === 'visible'", timeout=5000)
+            assert pg.locator("rect[data-layer-column][visibility=visible]").count() == 1
         # after train() of every layer the page shows the values Python holds
         for la in net.layers:
             shown = numbers(pg.locator(f'circle[data-layer="{la.name}"] + text'))
@@ -485,14 +488,14 @@ def test_fork_here_on_the_live_page_starts_the_fork_from_the_paused_run(browser,
         pg.get_by_role("button", name="Fork here").click()
         pg.wait_for_function("document.querySelector('#fork-cmd').textContent.startsWith('refused')")
         assert "outside input.weights of shape (3, 4)" in pg.locator("#fork-cmd").text_content()
-        assert not (plots / "forks").exists()
+        assert not [f for f in os.listdir(tmp_path) if "fork" in f]
         pg.fill("#fork-edit", "input.weights[1,2]=0.9")
         pg.get_by_role("button", name="Fork here").click()
         pg.wait_for_selector("#fork-cmd[data-at]")
         at = int(pg.locator("#fork-cmd").get_attribute("data-at"))
         folder = pg.locator("#fork-cmd").get_attribute("data-folder")
         assert at == step and folder == f"{plots}-fork-{at}"  # paused at a step's end: that very step's state
-        assert f"simnet fork {plots}/forks/{at} --at {at} --out {folder} --edit 'input.weights[1,2]=0.9'" in \
+        assert f"simnet fork {folder}.origin --at {at} --out {folder} --edit 'input.weights[1,2]=0.9'" in \
             pg.locator("#fork-cmd").text_content()
         pg.get_by_role("button", name="Stop").click()  # the original ends as Ctrl-C ends it; the fork goes on
         out, err = proc.communicate(timeout=120)

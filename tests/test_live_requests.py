@@ -233,6 +233,6 @@ def test_fork_requests_are_checked_and_run_in_the_training_thread_while_paused()
     plain = LiveStreetlights(iterations=10)
     try:
         status, body = request(plain.live.url, "/control", "POST", {"action": "fork", "at": 0})
-        assert not body["ok"] and "cannot fork from its page" in body["error"]
+        assert not body["ok"] and "keeps no states to fork from" in body["error"]
     finally:
         plain.close()

@@ -130,3 +130,56 @@ def test_image_fork_without_edit_is_the_original_bit_for_bit(tmp_path, scenario,
     w1 = np.load(run / "weights.npz")
     w2 = np.load(tmp_path / "edited" / "weights.npz")
     assert any(not np.array_equal(w1[k], w2[k]) for k in w1.files)
+
+
+@pytest.mark.slow
+def test_a_live_image_run_forks_from_its_page_while_paused(tmp_path):
+    """mnist --live --save: paused after some batches, /control fork (with an edit) starts simnet fork in the
+    background from that batch's state; the fork's output says so and it saves its own run; the original
+    goes on to its end."""
+    import re
+    import subprocess
+    import sys
+    import time
+
+    from explorer_support import ROOT, request
+    from helpers import tiny_image_set
+
+    data = tiny_image_set(tmp_path / "data")
+    run = tmp_path / "run"
+    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    proc = subprocess.Popen([sys.executable, "scenarios/mnist.py", "--data", str(data), "--no-download",
+                             "--hidden", "16", "--epochs", "3", "--batch-size", "20", "--save", str(run), "--no-plots",
+                             "--live", "0", "--pace", "100"], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline:
+            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
+            url = m and m.group(1)
+        assert url, "the scenario printed no URL"
+        assert request(url, "/control", "POST", {"action": "resume"})[1]["ok"]
+        while request(url, "/state")[1]["status"]["step"] < 12 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert request(url, "/control", "POST", {"action": "pause"})[1]["ok"]
+        while not request(url, "/state")[1]["status"]["paused"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        steps = request(url, "/state")[1]["status"]["step"]
+        status, body = request(url, "/control", "POST", {"action": "fork", "at": steps, "edit": "hidden.bias[0]=0.5"})
+        assert body["ok"], body
+        assert body["at"] == steps and body["folder"] == f"{run}-fork-{steps}"
+        assert request(url, "/control", "POST", {"action": "resume"})[1]["ok"]
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log = body["log"]
+    deadline = time.monotonic() + 180
+    while "saved the network" not in (open(log).read() if os.path.exists(log) else "") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    text = open(log).read()
+    assert f"forked: from the state after {steps} batches" in text and "edit: hidden.bias[0]" in text, text
+    assert load_state(os.path.join(body["folder"], "states.npz"), steps)[0]["hidden.bias"][0] == np.float32(0.5)
+    assert os.path.exists(os.path.join(body["folder"], "weights.npz"))

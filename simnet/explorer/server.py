@@ -674,7 +674,8 @@ class LiveRun:
             return False, "pause the run first: values are changed between steps"
         if kind == "fork":
             if self.fork is None:
-                return False, "this run cannot fork from its page (streetlights with --plots can)"
+                return False, ("this run keeps no states to fork from (streetlights does with --plots, the image "
+                               "scenarios with --save)")
             if not self.paused:
                 return False, "pause the run first: a fork starts from a state of a paused run"
             at = arg.get("at") if isinstance(arg, dict) else None

@@ -99,12 +99,13 @@ def fork_live(folder, scenario, argv, folder_option, recorder, write_history, at
     """The live page's Fork here, in the training thread of a paused run: ``simnet fork`` started in the
     background from the kept state at (or just before) step ``at``, with ``edit`` if one is given.
 
-    What the fork starts from is written first, as this run is now, under ``FOLDER/forks/STEP/``
-    (``history.npz`` through ``write_history(path)``, ``states.npz``, ``run.json``): the run goes on and
-    thins its states, and the fork must still find its own.  The fork runs in its own process and session
-    (a Ctrl-C or Stop of this run leaves it running), into ``FOLDER-fork-STEP`` (``-2``, ``-3`` ... if that
-    is taken), its output in a ``.log`` beside it.  Returns what the page shows: the step, the folder, the
-    log, the pid and the command.  A ValueError (a bad edit) says why before anything is written."""
+    The fork runs in its own process and session (a Ctrl-C or Stop of this run leaves it running), into
+    ``FOLDER-fork-STEP`` (``-2``, ``-3`` ... if that is taken), its output in ``FOLDER-fork-STEP.log``.  What it
+    starts from is written first, as this run is now, beside them in ``FOLDER-fork-STEP.origin/``
+    (``history.npz`` through ``write_history(path)``, ``states.npz``, ``run.json``): this run goes on, thins
+    its states and rewrites (or, with ``--save``, replaces) its own folder, and the fork must still find its
+    start.  Returns what the page shows: the step, the folder, the log, the pid and the command.  A
+    ValueError (a bad edit) says why before anything is written."""
     import shlex
     import subprocess
     import sys
@@ -123,15 +124,15 @@ def fork_live(folder, scenario, argv, folder_option, recorder, write_history, at
     recorder.close()  # the state of now is kept too
     steps = recorder.recorded_steps
     chosen = max([s for s in steps if s <= at] or steps[:1])
-    source = os.path.join(folder, "forks", str(chosen))
-    os.makedirs(source, exist_ok=True)
+    out, k = os.path.normpath(folder) + f"-fork-{chosen}", 1
+    while any(os.path.exists(out + end) for end in ("", ".log", ".origin")):
+        k += 1
+        out = os.path.normpath(folder) + f"-fork-{chosen}-{k}"
+    source = out + ".origin"
+    os.makedirs(source)
     write_history(os.path.join(source, "history.npz"))
     save_states(os.path.join(source, STATES), recorder)
     write_run_record(source, scenario, argv, folder_option)
-    out, k = os.path.normpath(folder) + f"-fork-{chosen}", 1
-    while os.path.exists(out) or os.path.exists(out + ".log"):
-        k += 1
-        out = os.path.normpath(folder) + f"-fork-{chosen}-{k}"
     words = ["fork", source, "--at", str(chosen), "--out", out] + (["--edit", edit] if edit else [])
     env = dict(os.environ)  # the same simnet, wherever it was imported from
     root = os.path.dirname(os.path.dirname(os.path.abspath(simnet.__file__)))

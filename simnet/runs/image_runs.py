@@ -194,6 +194,17 @@ def start_states(args, network, batches):
     return recorder, resume, first_epoch
 
 
+def page_fork(args, recorder, network, scenario, argv):
+    """The live page's Fork here for an image run (``fork`` of ``serve``): ``simnet fork`` in the background
+    from the paused run's kept state (``simnet.runs.fork.fork_live``); None without ``--save``, where the
+    run keeps no states."""
+    from .fork import fork_live
+
+    if recorder is None:
+        return None
+    return lambda at, edit: fork_live(args.save, scenario, argv, "--save", recorder, network.save_history, at, edit)
+
+
 def save_states_beside(args, recorder, scenario, argv):
     """After a successful ``--save``: the run's states and ``run.json`` in the save folder (``simnet fork``)."""
     from ..rewind import save_states
