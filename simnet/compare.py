@@ -2,11 +2,13 @@
 
 ``diff_runs(a, b)`` reads the two runs' recorded weights (the full weight histories of
 ``history.npz`` and, where the runs kept them, the full states of ``states.npz``) at the steps both
-recorded, and returns a ``RunDiff``:
+recorded, and returns a ``RunDiff``.  The biases recorded at those steps count as weights do (their
+"connection" is ``'hidden.bias'``):
 
-- ``first_step``: the first common step at which any weight differs, and ``first_weights``: which
-  weights differ there, largest difference first (``'input→hidden[1, 2]'``, the value in A and in B);
-- ``distance``: per connection, ``||W_A - W_B||`` (Frobenius) at every common step;
+- ``first_step``: the first common step at which any weight or bias differs, and ``first_weights``:
+  which differ there, largest difference first (``'input→hidden[1, 2]'``, ``'hidden.bias[0]'``, the
+  value in A and in B);
+- ``distance``: per connection (and per bias), ``||W_A - W_B||`` (Frobenius) at every common step;
 - ``top_weights`` and ``top_neurons``: the weights and the neurons (from full neuron histories) whose values
   differ most at the last common step.
 
@@ -38,7 +40,7 @@ class RunDiff:
         lines = [f"compared {len(self.steps)} common recorded steps ({int(self.steps[0])}..{int(self.steps[-1])} "
                  f"{unit}) of {name_a} and {name_b}"]
         if self.first_step is None:
-            lines.append("no weight differs at any of them: the runs agree")
+            lines.append("no weight or bias differs at any of them: the runs agree")
             return "\n".join(lines)
         lines.append(f"first difference after {self.first_step} {unit}: "
                      + ", ".join(f"{w} ({a:.6g} vs {b:.6g})" for w, a, b in self.first_weights[:3])
@@ -60,21 +62,28 @@ def _run_file(run, name):
 
 
 def _weights_at(run):
-    """``({connection: {step: weights}}, histories, info)`` of a run folder: full weight snapshots."""
+    """``({connection: {step: weights}}, {'LAYER.bias': {step: bias}}, histories, info)`` of a run folder: full
+    weight and bias snapshots."""
     path = _run_file(run, "history.npz")
     if path is None:
         raise ValueError(f"{run}: no history.npz in this folder")
     histories, info = load_histories(path)
     layers = [la["name"] for la in (info.get("network") or {}).get("layers", [])]
-    weights = {}
+    weights, biases = {}, {}
     for h in histories.values():
         about = h.about or {}
-        if about.get("variable") == "weights" and not about.get("summary") and about.get("select") is None:
+        if about.get("summary") or about.get("select") is not None:
+            continue
+        if about.get("variable") == "weights":
             source = about["layer"]
             target = layers[layers.index(source) + 1] if source in layers[:-1] else "?"
             per = weights.setdefault(f"{source}→{target}", {})
-            for s, v in zip(h.steps, h.values):
-                per[int(s)] = v
+        elif about.get("variable") == "bias":
+            per = biases.setdefault(f"{about['layer']}.bias", {})
+        else:
+            continue
+        for s, v in zip(h.steps, h.values):
+            per[int(s)] = v
     states = _run_file(run, "states.npz")
     if states is not None:
         from .rewind import read_header
@@ -89,7 +98,9 @@ def _weights_at(run):
                     if what == "weights" and layer in layers[:-1]:
                         target = layers[layers.index(layer) + 1]
                         weights.setdefault(f"{layer}→{target}", {})[int(meta["step"])] = f[f"s{k}/{name}"]
-    return weights, histories, info
+                    elif what == "bias" and layer in layers:
+                        biases.setdefault(name, {})[int(meta["step"])] = f[f"s{k}/{name}"]
+    return weights, biases, histories, info
 
 
 def _name(connection, index):
@@ -111,8 +122,8 @@ def _largest(diffs, a, b, k):
 
 def diff_runs(a, b):
     """The ``RunDiff`` of runs ``a`` and ``b`` (folders); ValueError if they cannot be compared."""
-    wa, ha, ia = _weights_at(a)
-    wb, hb, _ = _weights_at(b)
+    wa, ba, ha, ia = _weights_at(a)
+    wb, bb, hb, _ = _weights_at(b)
     conns = [c for c in wa if c in wb]
     if not conns:
         raise ValueError(f"{a} and {b} share no recorded connection weights (are they runs of one network?)")
@@ -123,6 +134,11 @@ def diff_runs(a, b):
     steps = sorted(set.intersection(*[set(wa[c]) & set(wb[c]) for c in conns]))
     if not steps:
         raise ValueError(f"{a} and {b} recorded their weights at no common step")
+    for name in [n for n in ba if n in bb]:  # the biases recorded at those steps too are compared beside them
+        if set(steps) <= set(ba[name]) & set(bb[name]) and \
+                np.shape(next(iter(ba[name].values()))) == np.shape(next(iter(bb[name].values()))):
+            conns.append(name)
+            wa[name], wb[name] = ba[name], bb[name]
     distance = {c: np.array([float(np.linalg.norm(np.asarray(wa[c][s], float) - np.asarray(wb[c][s], float)))
                              for s in steps]) for c in conns}
     result = RunDiff(np.array(steps), conns, distance)

@@ -73,3 +73,26 @@ def test_the_explorer_page_shows_the_diff_of_another_run(tmp_path, capsys):
     assert main(["view", b, "--diff", a, "--no-open"]) == 0
     page = (tmp_path / "b" / "explorer.html").read_text()
     assert '"first_step":9' in page and "Run diff" in page
+
+
+def test_diff_finds_an_edited_bias_at_its_step(tmp_path):
+    """Biases count as weights do: a run whose only change is one bias differs first there, named by it."""
+    from simnet import Network
+
+    folders = []
+    for edited in (False, True):
+        net = Network.build([3, 4, 1], activations=["relu", "sigmoid"], bias=True, seed=0)
+        net.record_all(period=4)
+        for k in range(40):
+            if edited and k == 12:
+                net.layer("hidden").bias[0] += 0.5
+            net.step(STREETLIGHTS[k % 4:k % 4 + 1], WALK_VS_STOP[k % 4:k % 4 + 1], 0.2)
+        folder = tmp_path / ("b" if edited else "a")
+        folder.mkdir()
+        net.save_history(folder / "history.npz")
+        folders.append(str(folder))
+    result = diff_runs(*folders)
+    assert result.first_step == 13  # recorded after the step that followed the edit
+    assert result.first_weights[0][0] == "hidden.bias[0]"
+    assert "hidden.bias" in result.distance and result.distance["hidden.bias"][0] == 0
+    assert "first difference after 13 steps: hidden.bias[0]" in result.describe()

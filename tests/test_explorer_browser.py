@@ -483,7 +483,7 @@ def test_fork_here_on_the_live_page_starts_the_fork_from_the_paused_run(browser,
         assert status == 200 and not body["ok"] and "pause the run first" in body["error"]  # running: refused
         pg.get_by_role("button", name="Pause").click()
         pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
-        step = int(pg.locator("#step-value").get_attribute("data-value"))
+        step = request(url, "/state")[1]["status"]["step"]  # (the page's last frame may lag behind it)
         pg.fill("#fork-edit", "input.weights[7,0]=0.9")  # no such neuron: refused, nothing written
         pg.get_by_role("button", name="Fork here").click()
         pg.wait_for_function("document.querySelector('#fork-cmd').textContent.startsWith('refused')")

@@ -326,7 +326,7 @@
     const d = D.diff; $("diff").hidden = !d; if (!d) return;
     const body = $("diff-body"); body.textContent = "";
     const line = (text, attrs) => { const e = document.createElement("div"); e.className = "kv"; e.textContent = text; for (const k in attrs || {}) e.setAttribute(k, attrs[k]); body.appendChild(e); };
-    if (d.first_step === null) { line("against " + d.other + ": no weight differs at any of the " + d.steps.length + " common steps", { id: "diff-first", "data-step": "" }); return; }
+    if (d.first_step === null) { line("against " + d.other + ": no weight or bias differs at any of the " + d.steps.length + " common steps", { id: "diff-first", "data-step": "" }); return; }
     line("against " + d.other + ": first difference after " + d.first_step + " " + UNITS + ": " + d.first_weights.map((w) => w[0] + " (" + fmt(w[1]) + " vs " + fmt(w[2]) + ")").join(", "), { id: "diff-first", "data-step": d.first_step });
     line("weights that differ most at the end: " + d.top_weights.slice(0, 5).map((w) => w[0] + " (" + fmt(w[1]) + " vs " + fmt(w[2]) + ")").join(", "));
     if (d.top_neurons.length) line("neurons that differ most: " + d.top_neurons.map((w) => w[0]).join(", "));
@@ -470,7 +470,9 @@
       $("fork-box").hidden = false;
       $("fork").addEventListener("click", () => {
         const c = $("fork-cmd"); c.textContent = "forking..."; c.removeAttribute("data-at");
-        api("/control", { action: "fork", at: Math.floor(T()), edit: $("fork-edit").value.trim() }).then(({ ok, j }) => {
+        // at the paused step itself while the timeline follows the run (its last frame may lag), else the moment shown
+        const at = S.follow && S.status && S.status.paused ? S.status.step : Math.floor(T());
+        api("/control", { action: "fork", at: at, edit: $("fork-edit").value.trim() }).then(({ ok, j }) => {
           if (!ok || !j.ok) { c.textContent = "refused (nothing forked): " + j.error; return; }
           c.textContent = "forked after " + j.at + " steps into " + j.folder + " (pid " + j.pid + ", output in " + j.log + "): " + j.command;
           c.setAttribute("data-at", j.at); c.setAttribute("data-folder", j.folder);

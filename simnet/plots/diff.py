@@ -51,7 +51,7 @@ def plot_diff(result, path=None, names=("A", "B"), unit="steps"):
         ax.legend(fontsize=8, loc="lower right")
         ax.set_xlabel("weight value")
     else:
-        ax.text(0.5, 0.5, "no weight differs", ha="center", va="center", transform=ax.transAxes, color="#666")
+        ax.text(0.5, 0.5, "no weight or bias differs", ha="center", va="center", transform=ax.transAxes, color="#666")
         ax.set_xticks([])
         ax.set_yticks([])
     ax.set_title(f"weights that differ most after {int(steps[-1])} {unit}", fontsize=10)
