@@ -4,7 +4,11 @@ import http.client
 import io
 import json
 import os
+import re
+import subprocess
+import sys
 import threading
+import time
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -169,3 +173,20 @@ class Page:
 
     def close(self):
         self.page.close()
+
+
+def live_scenario(*args):
+    """Start ``python ARGS...`` (a scenario with ``--live 0``) in the checkout and read the URL it prints:
+    ``(process, url)``; its stdout and stderr are pipes (the lines after the URL are the caller's)."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
+    proc = subprocess.Popen([sys.executable, *map(str, args)], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    url = None
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline:
+        m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
+        url = m and m.group(1)
+    if url is None:
+        proc.kill()
+        raise AssertionError(f"the scenario printed no URL: {proc.communicate()[1][-2000:]}")
+    return proc, url

@@ -7,9 +7,6 @@ it with exit status 130 and its files saved) are in the slow tier (``pytest -m s
 """
 import io
 import os
-import re
-import subprocess
-import sys
 import threading
 import time
 
@@ -23,6 +20,7 @@ from explorer_support import (
     X,
     Y,
     fashion_test_set,
+    live_scenario,
     request,
     streetlights_network,
     tiny_image_run,
@@ -250,18 +248,10 @@ def test_live_image_run_steps_one_batch_and_shows_the_image(browser):
 
 @pytest.mark.slow
 def test_stop_in_the_page_ends_the_scenario_as_ctrl_c_does(browser, tmp_path):
-    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
     plots = tmp_path / "plots"
-    proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--live", "0", "--plots", str(plots),
-                             "--max-iter", "100000", "--epsilon", "0"], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc, url = live_scenario("scenarios/streetlights.py", "--live", "0", "--plots", str(plots),
+                              "--max-iter", "100000", "--epsilon", "0")
     try:
-        url = None
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline:
-            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
-            url = m and m.group(1)
-        assert url, "the scenario printed no URL"
         assert request(url, "/", token=False)[0] == 403
         assert request(url, "/state", token="0" * 32)[0] == 403
         p = Page(browser)
@@ -460,18 +450,10 @@ def test_fork_here_on_the_live_page_starts_the_fork_from_the_paused_run(browser,
     from simnet import load_histories
     from simnet.rewind import load_state
 
-    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
     plots = tmp_path / "plots"
-    proc = subprocess.Popen([sys.executable, "scenarios/streetlights.py", "--live", "0", "--plots", str(plots),
-                             "--max-iter", "300", "--epsilon", "0", "--pace", "400"], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc, url = live_scenario("scenarios/streetlights.py", "--live", "0", "--plots", str(plots),
+                              "--max-iter", "300", "--epsilon", "0", "--pace", "400")
     try:
-        url = None
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline:
-            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
-            url = m and m.group(1)
-        assert url, "the scenario printed no URL"
         p = Page(browser)
         pg = p.page
         pg.goto(url)

@@ -1,13 +1,10 @@
 """The playground's maps in a real browser (headless Chromium, Playwright): the live page while the scenario
 learns, run from its command line, and the offline page's Back/Step. Slow tier (pytest -m slow)."""
 import os
-import re
-import subprocess
 import sys
-import time
 
 import pytest
-from explorer_support import ROOT, Page
+from explorer_support import ROOT, Page, live_scenario
 
 pytestmark = pytest.mark.slow
 
@@ -19,20 +16,12 @@ def sums(pg):
 
 
 def test_live_page_shows_a_map_per_neuron_that_changes_as_it_learns(browser, tmp_path):
-    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
     plots = tmp_path / "plots"
-    proc = subprocess.Popen([sys.executable, "-m", "simnet", "run", "playground", "--live", "0", "--data", "spiral",
-                             "--features", "x1", "x2", "sin(x1)", "sin(x2)", "--hidden", "6-5", "--epochs", "100000",
-                             "--pace", "400", "--plots", str(plots)], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc, url = live_scenario("-m", "simnet", "run", "playground", "--live", "0", "--data", "spiral",
+                              "--features", "x1", "x2", "sin(x1)", "sin(x2)", "--hidden", "6-5", "--epochs", "100000",
+                              "--pace", "400", "--plots", str(plots))
     p = None
     try:
-        url = None
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline:
-            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
-            url = m and m.group(1)
-        assert url, "the scenario printed no URL"
         p = Page(browser, viewport=(1500, 1000))
         pg = p.page
         pg.goto(url)

@@ -137,28 +137,18 @@ def test_a_live_image_run_forks_from_its_page_while_paused(tmp_path):
     """mnist --live --save: paused after some batches, /control fork (with an edit) starts simnet fork in the
     background from that batch's state; the fork's output says so and it saves its own run; the original
     goes on to its end."""
-    import re
-    import subprocess
-    import sys
     import time
 
-    from explorer_support import ROOT, request
+    from explorer_support import live_scenario, request
     from helpers import tiny_image_set
 
     data = tiny_image_set(tmp_path / "data")
     run = tmp_path / "run"
-    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg", PYTHONPATH=ROOT)
-    proc = subprocess.Popen([sys.executable, "scenarios/mnist.py", "--data", str(data), "--no-download",
-                             "--hidden", "16", "--epochs", "3", "--batch-size", "20", "--save", str(run), "--no-plots",
-                             "--live", "0", "--pace", "100"], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc, url = live_scenario("scenarios/mnist.py", "--data", str(data), "--no-download",
+                              "--hidden", "16", "--epochs", "3", "--batch-size", "20", "--save", str(run), "--no-plots",
+                              "--live", "0", "--pace", "100")
+    deadline = time.monotonic() + 60
     try:
-        url = None
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline:
-            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
-            url = m and m.group(1)
-        assert url, "the scenario printed no URL"
         assert request(url, "/control", "POST", {"action": "resume"})[1]["ok"]
         while request(url, "/state")[1]["status"]["step"] < 12 and time.monotonic() < deadline:
             time.sleep(0.05)
