@@ -1,6 +1,6 @@
 """Every speed figure of the README and of docs/speed.md, from one run, each contender in its own process.
 
-    python benchmarks/report.py            # full: about 7 minutes on an idle 2-core machine
+    python benchmarks/report.py            # full: about 9 minutes on an idle 2-core machine
     python benchmarks/report.py --quick    # smaller epochs and fewer points: under 2 minutes
     python benchmarks/report.py --threads 1   # one thread for everyone (BLAS, PyTorch, simnet's split)
 
@@ -40,7 +40,7 @@ def settings(args):
                 "cnn": ["--images", "4000", "--rounds", "3", "--profile", "5"],
                 "growth": ["--quick", "--rounds", "2", "--samples", "1024"]}
     return {"dense": ["--samples", "60000", "--rounds", "3", "--batches", "1,32,128", "--history"],
-            "cnn": ["--images", "60000", "--rounds", "3", "--profile", "20"],
+            "cnn": ["--images", "60000", "--rounds", "5", "--profile", "20"],
             "growth": ["--rounds", "3", "--samples", "4096"]}
 
 
@@ -220,7 +220,8 @@ Why, in short: at small batches every step is a few dozen small array operations
 at large widths and batches the time goes to the matrix products (numpy's OpenBLAS against PyTorch's
 own kernels) and to element-wise passes, which PyTorch runs on every core and numpy on one. The CNN's
 convolutions are im2col and one product per sample in numpy, split over the cores by batch
-(`SIMNET_THREADS`), against PyTorch's oneDNN kernels. Tables, the per-layer profile and the figures:
+(`SIMNET_THREADS`), with BLAS at one thread meanwhile (OpenBLAS's idle threads spin and would take
+those cores), against PyTorch's oneDNN kernels. Tables, the per-layer profile and the figures:
 [docs/speed.md](docs/speed.md)."""
     md = f"""# Speed
 
