@@ -396,8 +396,11 @@ def test_mid_step_the_counter_says_the_phase_in_words(browser):
         pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
         pg.get_by_role("button", name="Phase").click()
         pg.wait_for_function("document.querySelector('#phaseinfo').textContent.startsWith('at train(input)')")
+        want = f"samples done: 0 (then phase {run.live._phase_no} of the next)"
+        # (the counter is drawn on the next animation frame after the status line: wait for it, not a fixed time)
+        pg.wait_for_function(f"document.querySelector('#step-value').textContent === {want!r}", timeout=5000)
         text = pg.locator("#step-value").inner_text()
-        assert text == f"samples done: 0 (then phase {run.live._phase_no} of the next)" and "0.0" not in text
+        assert text == want and "0.0" not in text
     finally:
         p.close()
         run.close()
