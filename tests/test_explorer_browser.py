@@ -46,6 +46,12 @@ def numbers(locator, attr="data-value"):
         f"els => els.map(e => e.getAttribute('{attr}'))")]
 
 
+def counter_shows(pg, value):
+    """Wait until the step counter shows ``value``: it is drawn on the animation frame after the status line,
+    so a read right after the status changed may see the frame before."""
+    pg.wait_for_function(f"document.querySelector('#step-value').dataset.value === {str(value)!r}", timeout=5000)
+
+
 def test_offline_page_draws_the_network_and_moves_with_the_timeline(browser, offline_page):
     path, network = offline_page
     p = Page(browser, viewport=(1400, 690))
@@ -287,6 +293,7 @@ def test_pause_lands_on_the_next_step_at_full_speed(browser):
         pg.get_by_role("button", name="Pause").click()
         pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
         assert run.live.paused_after is not None and run.live.paused_after <= 1
+        counter_shows(pg, run.live.steps)
         first = pg.locator("#step-value").get_attribute("data-value")
         time.sleep(0.5)
         pg.wait_for_timeout(300)  # a few more polls
@@ -320,7 +327,7 @@ def test_pace_spaces_the_steps_and_the_page_changes_it(browser):
         pg.get_by_role("button", name="Pause").click()
         pg.wait_for_function("document.querySelector('#status').textContent === 'paused'")
         assert run.live.paused_after <= 1
-        assert pg.locator("#step-value").get_attribute("data-value") == str(run.live.steps)
+        counter_shows(pg, run.live.steps)
         assert p.errors == []
     finally:
         p.close()
@@ -347,7 +354,7 @@ def test_a_watchpoint_from_the_page_pauses_at_its_step_and_shows_what_fired(brow
         assert run.live.paused and run.live.steps == 8  # the window of samples 5-8: half the hidden ReLUs dead
         assert "fired after 8 steps (0.5)" in pg.locator("#fired").inner_text()
         pg.wait_for_selector('td.fired[data-layer="hidden"][data-health="dead"]')
-        assert pg.locator("#step-value").get_attribute("data-value") == "8"
+        counter_shows(pg, 8)
         # a second one; the first stays true, so it does not fire again
         pg.fill("#watch-text", "step == 30")
         pg.locator("#watch-text").press("Enter")
