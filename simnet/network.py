@@ -196,10 +196,7 @@ class Network:
                 sgd = self._sgd = as_optimizer(optimizer)
             optimizer = sgd
         self.input._load(inputs)
-        if self._splits:
-            with one_blas_thread():
-                self._step(goals, optimizer)
-        else:
+        with self._own_threads():
             self._step(goals, optimizer)
 
     def _step(self, goals, optimizer):
