@@ -114,7 +114,9 @@ def test_a_network_of_split_layers_steps_with_blas_at_one_thread_and_gives_it_ba
         assert blas_threads() == before
         dense = Network.build([4, 8, 2], activations=["relu", "linear"], seed=0)
         watched = []
-        monkeypatch.setattr(type(dense.output), "train", lambda layer: watched.append(blas_threads()) or real(layer))
+        dense_train = type(dense.output).train
+        monkeypatch.setattr(type(dense.output), "train",
+                            lambda layer: watched.append(blas_threads()) or dense_train(layer))
         dense.step(np.ones((2, 4)), np.ones((2, 2)), 0.1)
         assert watched and all(w == before for w in watched)
         threads(1)  # simnet's splitting off: nothing to make room for

@@ -138,16 +138,16 @@ class MaxPool2D(MapLayer):
         relu = type(self.source.activation) is ReLU
         # masks as numbers, 1 where a neighbour wins (a product of one type needs no cast buffer); the winner
         # gets delta * mask and the other delta - that, which is exactly the delta or 0
-        positive, sent = self._buffer("positive", (rows, wo), dtype=bool), self._buffer("sent", (rows, wo))
         lower, lower_f = self._buffer("lower", (rows, wo), dtype=bool), self._buffer("lower_f", (rows, wo))
+        sent = self._buffer("sent", (rows, wo))
         right, right_f = self._buffer("right", (rows, 2, wo), dtype=bool), self._buffer("right_f", (rows, 2, wo))
         per_row = self._buffer("per_row", (rows, 2, wo))
 
         def part(s, e):  # window rows s:e, split over threads
             g = dd[s:e]
             if relu:
-                np.greater(maxima[s:e], 0, out=positive[s:e])
-                np.copyto(sent[s:e], positive[s:e])
+                np.greater(maxima[s:e], 0, out=lower[s:e])  # (the window's maximum is positive; reused below)
+                np.copyto(sent[s:e], lower[s:e])
                 g = np.multiply(g, sent[s:e], out=sent[s:e])
             a, h, low = across[s:e], per_row[s:e], lower_f[s:e]
             np.greater(a[:, 1], a[:, 0], out=lower[s:e])  # ties stay in the upper row
